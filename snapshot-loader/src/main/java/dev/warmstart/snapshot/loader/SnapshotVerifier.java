@@ -1,0 +1,95 @@
+package dev.warmstart.snapshot.loader;
+
+import dev.warmstart.snapshot.format.ContentHash;
+import dev.warmstart.snapshot.format.SnapshotFormat;
+import dev.warmstart.snapshot.format.TarHeaders;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** The full check behind {@link Snapshot#verify()}: every byte of data, and the tar structure around it. */
+final class SnapshotVerifier {
+    private SnapshotVerifier() {
+    }
+
+    static void verify(Snapshot s) {
+        int count = s.entryCount();
+        ContentHash contentHash = new ContentHash();
+        for (int i = 0; i < count; i++) {
+            byte[] name = s.nameBytes(i);
+            if (i > 0 && Arrays.compareUnsigned(s.nameBytes(i - 1), name) >= 0) {
+                throw s.corrupt("has a damaged index: entries are not sorted at '" + s.name(i) + "'");
+            }
+            s.checkSha(i, s.data(i));
+            if (ContentHash.isContentEntry(name)) {
+                contentHash.add(name, s.sha256(i));
+            }
+        }
+        if (!Arrays.equals(contentHash.finish(), s.contentHashBytes())) {
+            throw s.corrupt("has a content hash that does not match its entries; rebuild it");
+        }
+        SnapshotMetadata metadata = s.metadata();
+        if (!metadata.contentHash().equals(s.contentHash()) || !metadata.id().equals(s.id())
+                || metadata.fileBytes() != s.fileLength()) {
+            throw s.corrupt("has metadata that disagrees with its index (id " + metadata.id() + " vs " + s.id() + ")");
+        }
+        walkTar(s);
+    }
+
+    /** Reads the tar as any tar reader would and checks it describes exactly what the index says. */
+    private static void walkTar(Snapshot s) {
+        long pos = 0;
+        int seen = 0;
+        byte[] pendingPaxName = null;
+        long end = s.fileLength() - 2L * SnapshotFormat.BLOCK;
+        while (pos < end) {
+            ByteBuffer header = s.range(pos, SnapshotFormat.BLOCK);
+            if (TarHeaders.computeChecksum(header, 0) != TarHeaders.parseOctal(header, 148, 8)) {
+                throw s.corrupt("has a damaged tar header at offset " + pos + " (checksum mismatch)");
+            }
+            long size = TarHeaders.parseOctal(header, 124, 12);
+            if (size < 0 || pos + SnapshotFormat.BLOCK + size > end) {
+                throw s.corrupt("has a tar header at offset " + pos + " with a bad size");
+            }
+            long dataStart = pos + SnapshotFormat.BLOCK;
+            byte type = header.get(156);
+            if (type == TarHeaders.TYPE_PAX) {
+                pendingPaxName = TarHeaders.paxPath(s.range(dataStart, (int) size), 0, (int) size);
+                if (pendingPaxName == null) {
+                    throw s.corrupt("has a pax header at offset " + pos + " without a path record");
+                }
+            } else if (type == TarHeaders.TYPE_FILE) {
+                byte[] name = pendingPaxName != null ? pendingPaxName : TarHeaders.nameField(header, 0);
+                pendingPaxName = null;
+                String display = new String(name, StandardCharsets.UTF_8);
+                if (pos == 0) {
+                    if (!display.equals(SnapshotFormat.INDEX_ENTRY) || size != s.indexLength()) {
+                        throw s.corrupt("has a first tar entry that is not its index");
+                    }
+                } else {
+                    int i = s.find(name);
+                    if (i < 0) {
+                        throw s.corrupt("has tar entry '" + display + "' at offset " + pos + " that the index does not list");
+                    }
+                    if (s.dataOffset(i) != dataStart || s.dataLength(i) != size) {
+                        throw s.corrupt("has tar entry '" + display + "' where the index does not place it");
+                    }
+                }
+                seen++;
+            } else {
+                throw s.corrupt("has a tar entry of unexpected type '" + (char) type + "' at offset " + pos);
+            }
+            pos = dataStart + TarHeaders.padded(size);
+        }
+        if (pos != end || seen != s.entryCount() + 1) {
+            throw s.corrupt("has a tar structure that disagrees with its index (" + seen + " tar entries, "
+                    + (s.entryCount() + 1) + " expected)");
+        }
+        ByteBuffer trailer = s.range(end, 2 * SnapshotFormat.BLOCK);
+        for (int i = 0; i < 2 * SnapshotFormat.BLOCK; i++) {
+            if (trailer.get(i) != 0) {
+                throw s.corrupt("has a damaged end-of-archive marker");
+            }
+        }
+    }
+}

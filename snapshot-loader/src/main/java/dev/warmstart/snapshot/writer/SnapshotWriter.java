@@ -1,0 +1,365 @@
+package dev.warmstart.snapshot.writer;
+
+import dev.warmstart.snapshot.format.ContentHash;
+import dev.warmstart.snapshot.format.SnapshotFormat;
+import dev.warmstart.snapshot.format.TarHeaders;
+import dev.warmstart.snapshot.loader.SnapshotMetadata;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes a snapshot file (see {@code docs/format.md}). Entries are streamed to a spool file beside the target
+ * as they are added, so memory holds only one small record per entry whatever the data size; {@link #finish}
+ * lays the tar out (index first, then metadata, then content sorted by name), writes it to a temporary file,
+ * forces it to disk and renames it over the target atomically. A writer that is closed without
+ * {@code finish} leaves the target untouched.
+ *
+ * <p>Not thread-safe: one writer per thread.
+ */
+public final class SnapshotWriter implements Closeable {
+    private static final int COPY_BUFFER = 1 << 20;
+
+    private final Path target;
+    private final Path spool;
+    private final FileChannel spoolChannel;
+    private final List<PendingEntry> entries = new ArrayList<>();
+    private final Set<String> names = new HashSet<>();
+    private boolean finished;
+
+    private SnapshotWriter(Path target) throws IOException {
+        this.target = target.toAbsolutePath();
+        Path dir = this.target.getParent();
+        Files.createDirectories(dir);
+        this.spool = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".spool");
+        this.spoolChannel = FileChannel.open(spool, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    }
+
+    /**
+     * Starts a snapshot that {@link #finish} will write to {@code target}.
+     *
+     * @param target the snapshot file; its directory is created when missing
+     */
+    public static SnapshotWriter create(Path target) throws IOException {
+        return new SnapshotWriter(target);
+    }
+
+    /**
+     * Adds an entry whose data is in memory.
+     *
+     * @param name the entry name: relative, {@code /}-separated, no empty, {@code .} or {@code ..} segment
+     * @param kind one of the {@code SnapshotFormat.KIND_*} constants
+     */
+    public void addEntry(String name, int kind, byte[] data) throws IOException {
+        try (InputStream in = new java.io.ByteArrayInputStream(data)) {
+            addEntry(name, kind, in);
+        }
+    }
+
+    /** Adds an entry whose data is read from {@code file}, streamed. */
+    public void addFile(String name, int kind, Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            addEntry(name, kind, in);
+        }
+    }
+
+    /** Adds an entry whose data is read from {@code data} to its end, streamed (the stream is not closed). */
+    public void addEntry(String name, int kind, InputStream data) throws IOException {
+        ensureOpen();
+        byte[] utf8 = checkName(name);
+        if (!names.add(name)) {
+            throw new IllegalArgumentException("two entries are named '" + name + "'");
+        }
+        long start = spoolChannel.position();
+        MessageDigest sha = ContentHash.sha256();
+        byte[] buf = new byte[64 * 1024];
+        long length = 0;
+        for (int n; (n = data.read(buf)) > 0; ) {
+            sha.update(buf, 0, n);
+            ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+            while (bb.hasRemaining()) {
+                spoolChannel.write(bb);
+            }
+            length += n;
+            if (length > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("entry '" + name + "' is larger than 2 GiB - 1, the most one entry may hold");
+            }
+        }
+        entries.add(new PendingEntry(name, utf8, kind, start, length, sha.digest()));
+    }
+
+    /** @return the number of content entries added so far */
+    public int entryCount() {
+        return entries.size();
+    }
+
+    /**
+     * Lays out and writes the snapshot, then atomically replaces the target.
+     *
+     * @param created the creation time recorded in metadata, the id and every tar header (whole seconds)
+     * @param producer the producing tool's name
+     * @param producerVersion its version
+     * @param provenance optional provenance fields ({@code project}, {@code gitCommit}, ...)
+     * @return what was written
+     */
+    public WrittenSnapshot finish(Instant created, String producer, String producerVersion,
+            Map<String, String> provenance) throws IOException {
+        ensureOpen();
+        long createdSeconds = created.getEpochSecond();
+        entries.sort((a, b) -> Arrays.compareUnsigned(a.utf8Name, b.utf8Name));
+
+        ContentHash contentHash = new ContentHash();
+        long contentBytes = 0;
+        for (PendingEntry e : entries) {
+            contentHash.add(e.utf8Name, e.sha256);
+            contentBytes += e.length;
+        }
+        byte[] hash = contentHash.finish();
+        String id = ContentHash.snapshotId(createdSeconds, hash);
+
+        // The metadata records the file length, which depends on the metadata's own length: iterate to a
+        // fixed point (it settles at once unless the JSON crosses a block boundary).
+        long fileBytes = 0;
+        byte[] metadataJson;
+        Layout layout;
+        while (true) {
+            SnapshotMetadata metadata = new SnapshotMetadata(id, Instant.ofEpochSecond(createdSeconds),
+                    ContentHash.hex(hash), SnapshotFormat.MAJOR_VERSION + "." + SnapshotFormat.MINOR_VERSION,
+                    producer, producerVersion, entries.size(), contentBytes, fileBytes, provenance);
+            metadataJson = metadata.toJson().getBytes(StandardCharsets.UTF_8);
+            layout = layout(metadataJson.length);
+            if (layout.fileLength == fileBytes) {
+                break;
+            }
+            fileBytes = layout.fileLength;
+        }
+
+        byte[] index = buildIndex(layout, metadataJson, createdSeconds, hash);
+        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+        MessageDigest fileSha = ContentHash.sha256();
+        try {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                write(out, fileSha, TarHeaders.header(utf8(SnapshotFormat.INDEX_ENTRY), index.length, createdSeconds,
+                        TarHeaders.TYPE_FILE));
+                writePadded(out, fileSha, index);
+                write(out, fileSha, TarHeaders.header(utf8(SnapshotFormat.METADATA_ENTRY), metadataJson.length,
+                        createdSeconds, TarHeaders.TYPE_FILE));
+                writePadded(out, fileSha, metadataJson);
+                for (PendingEntry e : entries) {
+                    if (TarHeaders.needsPax(e.utf8Name)) {
+                        byte[] pax = TarHeaders.paxPathRecord(e.utf8Name);
+                        write(out, fileSha, TarHeaders.header(utf8(TarHeaders.PAX_HEADER_NAME), pax.length,
+                                createdSeconds, TarHeaders.TYPE_PAX));
+                        writePadded(out, fileSha, pax);
+                    }
+                    write(out, fileSha, TarHeaders.header(e.utf8Name, e.length, createdSeconds, TarHeaders.TYPE_FILE));
+                    copyFromSpool(out, fileSha, e);
+                }
+                write(out, fileSha, new byte[2 * SnapshotFormat.BLOCK]);
+                if (out.size() != layout.fileLength) {
+                    throw new IllegalStateException("wrote " + out.size() + " bytes, laid out " + layout.fileLength);
+                }
+                out.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        finished = true;
+        close();
+        return new WrittenSnapshot(target, id, ContentHash.hex(hash), ContentHash.hex(fileSha.digest()),
+                layout.fileLength, entries.size(), Instant.ofEpochSecond(createdSeconds));
+    }
+
+    /** Deletes the spool file; the target is left as it was unless {@link #finish} succeeded. */
+    @Override
+    public void close() throws IOException {
+        try {
+            spoolChannel.close();
+        } finally {
+            Files.deleteIfExists(spool);
+            finished = true;
+        }
+    }
+
+    private Layout layout(int metadataLength) {
+        int recordCount = entries.size() + 1; // + metadata
+        long namesLength = utf8(SnapshotFormat.METADATA_ENTRY).length;
+        for (PendingEntry e : entries) {
+            namesLength += e.utf8Name.length;
+        }
+        long indexLength = SnapshotFormat.INDEX_HEADER_LENGTH + (long) recordCount * SnapshotFormat.INDEX_RECORD_LENGTH
+                + namesLength + SnapshotFormat.INDEX_TRAILER_LENGTH;
+        if (indexLength > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("too many entries: the index would exceed 2 GiB");
+        }
+        long pos = SnapshotFormat.BLOCK + TarHeaders.padded(indexLength);
+        long metadataOffset = pos + SnapshotFormat.BLOCK;
+        pos = metadataOffset + TarHeaders.padded(metadataLength);
+        long[] offsets = new long[entries.size()];
+        for (int i = 0; i < entries.size(); i++) {
+            PendingEntry e = entries.get(i);
+            if (TarHeaders.needsPax(e.utf8Name)) {
+                pos += SnapshotFormat.BLOCK + TarHeaders.padded(TarHeaders.paxPathRecord(e.utf8Name).length);
+            }
+            offsets[i] = pos + SnapshotFormat.BLOCK;
+            pos = offsets[i] + TarHeaders.padded(e.length);
+        }
+        long fileLength = pos + 2L * SnapshotFormat.BLOCK;
+        return new Layout((int) indexLength, (int) namesLength, metadataOffset, offsets, fileLength);
+    }
+
+    private byte[] buildIndex(Layout layout, byte[] metadataJson, long createdSeconds, byte[] contentHash) {
+        // Records for the metadata and every content entry, sorted together by name.
+        List<IndexRecord> records = new ArrayList<>();
+        records.add(new IndexRecord(utf8(SnapshotFormat.METADATA_ENTRY), layout.metadataOffset, metadataJson.length,
+                SnapshotFormat.KIND_METADATA, ContentHash.sha256().digest(metadataJson)));
+        for (int i = 0; i < entries.size(); i++) {
+            PendingEntry e = entries.get(i);
+            records.add(new IndexRecord(e.utf8Name, layout.offsets[i], e.length, e.kind, e.sha256));
+        }
+        records.sort((a, b) -> Arrays.compareUnsigned(a.utf8Name, b.utf8Name));
+
+        ByteBuffer buf = ByteBuffer.allocate(layout.indexLength);
+        buf.put(SnapshotFormat.INDEX_MAGIC);
+        buf.putShort((short) SnapshotFormat.MAJOR_VERSION);
+        buf.putShort((short) SnapshotFormat.MINOR_VERSION);
+        CRC32C preamble = new CRC32C();
+        preamble.update(buf.array(), 0, 12);
+        buf.putInt((int) preamble.getValue());
+        buf.putInt(SnapshotFormat.INDEX_HEADER_LENGTH);
+        buf.putInt(records.size());
+        buf.putLong(layout.fileLength);
+        buf.putLong(createdSeconds);
+        buf.putInt(layout.namesLength);
+        buf.putInt(0); // flags
+        buf.putLong(layout.indexLength);
+        buf.putLong(0); // reserved
+        buf.put(contentHash);
+        int nameOffset = 0;
+        for (IndexRecord r : records) {
+            buf.putInt(nameOffset);
+            buf.putInt(r.utf8Name.length);
+            buf.putLong(r.offset);
+            buf.putLong(r.length);
+            buf.putInt(r.kind);
+            buf.putInt(0); // reserved
+            buf.put(r.sha256);
+            nameOffset += r.utf8Name.length;
+        }
+        for (IndexRecord r : records) {
+            buf.put(r.utf8Name);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(buf.array(), 0, buf.position());
+        buf.putInt((int) crc.getValue());
+        if (buf.hasRemaining()) {
+            throw new IllegalStateException("index layout mismatch");
+        }
+        return buf.array();
+    }
+
+    private void copyFromSpool(FileChannel out, MessageDigest fileSha, PendingEntry e) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(COPY_BUFFER, Math.max(e.length, 1)));
+        long pos = e.spoolOffset;
+        long end = e.spoolOffset + e.length;
+        while (pos < end) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), end - pos));
+            int n = spoolChannel.read(buf, pos);
+            if (n < 0) {
+                throw new IOException("spool file " + spool + " ended early");
+            }
+            pos += n;
+            buf.flip();
+            fileSha.update(buf.duplicate());
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+        }
+        int pad = (int) (TarHeaders.padded(e.length) - e.length);
+        if (pad > 0) {
+            write(out, fileSha, new byte[pad]);
+        }
+    }
+
+    private static void writePadded(FileChannel out, MessageDigest sha, byte[] data) throws IOException {
+        write(out, sha, data);
+        int pad = (int) (TarHeaders.padded(data.length) - data.length);
+        if (pad > 0) {
+            write(out, sha, new byte[pad]);
+        }
+    }
+
+    private static void write(FileChannel out, MessageDigest sha, byte[] data) throws IOException {
+        sha.update(data);
+        ByteBuffer bb = ByteBuffer.wrap(data);
+        while (bb.hasRemaining()) {
+            out.write(bb);
+        }
+    }
+
+    private static byte[] checkName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("an entry name must not be empty");
+        }
+        if (name.startsWith(SnapshotFormat.RESERVED_PREFIX)) {
+            throw new IllegalArgumentException("entry name '" + name + "' is under the reserved prefix "
+                    + SnapshotFormat.RESERVED_PREFIX);
+        }
+        for (String segment : name.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new IllegalArgumentException("entry name '" + name
+                        + "' must be a relative path without empty, '.' or '..' segments");
+            }
+        }
+        if (name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("entry name '" + name + "' contains a NUL character");
+        }
+        byte[] utf8 = utf8(name);
+        if (!new String(utf8, StandardCharsets.UTF_8).equals(name)) {
+            throw new IllegalArgumentException("entry name '" + name + "' is not valid Unicode");
+        }
+        return utf8;
+    }
+
+    private void ensureOpen() {
+        if (finished) {
+            throw new IllegalStateException("this SnapshotWriter is finished or closed");
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private record PendingEntry(String name, byte[] utf8Name, int kind, long spoolOffset, long length, byte[] sha256) {
+    }
+
+    private record IndexRecord(byte[] utf8Name, long offset, long length, int kind, byte[] sha256) {
+    }
+
+    private record Layout(int indexLength, int namesLength, long metadataOffset, long[] offsets, long fileLength) {
+    }
+}
