@@ -1,0 +1,539 @@
+package dev.warmstart.snapshot.loader;
+
+import dev.warmstart.snapshot.format.ConfigPath;
+import dev.warmstart.snapshot.format.ConfigTableLayout;
+import dev.warmstart.snapshot.format.Json;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * Typed config lookups over a snapshot's compiled key table, read straight from the mapped file: a lookup is a
+ * binary search comparing key bytes in place, and only the value found is decoded. Keys are flat paths
+ * ({@code model.completion_params.temperature}, {@code stop[0]}; see {@code docs/format.md} §6).
+ *
+ * <p>A string value holding {@code ${env:NAME}}, {@code ${sys:NAME}} or {@code ${env:NAME:-default}} is
+ * resolved at each lookup from the environment or system properties ({@code $${} is a literal {@code ${}). A
+ * variable that is unset and has no default is a {@link ConfigException}.
+ *
+ * <p>Numeric getters accept numbers and strings that parse (so {@code ${env:PORT:-8080}} works with
+ * {@link #getInt}); {@link #getString} of a number or boolean gives its text. A {@code null} value counts as
+ * absent for the forms with a default and the {@code find} forms, and is an error for the others.
+ *
+ * <p>Immutable and thread-safe. {@link #subtree} gives a view relative to a prefix, without copying.
+ */
+public final class Config {
+    private final ByteBuffer table;
+    private final String source;
+    private final String prefix;
+    private final int count;
+    private final int heapStart;
+    private final int heapLength;
+    private final UnaryOperator<String> env;
+    private final UnaryOperator<String> sys;
+
+    Config(ByteBuffer table, String source) {
+        this(table, source, System::getenv, System::getProperty);
+    }
+
+    Config(ByteBuffer table, String source, UnaryOperator<String> env, UnaryOperator<String> sys) {
+        this.table = table;
+        this.source = source;
+        this.prefix = "";
+        this.env = env;
+        this.sys = sys;
+        int length = table.capacity();
+        if (length < ConfigTableLayout.HEADER_LENGTH) {
+            throw corrupt("is " + length + " bytes, shorter than its header");
+        }
+        for (int i = 0; i < ConfigTableLayout.MAGIC.length; i++) {
+            if (table.get(i) != ConfigTableLayout.MAGIC[i]) {
+                throw corrupt("has a bad magic");
+            }
+        }
+        long n = table.getInt(8) & 0xffffffffL;
+        long heap = table.getInt(12) & 0xffffffffL;
+        long expected = ConfigTableLayout.HEADER_LENGTH + n * ConfigTableLayout.RECORD_LENGTH + heap;
+        if (expected != length) {
+            throw corrupt("declares " + n + " keys and a " + heap + "-byte heap (" + expected
+                    + " bytes) but is " + length + " bytes");
+        }
+        this.count = (int) n;
+        this.heapStart = ConfigTableLayout.HEADER_LENGTH + count * ConfigTableLayout.RECORD_LENGTH;
+        this.heapLength = (int) heap;
+    }
+
+    private Config(Config parent, String prefix) {
+        this.table = parent.table;
+        this.source = parent.source;
+        this.count = parent.count;
+        this.heapStart = parent.heapStart;
+        this.heapLength = parent.heapLength;
+        this.env = parent.env;
+        this.sys = parent.sys;
+        this.prefix = prefix;
+    }
+
+    // ---- strings ----
+
+    /**
+     * @return the value of {@code key} as text (placeholders resolved)
+     * @throws ConfigException when the key is absent or null, is a list or map, or a placeholder is unset
+     */
+    public String getString(String key) {
+        return require(key, findString(key));
+    }
+
+    /** @return the value of {@code key} as text, or {@code defaultValue} when absent or null */
+    public String getString(String key, String defaultValue) {
+        return findString(key).orElse(defaultValue);
+    }
+
+    /** @return the value of {@code key} as text, or empty when absent or null */
+    public Optional<String> findString(String key) {
+        int r = find(key);
+        if (r < 0) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(text(r, key));
+    }
+
+    // ---- numbers and booleans ----
+
+    /** @return the value of {@code key} as an int @throws ConfigException when absent, null, or not an int */
+    public int getInt(String key) {
+        return require(key, findInt(key));
+    }
+
+    /** @return the value of {@code key} as an int, or {@code defaultValue} when absent or null */
+    public int getInt(String key, int defaultValue) {
+        return findInt(key).orElse(defaultValue);
+    }
+
+    /** @return the value of {@code key} as an int, or empty when absent or null @throws ConfigException when not an int */
+    public Optional<Integer> findInt(String key) {
+        return findLong(key).map(v -> {
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new ConfigException(source + ": config key '" + full(key) + "' = " + v + " does not fit an int; "
+                        + "read it with getLong");
+            }
+            return v.intValue();
+        });
+    }
+
+    /** @return the value of {@code key} as a long @throws ConfigException when absent, null, or not an integer */
+    public long getLong(String key) {
+        return require(key, findLong(key));
+    }
+
+    /** @return the value of {@code key} as a long, or {@code defaultValue} when absent or null */
+    public long getLong(String key, long defaultValue) {
+        return findLong(key).orElse(defaultValue);
+    }
+
+    /** @return the value of {@code key} as a long, or empty when absent or null @throws ConfigException when not an integer */
+    public Optional<Long> findLong(String key) {
+        int r = find(key);
+        if (r < 0) {
+            return Optional.empty();
+        }
+        switch (type(r)) {
+            case ConfigTableLayout.TYPE_LONG:
+                return Optional.of(table.getLong(valueOffset(r, 8)));
+            case ConfigTableLayout.TYPE_NULL:
+                return Optional.empty();
+            default:
+                return Optional.of(parse(key, text(r, key), "an integer", Long::parseLong));
+        }
+    }
+
+    /** @return the value of {@code key} as a double @throws ConfigException when absent, null, or not a number */
+    public double getDouble(String key) {
+        return require(key, findDouble(key));
+    }
+
+    /** @return the value of {@code key} as a double, or {@code defaultValue} when absent or null */
+    public double getDouble(String key, double defaultValue) {
+        return findDouble(key).orElse(defaultValue);
+    }
+
+    /** @return the value of {@code key} as a double, or empty when absent or null @throws ConfigException when not a number */
+    public Optional<Double> findDouble(String key) {
+        int r = find(key);
+        if (r < 0) {
+            return Optional.empty();
+        }
+        switch (type(r)) {
+            case ConfigTableLayout.TYPE_DOUBLE:
+                return Optional.of(table.getDouble(valueOffset(r, 8)));
+            case ConfigTableLayout.TYPE_LONG:
+                return Optional.of((double) table.getLong(valueOffset(r, 8)));
+            case ConfigTableLayout.TYPE_NULL:
+                return Optional.empty();
+            default:
+                return Optional.of(parse(key, text(r, key), "a number", Double::parseDouble));
+        }
+    }
+
+    /** @return the value of {@code key} as a boolean @throws ConfigException when absent, null, or not a boolean */
+    public boolean getBoolean(String key) {
+        return require(key, findBoolean(key));
+    }
+
+    /** @return the value of {@code key} as a boolean, or {@code defaultValue} when absent or null */
+    public boolean getBoolean(String key, boolean defaultValue) {
+        return findBoolean(key).orElse(defaultValue);
+    }
+
+    /**
+     * @return the value of {@code key} as a boolean ({@code true}/{@code false}, also as case-insensitive text),
+     *     or empty when absent or null
+     * @throws ConfigException when the value is not a boolean
+     */
+    public Optional<Boolean> findBoolean(String key) {
+        int r = find(key);
+        if (r < 0) {
+            return Optional.empty();
+        }
+        if (type(r) == ConfigTableLayout.TYPE_BOOLEAN) {
+            return Optional.of(table.get(valueOffset(r, 1)) != 0);
+        }
+        if (type(r) == ConfigTableLayout.TYPE_NULL) {
+            return Optional.empty();
+        }
+        String text = text(r, key);
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+            return Optional.of(Boolean.parseBoolean(text));
+        }
+        throw new ConfigException(source + ": config key '" + full(key) + "' is '" + text + "', not a boolean");
+    }
+
+    // ---- lists and structure ----
+
+    /**
+     * @return the list at {@code key} ({@code key[0]}, {@code key[1]}... up to the first missing index), each
+     *     element as text
+     * @throws ConfigException when there is no list (nor empty list) at {@code key}
+     */
+    public List<String> getStringList(String key) {
+        return findStringList(key).orElseThrow(() -> missing(key));
+    }
+
+    /** @return the list at {@code key} as {@link #getStringList(String)} does, or {@code defaultValue} when absent */
+    public List<String> getStringList(String key, List<String> defaultValue) {
+        return findStringList(key).orElse(defaultValue);
+    }
+
+    /** @return the list at {@code key} as {@link #getStringList(String)} does, or empty when absent */
+    public Optional<List<String>> findStringList(String key) {
+        int r = find(key);
+        if (r >= 0 && type(r) == ConfigTableLayout.TYPE_EMPTY_LIST) {
+            return Optional.of(List.of());
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            String element = ConfigPath.index(key, i);
+            if (find(element) < 0) {
+                break;
+            }
+            out.add(getString(element));
+        }
+        return out.isEmpty() ? Optional.empty() : Optional.of(Collections.unmodifiableList(out));
+    }
+
+    /**
+     * @return a view of the keys under {@code path}, relative to it: {@code subtree("model").getString("name")}
+     *     reads {@code model.name}, {@code subtree("stop").getString("[0]")} reads {@code stop[0]}
+     */
+    public Config subtree(String path) {
+        return new Config(this, ConfigPath.join(prefix, path));
+    }
+
+    /** @return whether {@code key} has a value (null included) */
+    public boolean contains(String key) {
+        return find(key) >= 0;
+    }
+
+    /** @return whether {@code key} holds an explicit null */
+    public boolean isNull(String key) {
+        int r = find(key);
+        return r >= 0 && type(r) == ConfigTableLayout.TYPE_NULL;
+    }
+
+    /** @return every key of this view, relative to it, in table order (allocates: meant for tools) */
+    public List<String> keys() {
+        List<String> out = new ArrayList<>();
+        if (prefix.isEmpty()) {
+            for (int r = 0; r < count; r++) {
+                out.add(key(r));
+            }
+            return out;
+        }
+        for (String start : new String[] {prefix + ".", prefix + "["}) {
+            byte[] startBytes = start.getBytes(StandardCharsets.UTF_8);
+            for (int r = lowerBound(startBytes); r < count && keyStartsWith(r, startBytes); r++) {
+                String k = key(r);
+                out.add(start.endsWith("[") ? k.substring(prefix.length()) : k.substring(start.length()));
+            }
+        }
+        return out;
+    }
+
+    /** @return the number of keys in this view */
+    public int size() {
+        return prefix.isEmpty() ? count : keys().size();
+    }
+
+    /**
+     * @return the value as stored, placeholders unresolved: {@code String}, {@code Long}, {@code Double},
+     *     {@code BigDecimal}, {@code Boolean}, {@code null}, {@code List.of()} for an empty list or
+     *     {@code Map.of()} for an empty map
+     * @throws ConfigException when the key is absent
+     */
+    public Object value(String key) {
+        int r = find(key);
+        if (r < 0) {
+            throw missing(key);
+        }
+        switch (type(r)) {
+            case ConfigTableLayout.TYPE_STRING:
+            case ConfigTableLayout.TYPE_STRING_WITH_PLACEHOLDERS:
+                return rawText(r);
+            case ConfigTableLayout.TYPE_LONG:
+                return table.getLong(valueOffset(r, 8));
+            case ConfigTableLayout.TYPE_DOUBLE:
+                return table.getDouble(valueOffset(r, 8));
+            case ConfigTableLayout.TYPE_BIG_NUMBER:
+                return new BigDecimal(rawText(r));
+            case ConfigTableLayout.TYPE_BOOLEAN:
+                return table.get(valueOffset(r, 1)) != 0;
+            case ConfigTableLayout.TYPE_NULL:
+                return null;
+            case ConfigTableLayout.TYPE_EMPTY_LIST:
+                return List.of();
+            case ConfigTableLayout.TYPE_EMPTY_MAP:
+                return Map.of();
+            default:
+                throw corrupt("has key '" + full(key) + "' of unknown type " + type(r));
+        }
+    }
+
+    /** @return the stored value as a JSON literal, placeholders unresolved (for diffs and tools) */
+    public String describe(String key) {
+        return Json.compact(value(key));
+    }
+
+    @Override
+    public String toString() {
+        return "Config[" + source + (prefix.isEmpty() ? "" : ", under '" + prefix + "'") + ", " + size() + " keys]";
+    }
+
+    // ---- internals ----
+
+    private String text(int r, String key) {
+        switch (type(r)) {
+            case ConfigTableLayout.TYPE_STRING:
+            case ConfigTableLayout.TYPE_BIG_NUMBER:
+                return rawText(r);
+            case ConfigTableLayout.TYPE_STRING_WITH_PLACEHOLDERS:
+                return resolve(rawText(r), key);
+            case ConfigTableLayout.TYPE_LONG:
+                return Long.toString(table.getLong(valueOffset(r, 8)));
+            case ConfigTableLayout.TYPE_DOUBLE:
+                return Double.toString(table.getDouble(valueOffset(r, 8)));
+            case ConfigTableLayout.TYPE_BOOLEAN:
+                return table.get(valueOffset(r, 1)) != 0 ? "true" : "false";
+            case ConfigTableLayout.TYPE_NULL:
+                return null;
+            case ConfigTableLayout.TYPE_EMPTY_LIST:
+            case ConfigTableLayout.TYPE_EMPTY_MAP:
+                throw new ConfigException(source + ": config key '" + full(key) + "' is an empty "
+                        + (type(r) == ConfigTableLayout.TYPE_EMPTY_LIST ? "list" : "map") + ", not a value");
+            default:
+                throw corrupt("has key '" + full(key) + "' of unknown type " + type(r));
+        }
+    }
+
+    /** Resolves {@code ${env:NAME}}, {@code ${sys:NAME}}, {@code :-default} and the {@code $${} escape. */
+    private String resolve(String raw, String key) {
+        StringBuilder out = new StringBuilder(raw.length());
+        int i = 0;
+        while (i < raw.length()) {
+            if (raw.startsWith("$${", i)) {
+                out.append("${");
+                i += 3;
+                continue;
+            }
+            boolean isEnv = raw.startsWith("${env:", i);
+            if (isEnv || raw.startsWith("${sys:", i)) {
+                int close = raw.indexOf('}', i);
+                if (close < 0) {
+                    throw new ConfigException(source + ": config key '" + full(key) + "' has an unclosed placeholder '"
+                            + raw.substring(i) + "'");
+                }
+                String body = raw.substring(i + 6, close);
+                int dflt = body.indexOf(":-");
+                String name = dflt >= 0 ? body.substring(0, dflt) : body;
+                String value = isEnv ? env.apply(name) : sys.apply(name);
+                if (value == null) {
+                    if (dflt < 0) {
+                        throw new ConfigException(source + ": config key '" + full(key) + "' needs the "
+                                + (isEnv ? "environment variable " : "system property ") + name
+                                + ", which is not set; set it (or give a default: ${" + (isEnv ? "env:" : "sys:") + name
+                                + ":-value})");
+                    }
+                    value = body.substring(dflt + 2);
+                }
+                out.append(value);
+                i = close + 1;
+                continue;
+            }
+            out.append(raw.charAt(i));
+            i++;
+        }
+        return out.toString();
+    }
+
+    private <T> T parse(String key, String text, String what, Function<String, T> parser) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return parser.apply(text.strip());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(source + ": config key '" + full(key) + "' is '" + text + "', not " + what, e);
+        }
+    }
+
+    private <T> T require(String key, Optional<T> value) {
+        return value.orElseThrow(() -> isNull(key)
+                ? new ConfigException(source + ": config key '" + full(key) + "' is null; give it a value or read it "
+                        + "with a default")
+                : missing(key));
+    }
+
+    private ConfigException missing(String key) {
+        return new ConfigException(source + ": no config key '" + full(key) + "'; check the spelling (keys are "
+                + "listed by 'inspect --json') or read it with a default");
+    }
+
+    private String full(String key) {
+        return ConfigPath.join(prefix, key);
+    }
+
+    private int find(String key) {
+        byte[] wanted = full(key).getBytes(StandardCharsets.UTF_8);
+        int lo = 0;
+        int hi = count - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = compareKey(mid, wanted);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    private int lowerBound(byte[] key) {
+        int lo = 0;
+        int hi = count;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (compareKey(mid, key) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private int compareKey(int r, byte[] key) {
+        int rec = record(r);
+        int off = heapSlice(table.getInt(rec), table.getInt(rec + 4), r);
+        int len = table.getInt(rec + 4);
+        int n = Math.min(len, key.length);
+        for (int k = 0; k < n; k++) {
+            int c = (table.get(off + k) & 0xff) - (key[k] & 0xff);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return len - key.length;
+    }
+
+    private boolean keyStartsWith(int r, byte[] start) {
+        int rec = record(r);
+        int len = table.getInt(rec + 4);
+        if (len < start.length) {
+            return false;
+        }
+        int off = heapSlice(table.getInt(rec), len, r);
+        for (int k = 0; k < start.length; k++) {
+            if (table.get(off + k) != start[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String key(int r) {
+        int rec = record(r);
+        int len = table.getInt(rec + 4);
+        return utf8(heapSlice(table.getInt(rec), len, r), len);
+    }
+
+    private String rawText(int r) {
+        int rec = record(r);
+        int len = table.getInt(rec + 12);
+        return utf8(heapSlice(table.getInt(rec + 8), len, r), len);
+    }
+
+    private int valueOffset(int r, int expectedLength) {
+        int rec = record(r);
+        int len = table.getInt(rec + 12);
+        if (len != expectedLength) {
+            throw corrupt("has a " + len + "-byte value where " + expectedLength + " bytes belong (record " + r + ")");
+        }
+        return heapSlice(table.getInt(rec + 8), len, r);
+    }
+
+    private int type(int r) {
+        return table.get(record(r) + 16);
+    }
+
+    private int record(int r) {
+        return ConfigTableLayout.HEADER_LENGTH + r * ConfigTableLayout.RECORD_LENGTH;
+    }
+
+    /** Bounds-checks a heap range of record {@code r} and returns its absolute offset in the table. */
+    private int heapSlice(int offset, int length, int r) {
+        if (offset < 0 || length < 0 || (long) offset + length > heapLength) {
+            throw corrupt("has record " + r + " pointing outside its heap (" + offset + "+" + length + " of "
+                    + heapLength + " bytes)");
+        }
+        return heapStart + offset;
+    }
+
+    private String utf8(int offset, int length) {
+        byte[] bytes = new byte[length];
+        table.get(offset, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private CorruptSnapshotException corrupt(String what) {
+        return new CorruptSnapshotException(source + ": the config table " + what + "; rebuild the snapshot");
+    }
+}

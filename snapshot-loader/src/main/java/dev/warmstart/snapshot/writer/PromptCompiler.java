@@ -1,0 +1,216 @@
+package dev.warmstart.snapshot.writer;
+
+import dev.warmstart.snapshot.loader.PromptSyntax;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tokenizes prompt templates at build time, so that rendering at run time only concatenates. The rules of each
+ * {@link PromptSyntax} are specified in {@code docs/format.md} §7.
+ */
+public final class PromptCompiler {
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+    /**
+     * Dify's own placeholder grammar: user inputs ({@code {{name}}}, at most 30 characters), its special
+     * variables, and workflow references {@code {{#node_id.var[.sub...]#}}}. Anything else is literal text.
+     */
+    private static final Pattern DIFY_PLACEHOLDER = Pattern.compile("\\{\\{(#[a-zA-Z0-9_]{1,50}"
+            + "(?:\\.[a-zA-Z_][a-zA-Z0-9_]{0,29}){1,10}#|[a-zA-Z_][a-zA-Z0-9_]{0,29}|#histories#|#query#|#context#)\\}\\}");
+    private static final Pattern JINJA_BLOCK = Pattern.compile("\\{\\{(.*?)\\}\\}|\\{%(.*?)%\\}", Pattern.DOTALL);
+    private static final Pattern JINJA_STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
+    private static final Pattern JINJA_IDENTIFIER = Pattern.compile("(?<![\\w.|])[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern JINJA_FOR = Pattern.compile("^\\s*for\\s+([A-Za-z_][\\w\\s,]*?)\\s+in\\s");
+    private static final Pattern JINJA_SET = Pattern.compile("^\\s*set\\s+([A-Za-z_]\\w*)\\s*=");
+    private static final Set<String> JINJA_RESERVED = Set.of("for", "in", "if", "elif", "else", "endif", "endfor",
+            "not", "and", "or", "is", "true", "false", "none", "True", "False", "None", "set", "endset", "loop",
+            "macro", "endmacro", "block", "endblock", "extends", "include", "import", "from", "as", "with", "endwith",
+            "raw", "endraw", "filter", "endfilter", "call", "endcall", "recursive", "range", "dict", "namespace",
+            "lipsum", "cycler", "joiner", "super", "self", "caller", "varargs", "kwargs", "defined", "undefined");
+
+    private PromptCompiler() {
+    }
+
+    /**
+     * Compiles one template.
+     *
+     * @throws PromptSyntaxException for an unbalanced {@code {{} or an invalid variable name (PLAIN), or a used
+     *     variable that is not declared
+     */
+    public static CompiledPrompt compile(PromptSource source) throws PromptSyntaxException {
+        List<CompiledPrompt.Segment> raw = new ArrayList<>();
+        List<String> used = new ArrayList<>();
+        List<Integer> firstUse = new ArrayList<>();
+        String text = source.text();
+        switch (source.syntax()) {
+            case PLAIN -> tokenizePlain(text, raw, used, firstUse);
+            case DIFY -> tokenizeDify(text, raw, used, firstUse);
+            case JINJA2 -> jinjaVariables(text, used, firstUse);
+            default -> throw new IllegalStateException("unknown syntax " + source.syntax());
+        }
+
+        List<String> variables;
+        List<String> unused = new ArrayList<>();
+        if (source.declaredVariables() != null) {
+            variables = new ArrayList<>(new LinkedHashSet<>(source.declaredVariables()));
+            for (int i = 0; i < used.size(); i++) {
+                if (!variables.contains(used.get(i))) {
+                    int[] lc = lineColumn(text, firstUse.get(i));
+                    throw new PromptSyntaxException("variable '" + used.get(i) + "' is used at line " + lc[0]
+                            + ", column " + lc[1] + " but not declared; add it to 'variables' " + variables, lc[0], lc[1]);
+                }
+            }
+            for (String v : variables) {
+                if (!used.contains(v)) {
+                    unused.add(v);
+                }
+            }
+        } else {
+            variables = used;
+        }
+
+        // Slots refer to variables by index into the stored list.
+        List<CompiledPrompt.Segment> segments = new ArrayList<>();
+        for (CompiledPrompt.Segment s : raw) {
+            segments.add(s.variableIndex() < 0 ? s : new CompiledPrompt.Segment(null,
+                    variables.indexOf(used.get(s.variableIndex()))));
+        }
+        return new CompiledPrompt(source.name(), source.syntax(), text, variables, used, unused,
+                new TreeMap<>(source.metadata()), segments);
+    }
+
+    private static void tokenizePlain(String text, List<CompiledPrompt.Segment> segments, List<String> used,
+            List<Integer> firstUse) throws PromptSyntaxException {
+        StringBuilder literal = new StringBuilder();
+        int i = 0;
+        while (i < text.length()) {
+            if (text.startsWith("\\{{", i)) {
+                literal.append("{{");
+                i += 3;
+            } else if (text.startsWith("{{", i)) {
+                int close = text.indexOf("}}", i + 2);
+                int[] lc = lineColumn(text, i);
+                if (close < 0) {
+                    throw new PromptSyntaxException("unbalanced '{{' at line " + lc[0] + ", column " + lc[1]
+                            + ": close it with '}}' or write a literal '{{' as '\\{{'", lc[0], lc[1]);
+                }
+                String name = text.substring(i + 2, close).strip();
+                if (!PLAIN_NAME.matcher(name).matches()) {
+                    throw new PromptSyntaxException("invalid variable name '" + abbreviate(name) + "' at line " + lc[0]
+                            + ", column " + lc[1] + ": use letters, digits and '_' (dots between parts), or write a "
+                            + "literal '{{' as '\\{{'", lc[0], lc[1]);
+                }
+                flush(literal, segments);
+                segments.add(new CompiledPrompt.Segment(null, indexOf(name, i, used, firstUse)));
+                i = close + 2;
+            } else {
+                literal.append(text.charAt(i));
+                i++;
+            }
+        }
+        flush(literal, segments);
+    }
+
+    private static void tokenizeDify(String text, List<CompiledPrompt.Segment> segments, List<String> used,
+            List<Integer> firstUse) {
+        Matcher m = DIFY_PLACEHOLDER.matcher(text);
+        int last = 0;
+        StringBuilder literal = new StringBuilder();
+        while (m.find()) {
+            literal.append(text, last, m.start());
+            flush(literal, segments);
+            segments.add(new CompiledPrompt.Segment(null, indexOf(m.group(1), m.start(), used, firstUse)));
+            last = m.end();
+        }
+        literal.append(text, last, text.length());
+        flush(literal, segments);
+    }
+
+    /**
+     * Lists the root names a Jinja2 template reads: identifiers in {@code {{ }}} and {@code {% %}} blocks that are
+     * not keywords, tests or filters, attribute names, string contents, or names the template binds itself
+     * ({@code for x in}, {@code set x =}). A heuristic: Jinja2 is not executed at build time.
+     */
+    private static void jinjaVariables(String text, List<String> used, List<Integer> firstUse) {
+        Set<String> bound = new LinkedHashSet<>();
+        Matcher block = JINJA_BLOCK.matcher(text);
+        while (block.find()) {
+            String body = block.group(1) != null ? block.group(1) : block.group(2);
+            int bodyStart = block.group(1) != null ? block.start(1) : block.start(2);
+            if (block.group(2) != null) {
+                Matcher f = JINJA_FOR.matcher(body);
+                if (f.find()) {
+                    for (String name : f.group(1).split(",")) {
+                        bound.add(name.strip());
+                    }
+                }
+                Matcher s = JINJA_SET.matcher(body);
+                if (s.find()) {
+                    bound.add(s.group(1));
+                }
+            }
+            String code = JINJA_STRING.matcher(body).replaceAll(m -> " ".repeat(m.group().length()));
+            Matcher id = JINJA_IDENTIFIER.matcher(code);
+            while (id.find()) {
+                String name = id.group();
+                if (JINJA_RESERVED.contains(name) || bound.contains(name) || isFilterOrTest(code, id.start())) {
+                    continue;
+                }
+                indexOf(name, bodyStart + id.start(), used, firstUse);
+            }
+        }
+    }
+
+    /** Filters follow {@code |}, tests follow {@code is}: neither is a variable. */
+    private static boolean isFilterOrTest(String code, int start) {
+        int j = start - 1;
+        while (j >= 0 && Character.isWhitespace(code.charAt(j))) {
+            j--;
+        }
+        if (j >= 0 && code.charAt(j) == '|') {
+            return true;
+        }
+        return j >= 1 && code.startsWith("is", j - 1) && (j < 2 || !Character.isLetterOrDigit(code.charAt(j - 2)));
+    }
+
+    private static int indexOf(String name, int position, List<String> used, List<Integer> firstUse) {
+        int i = used.indexOf(name);
+        if (i < 0) {
+            used.add(name);
+            firstUse.add(position);
+            i = used.size() - 1;
+        }
+        return i;
+    }
+
+    private static void flush(StringBuilder literal, List<CompiledPrompt.Segment> segments) {
+        if (literal.length() > 0) {
+            segments.add(new CompiledPrompt.Segment(literal.toString(), -1));
+            literal.setLength(0);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    /** @return 1-based line and column of {@code offset} in {@code text} ({@code \r\n}, {@code \n}, {@code \r} end lines) */
+    static int[] lineColumn(String text, int offset) {
+        int line = 1;
+        int column = 1;
+        for (int i = 0; i < offset && i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || (c == '\r' && (i + 1 >= text.length() || text.charAt(i + 1) != '\n'))) {
+                line++;
+                column = 1;
+            } else if (c != '\r') {
+                column++;
+            }
+        }
+        return new int[] {line, column};
+    }
+}
