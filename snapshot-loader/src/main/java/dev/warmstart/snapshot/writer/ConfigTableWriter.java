@@ -139,6 +139,10 @@ public final class ConfigTableWriter {
                     throw new IllegalArgumentException("config key '" + e.getKey() + "' under '" + path
                             + "' is not a string");
                 }
+                if (key.isEmpty()) {
+                    // An empty segment would make "a." and "a" (or "" and the root) ambiguous.
+                    throw new IllegalArgumentException("config key under '" + path + "' is empty; give it a name");
+                }
                 flatten(ConfigPath.child(path, key), e.getValue());
             }
         } else if (value instanceof List<?> list) {
