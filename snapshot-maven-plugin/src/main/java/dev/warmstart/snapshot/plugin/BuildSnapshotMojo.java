@@ -1,0 +1,176 @@
+package dev.warmstart.snapshot.plugin;
+
+import dev.warmstart.snapshot.plugin.build.BuildResult;
+import dev.warmstart.snapshot.plugin.build.BuildSettings;
+import dev.warmstart.snapshot.plugin.build.Provenance;
+import dev.warmstart.snapshot.plugin.build.SelfCheckException;
+import dev.warmstart.snapshot.plugin.build.SnapshotBuilder;
+import dev.warmstart.snapshot.plugin.input.InputProblemsException;
+import dev.warmstart.snapshot.plugin.input.InputSettings;
+import dev.warmstart.snapshot.plugin.input.Problem;
+import java.io.File;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugin.descriptor.PluginDescriptor;
+import org.apache.maven.plugins.annotations.Component;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+import org.apache.maven.project.MavenProjectHelper;
+
+/**
+ * Compiles the project's config files, prompt templates and Dify app exports into a verified, reproducible
+ * snapshot tar, and attaches it to the build (classifier {@code snapshot}, type {@code tar}) so that
+ * {@code mvn install} and {@code mvn deploy} carry it beside the jar.
+ */
+@Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
+public class BuildSnapshotMojo extends AbstractMojo {
+
+    /** Skips the goal. */
+    @Parameter(property = "snapshot.skip", defaultValue = "false")
+    private boolean skip;
+
+    /** Config files (YAML/JSON); each becomes config keys under a prefix made of its relative path. */
+    @Parameter(property = "snapshot.configDirectory", defaultValue = "${project.basedir}/src/main/snapshot/config")
+    private File configDirectory;
+
+    /** Prompt templates: {@code .prompt}, {@code .txt}, {@code .md} text, or YAML/JSON {@code {prompt, variables, metadata}}. */
+    @Parameter(property = "snapshot.promptsDirectory", defaultValue = "${project.basedir}/src/main/snapshot/prompts")
+    private File promptsDirectory;
+
+    /** Dify app DSL exports ({@code .yml} as Dify's "Export DSL" writes them). */
+    @Parameter(property = "snapshot.appsDirectory", defaultValue = "${project.basedir}/src/main/snapshot/apps")
+    private File appsDirectory;
+
+    /** Glob patterns of config files to read, relative to {@code configDirectory}. Default: YAML and JSON. */
+    @Parameter
+    private List<String> configIncludes;
+
+    /** Glob patterns of config files to leave out. */
+    @Parameter
+    private List<String> configExcludes;
+
+    /** Glob patterns of prompt files to read, relative to {@code promptsDirectory}. */
+    @Parameter
+    private List<String> promptIncludes;
+
+    /** Glob patterns of prompt files to leave out. */
+    @Parameter
+    private List<String> promptExcludes;
+
+    /** Glob patterns of Dify exports to read, relative to {@code appsDirectory}. */
+    @Parameter
+    private List<String> appIncludes;
+
+    /** Glob patterns of Dify exports to leave out. */
+    @Parameter
+    private List<String> appExcludes;
+
+    /**
+     * Key paths (globs such as {@code apps.*.model.token_limit}) whose values the secret check must accept.
+     * Use it for false positives only: real secrets belong in {@code ${env:NAME}} placeholders.
+     */
+    @Parameter
+    private List<String> secretAllowlist;
+
+    /** Largest YAML/JSON input accepted, in code points. */
+    @Parameter(property = "snapshot.maxInputCodePoints", defaultValue = "16777216")
+    private int maxInputCodePoints;
+
+    /** Where the snapshot, its {@code .sha256} sidecar and {@code registry.json} are written. */
+    @Parameter(property = "snapshot.outputDirectory", defaultValue = "${project.build.directory}/snapshot")
+    private File outputDirectory;
+
+    /** The snapshot file's name without {@code .tar}. */
+    @Parameter(property = "snapshot.finalName", defaultValue = "${project.artifactId}-${project.version}-snapshot")
+    private String finalName;
+
+    /** Classifier of the attached artifact. */
+    @Parameter(property = "snapshot.classifier", defaultValue = "snapshot")
+    private String classifier;
+
+    /** Attach the snapshot to the project, so install and deploy carry it. */
+    @Parameter(property = "snapshot.attach", defaultValue = "true")
+    private boolean attach;
+
+    /** Digest of the container base image the service runs on, recorded in the metadata. */
+    @Parameter(property = "snapshot.baseImage")
+    private String baseImage;
+
+    /** Fails the build on warnings too (unused declared variables, older Dify DSL versions...). */
+    @Parameter(property = "snapshot.failOnWarning", defaultValue = "false")
+    private boolean failOnWarning;
+
+    /**
+     * Creation time for reproducible builds: ISO-8601 or seconds since the epoch. With it, identical inputs give
+     * byte-identical snapshots.
+     */
+    @Parameter(defaultValue = "${project.build.outputTimestamp}")
+    private String outputTimestamp;
+
+    @Parameter(defaultValue = "${project}", readonly = true, required = true)
+    private MavenProject project;
+
+    @Parameter(defaultValue = "${plugin}", readonly = true, required = true)
+    private PluginDescriptor plugin;
+
+    @Component
+    private MavenProjectHelper projectHelper;
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("Skipping snapshot build (snapshot.skip=true)");
+            return;
+        }
+        Instant timestamp;
+        try {
+            timestamp = BuildTimestamp.parse(outputTimestamp);
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage());
+        }
+        InputSettings inputs = InputSettings.builder(project.getBasedir().toPath())
+                .configDirectory(configDirectory.toPath())
+                .promptsDirectory(promptsDirectory.toPath())
+                .appsDirectory(appsDirectory.toPath())
+                .configPatterns(configIncludes, configExcludes)
+                .promptPatterns(promptIncludes, promptExcludes)
+                .appPatterns(appIncludes, appExcludes)
+                .secretAllowlist(secretAllowlist)
+                .maxCodePoints(maxInputCodePoints)
+                .build();
+        String coordinates = project.getGroupId() + ":" + project.getArtifactId() + ":" + project.getVersion();
+        BuildSettings settings = new BuildSettings(inputs, outputDirectory.toPath(), finalName + ".tar", timestamp,
+                Provenance.collect(coordinates, project.getBasedir().toPath(), baseImage, System::getenv),
+                plugin.getVersion());
+        BuildResult result;
+        try {
+            result = new SnapshotBuilder(getLog()::info).build(settings);
+        } catch (InputProblemsException e) {
+            for (Problem problem : e.problems()) {
+                getLog().error(problem.toString());
+            }
+            throw new MojoFailureException("Snapshot inputs have " + e.problems().size()
+                    + " problem(s); see the errors above. Fix them and build again.");
+        } catch (SelfCheckException e) {
+            throw new MojoExecutionException("The written snapshot failed its read-back check: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new MojoExecutionException("Cannot build the snapshot: " + e.getMessage(), e);
+        }
+        for (Problem warning : result.warnings()) {
+            getLog().warn(warning.toString());
+        }
+        if (failOnWarning && !result.warnings().isEmpty()) {
+            throw new MojoFailureException(result.warnings().size() + " warning(s) and snapshot.failOnWarning is set");
+        }
+        getLog().info(result.summary());
+        if (attach) {
+            projectHelper.attachArtifact(project, "tar", classifier, result.file().toFile());
+        }
+    }
+}

@@ -1,0 +1,419 @@
+package dev.warmstart.snapshot.plugin.dify;
+
+import dev.warmstart.snapshot.format.ConfigPath;
+import dev.warmstart.snapshot.loader.PromptSyntax;
+import dev.warmstart.snapshot.plugin.input.ParsedDocument;
+import dev.warmstart.snapshot.plugin.input.Problems;
+import dev.warmstart.snapshot.plugin.input.StructuredFileReader;
+import dev.warmstart.snapshot.writer.CompiledPrompt;
+import dev.warmstart.snapshot.writer.PromptCompiler;
+import dev.warmstart.snapshot.writer.PromptSource;
+import dev.warmstart.snapshot.writer.PromptSyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Compiles a Dify app DSL export (what Dify's "Export DSL" writes, or its export API's {@code {"data": "<yaml>"}}
+ * response) into config and prompt templates. The mapping is specified in {@code docs/dify.md}.
+ */
+public final class DifyAppCompiler {
+    /**
+     * Newest DSL version this compiler knows. Dify 1.9 exports 0.4.0; 0.5.0 is the newest seen in public exports.
+     * Dify's rule is followed: newer than this, or another major version, fails; an older minor is accepted with a
+     * warning.
+     */
+    public static final String NEWEST_KNOWN_DSL_VERSION = "0.5.0";
+    /** The version an export without one is taken to have, as Dify does. */
+    public static final String DEFAULT_DSL_VERSION = "0.1.0";
+    /** App modes Dify exports. */
+    public static final Set<String> MODES = Set.of("chat", "completion", "agent-chat", "advanced-chat", "workflow");
+    /**
+     * Namespaces a {@code {{#x.y#}}} reference may use without a node of that id: Dify's system, environment and
+     * conversation variables, and the knowledge pipeline's.
+     */
+    public static final Set<String> RESERVED_NAMESPACES = Set.of("sys", "env", "conversation", "rag");
+
+    /** Node data keys that only the Dify canvas uses. */
+    private static final Set<String> UI_NODE_KEYS = Set.of("selected", "position", "positionAbsolute", "width",
+            "height", "sourcePosition", "targetPosition", "zIndex", "dragging", "desc_height");
+    /** App keys that only Dify's UI uses. */
+    private static final Set<String> UI_APP_KEYS = Set.of("icon", "icon_background", "icon_type", "icon_url",
+            "use_icon_as_answer_icon");
+
+    private final StructuredFileReader reader;
+
+    /** @param reader parses the YAML inside {@code {"data": ...}} files */
+    public DifyAppCompiler(StructuredFileReader reader) {
+        this.reader = reader;
+    }
+
+    /** A compiler with default parsing limits. */
+    public DifyAppCompiler() {
+        this(new StructuredFileReader());
+    }
+
+    /**
+     * Compiles one export.
+     *
+     * @param appName the export's file name without extension
+     * @param document the parsed file
+     * @param problems receives every problem, with file and line
+     * @return the app, or null when it cannot be compiled
+     */
+    public DifyApp compile(String appName, ParsedDocument document, Problems problems) {
+        Path file = document.file();
+        ParsedDocument doc = unwrapExportApiResponse(document, problems);
+        if (doc == null) {
+            return null;
+        }
+        if (!(doc.root() instanceof Map<?, ?> root)) {
+            problems.error(file, doc.line(""), 0, "a Dify export is a mapping with 'app' and 'workflow' or "
+                    + "'model_config'; this file is not one");
+            return null;
+        }
+        Object kind = root.get("kind");
+        if (kind != null && !"app".equals(kind)) {
+            problems.error(file, doc.line("kind"), 0, "kind '" + kind + "' is not a Dify app export (kind: app)");
+            return null;
+        }
+        String version = root.get("version") == null ? DEFAULT_DSL_VERSION : root.get("version").toString();
+        if (!checkVersion(version, file, doc.line("version"), problems)) {
+            return null;
+        }
+        if (!(root.get("app") instanceof Map<?, ?> app)) {
+            problems.error(file, 0, 0, "the export has no 'app' section; export the app again from Dify");
+            return null;
+        }
+        String mode = String.valueOf(app.get("mode"));
+        if (!MODES.contains(mode)) {
+            problems.error(file, doc.line("app.mode"), 0, "app mode '" + mode + "' is not one of " + new TreeMap<>(
+                    Map.of("modes", MODES)).get("modes"));
+            return null;
+        }
+
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("dsl_version", version);
+        Map<String, Object> appConfig = new LinkedHashMap<>();
+        app.forEach((k, v) -> {
+            if (!UI_APP_KEYS.contains(k)) {
+                appConfig.put(k.toString(), v);
+            }
+        });
+        config.put("app", appConfig);
+        if (root.get("dependencies") instanceof List<?> deps) {
+            config.put("dependencies", deps);
+        }
+
+        List<DifyApp.AppPrompt> prompts = new ArrayList<>();
+        PromptCollector collector = new PromptCollector(appName, doc, prompts);
+        if (root.get("model_config") instanceof Map<?, ?> modelConfig) {
+            config.put("model_config", modelConfig);
+            collector.add("pre_prompt", modelConfig.get("pre_prompt"), "model_config.pre_prompt", PromptSyntax.DIFY,
+                    Map.of());
+            collector.add("opening_statement", modelConfig.get("opening_statement"), "model_config.opening_statement",
+                    PromptSyntax.DIFY, Map.of());
+            if (modelConfig.get("chat_prompt_config") instanceof Map<?, ?> chat
+                    && chat.get("prompt") instanceof List<?> messages) {
+                for (int i = 0; i < messages.size(); i++) {
+                    if (messages.get(i) instanceof Map<?, ?> m) {
+                        collector.add("chat_prompt/" + i, m.get("text"), "model_config.chat_prompt_config.prompt["
+                                + i + "].text", PromptSyntax.DIFY, roleOf(m));
+                    }
+                }
+            }
+            if (modelConfig.get("completion_prompt_config") instanceof Map<?, ?> completion
+                    && completion.get("prompt") instanceof Map<?, ?> p) {
+                collector.add("completion_prompt", p.get("text"), "model_config.completion_prompt_config.prompt.text",
+                        PromptSyntax.DIFY, Map.of());
+            }
+            if (modelConfig.get("agent_mode") instanceof Map<?, ?> agent) {
+                collector.add("agent_prompt", agent.get("prompt"), "model_config.agent_mode.prompt", PromptSyntax.DIFY,
+                        Map.of());
+            }
+        }
+        Set<String> nodeIds = new LinkedHashSet<>();
+        if (root.get("workflow") instanceof Map<?, ?> workflow) {
+            config.put("workflow", workflowConfig(workflow, nodeIds));
+            if (workflow.get("features") instanceof Map<?, ?> features) {
+                collector.add("opening_statement", features.get("opening_statement"), "workflow.features.opening_statement",
+                        PromptSyntax.DIFY, Map.of());
+            }
+            collectNodePrompts(workflow, collector);
+        }
+        if (!root.containsKey("model_config") && !root.containsKey("workflow")) {
+            problems.error(file, 0, 0, "the export has neither 'model_config' nor 'workflow'; export the app again");
+            return null;
+        }
+        checkReferences(appName, prompts, nodeIds, file, problems);
+        return new DifyApp(appName, mode, version, config, prompts);
+    }
+
+    private ParsedDocument unwrapExportApiResponse(ParsedDocument document, Problems problems) {
+        if (document.root() instanceof Map<?, ?> map && map.size() == 1 && map.get("data") instanceof String yaml) {
+            return reader.readYamlText(document.file(), yaml, problems);
+        }
+        return document;
+    }
+
+    /** Dify's own rule: newer or another major fails; an older minor or patch is accepted with a warning. */
+    static boolean checkVersion(String version, Path file, int line, Problems problems) {
+        int[] have = parseVersion(version);
+        int[] known = parseVersion(NEWEST_KNOWN_DSL_VERSION);
+        if (have == null) {
+            problems.error(file, line, 0, "DSL version '" + version + "' is not a version number like "
+                    + NEWEST_KNOWN_DSL_VERSION);
+            return false;
+        }
+        int cmp = compare(have, known);
+        if (cmp > 0) {
+            problems.error(file, line, 0, "DSL version " + version + " is newer than " + NEWEST_KNOWN_DSL_VERSION
+                    + ", the newest this plugin knows; upgrade snapshot-maven-plugin or export from an older Dify");
+            return false;
+        }
+        if (have[0] != known[0]) {
+            problems.error(file, line, 0, "DSL version " + version + " is of major version " + have[0]
+                    + ", this plugin reads major version " + known[0] + " (" + NEWEST_KNOWN_DSL_VERSION
+                    + "); import it into Dify and export it again");
+            return false;
+        }
+        if (cmp < 0) {
+            problems.warning(file, line, 0, "DSL version " + version + " is older than " + NEWEST_KNOWN_DSL_VERSION
+                    + "; it is read as is (re-export from a current Dify to silence this)");
+        }
+        return true;
+    }
+
+    private static int[] parseVersion(String version) {
+        String[] parts = version.strip().split("\\.");
+        if (parts.length < 1 || parts.length > 3) {
+            return null;
+        }
+        int[] out = new int[3];
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                out[i] = Integer.parseInt(parts[i]);
+                if (out[i] < 0) {
+                    return null;
+                }
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return out;
+    }
+
+    private static int compare(int[] a, int[] b) {
+        for (int i = 0; i < 3; i++) {
+            if (a[i] != b[i]) {
+                return Integer.compare(a[i], b[i]);
+            }
+        }
+        return 0;
+    }
+
+    /** The workflow as config: features, variables, and each node's data keyed by node id, canvas noise dropped. */
+    private static Map<String, Object> workflowConfig(Map<?, ?> workflow, Set<String> nodeIds) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (workflow.get("features") != null) {
+            out.put("features", workflow.get("features"));
+        }
+        if (workflow.get("environment_variables") instanceof List<?> env) {
+            List<Object> vars = new ArrayList<>();
+            for (Object v : env) {
+                if (v instanceof Map<?, ?> m) {
+                    Map<String, Object> copy = new LinkedHashMap<>();
+                    m.forEach((k, val) -> copy.put(k.toString(), val));
+                    // A secret environment variable's value never goes into a snapshot.
+                    if ("secret".equals(m.get("value_type"))) {
+                        copy.remove("value");
+                    }
+                    vars.add(copy);
+                }
+            }
+            out.put("environment_variables", vars);
+        }
+        if (workflow.get("conversation_variables") != null) {
+            out.put("conversation_variables", workflow.get("conversation_variables"));
+        }
+        Map<String, Object> nodes = new LinkedHashMap<>();
+        List<Object> edges = new ArrayList<>();
+        if (workflow.get("graph") instanceof Map<?, ?> graph) {
+            if (graph.get("nodes") instanceof List<?> list) {
+                for (Object n : list) {
+                    if (n instanceof Map<?, ?> node && node.get("id") != null) {
+                        String id = node.get("id").toString();
+                        nodeIds.add(id);
+                        Map<String, Object> data = new LinkedHashMap<>();
+                        if (node.get("data") instanceof Map<?, ?> d) {
+                            d.forEach((k, v) -> {
+                                if (!UI_NODE_KEYS.contains(k)) {
+                                    data.put(k.toString(), v);
+                                }
+                            });
+                        }
+                        if (node.get("parentId") != null) {
+                            data.put("parentId", node.get("parentId"));
+                        }
+                        nodes.put(id, data);
+                    }
+                }
+            }
+            if (graph.get("edges") instanceof List<?> list) {
+                for (Object e : list) {
+                    if (e instanceof Map<?, ?> edge) {
+                        Map<String, Object> copy = new LinkedHashMap<>();
+                        for (String k : List.of("source", "sourceHandle", "target", "targetHandle")) {
+                            if (edge.get(k) != null) {
+                                copy.put(k, edge.get(k));
+                            }
+                        }
+                        edges.add(copy);
+                    }
+                }
+            }
+        }
+        out.put("nodes", nodes);
+        out.put("edges", edges);
+        return out;
+    }
+
+    private static void collectNodePrompts(Map<?, ?> workflow, PromptCollector collector) {
+        if (!(workflow.get("graph") instanceof Map<?, ?> graph) || !(graph.get("nodes") instanceof List<?> nodes)) {
+            return;
+        }
+        for (int n = 0; n < nodes.size(); n++) {
+            if (!(nodes.get(n) instanceof Map<?, ?> node) || !(node.get("data") instanceof Map<?, ?> data)
+                    || node.get("id") == null) {
+                continue;
+            }
+            String id = node.get("id").toString();
+            String type = String.valueOf(data.get("type"));
+            String at = "workflow.graph.nodes[" + n + "].data";
+            Map<String, String> meta = new TreeMap<>();
+            meta.put("node.id", id);
+            meta.put("node.type", type);
+            if (data.get("title") != null) {
+                meta.put("node.title", data.get("title").toString());
+            }
+            if (data.get("model") instanceof Map<?, ?> model) {
+                for (String k : List.of("provider", "name", "mode")) {
+                    if (model.get(k) != null) {
+                        meta.put("model." + k, model.get(k).toString());
+                    }
+                }
+            }
+            String base = "nodes/" + id + "/";
+            switch (type) {
+                case "llm" -> {
+                    Object template = data.get("prompt_template");
+                    if (template instanceof List<?> messages) {
+                        for (int i = 0; i < messages.size(); i++) {
+                            if (messages.get(i) instanceof Map<?, ?> m) {
+                                addMessage(collector, base + i, m, at + ".prompt_template[" + i + "]", meta);
+                            }
+                        }
+                    } else if (template instanceof Map<?, ?> m) {
+                        addMessage(collector, base + "0", m, at + ".prompt_template", meta);
+                    }
+                    if (data.get("memory") instanceof Map<?, ?> memory) {
+                        collector.add(base + "query_prompt", memory.get("query_prompt_template"),
+                                at + ".memory.query_prompt_template", PromptSyntax.DIFY, meta);
+                    }
+                }
+                case "question-classifier", "parameter-extractor" ->
+                        collector.add(base + "instruction", data.get("instruction"), at + ".instruction",
+                                PromptSyntax.DIFY, meta);
+                case "answer" -> collector.add(base + "answer", data.get("answer"), at + ".answer", PromptSyntax.DIFY, meta);
+                case "template-transform" -> collector.add(base + "template", data.get("template"), at + ".template",
+                        PromptSyntax.JINJA2, meta);
+                default -> {
+                }
+            }
+        }
+    }
+
+    private static void addMessage(PromptCollector collector, String name, Map<?, ?> message, String at,
+            Map<String, String> nodeMeta) {
+        Map<String, String> meta = new TreeMap<>(nodeMeta);
+        meta.putAll(roleOf(message));
+        boolean jinja = "jinja2".equals(message.get("edition_type"));
+        if (jinja) {
+            meta.put("edition_type", "jinja2");
+            collector.add(name, message.get("jinja2_text"), at + ".jinja2_text", PromptSyntax.JINJA2, meta);
+        } else {
+            collector.add(name, message.get("text"), at + ".text", PromptSyntax.DIFY, meta);
+        }
+    }
+
+    private static Map<String, String> roleOf(Map<?, ?> message) {
+        return message.get("role") == null ? Map.of() : Map.of("role", message.get("role").toString());
+    }
+
+    /** A {@code {{#node.var#}}} reference must name a node of this app or one of Dify's namespaces. */
+    private static void checkReferences(String appName, List<DifyApp.AppPrompt> prompts, Set<String> nodeIds, Path file,
+            Problems problems) {
+        for (DifyApp.AppPrompt prompt : prompts) {
+            if (prompt.source().syntax() != PromptSyntax.DIFY) {
+                continue;
+            }
+            CompiledPrompt compiled;
+            try {
+                compiled = PromptCompiler.compile(prompt.source());
+            } catch (PromptSyntaxException e) {
+                continue; // reported when the prompt itself is validated
+            }
+            for (String variable : compiled.usedVariables()) {
+                if (!variable.startsWith("#") || variable.indexOf('.') < 0) {
+                    continue;
+                }
+                String node = variable.substring(1, variable.indexOf('.'));
+                if (!nodeIds.contains(node) && !RESERVED_NAMESPACES.contains(node)) {
+                    String holder = prompt.source().metadata().getOrDefault("node.id", "(app settings)");
+                    problems.error(file, prompt.line(), 0, "prompt '" + prompt.source().name() + "' of node " + holder
+                            + " references {{" + variable + "}}, but the app has no node '" + node
+                            + "'; fix the reference in Dify and export the app again");
+                }
+            }
+        }
+    }
+
+    /** Gathers non-empty prompt texts with their location. */
+    private static final class PromptCollector {
+        private final String appName;
+        private final ParsedDocument doc;
+        private final List<DifyApp.AppPrompt> prompts;
+        private final Set<String> names = new LinkedHashSet<>();
+
+        PromptCollector(String appName, ParsedDocument doc, List<DifyApp.AppPrompt> prompts) {
+            this.appName = appName;
+            this.doc = doc;
+            this.prompts = prompts;
+        }
+
+        void add(String suffix, Object text, String path, PromptSyntax syntax, Map<String, String> metadata) {
+            if (!(text instanceof String s) || s.isEmpty()) {
+                return;
+            }
+            String name = "apps/" + appName + "/" + suffix;
+            if (!names.add(name)) {
+                return; // e.g. an opening statement in both model_config and features: the first wins
+            }
+            Map<String, String> meta = new TreeMap<>(metadata);
+            meta.put("source", "dify");
+            meta.put("dify.path", path);
+            prompts.add(new DifyApp.AppPrompt(new PromptSource(name, s, syntax, null, meta), doc.line(path),
+                    doc.isBlockScalar(path)));
+        }
+    }
+
+    /** @return the config path of a key under the app's prefix, for messages */
+    static String configPath(String appName, String path) {
+        return ConfigPath.join(ConfigPath.child("apps", appName), path);
+    }
+}

@@ -1,0 +1,169 @@
+package dev.warmstart.snapshot.plugin.input;
+
+import dev.warmstart.snapshot.format.ConfigPath;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps secrets out of snapshots. Two rules, each an error naming the file, line and key path and suggesting an
+ * {@code ${env:NAME}} placeholder instead (the value itself is never printed):
+ * <ol>
+ *   <li>a key whose name says it holds a secret ({@code api_key}, {@code secret}, {@code password},
+ *       {@code token}, {@code authorization}, {@code private_key}, {@code credentials}...) with a literal,
+ *       non-empty string value — one that is not made only of {@code ${env:…}}/{@code ${sys:…}} placeholders;</li>
+ *   <li>any string shaped like a known credential, wherever it is: OpenAI/Anthropic {@code sk-} keys, AWS access
+ *       keys, GitHub and Slack tokens, Google API keys, JWTs, PEM private keys, long {@code Bearer} tokens.</li>
+ * </ol>
+ * An allowlist of key-path globs ({@code apps.*.model.token_limit}) silences false positives.
+ */
+public final class SecretScanner {
+    /**
+     * Key names (lower case, without {@code _} and {@code -}) that hold secrets when they end a key: so
+     * {@code openai_api_key} counts, while {@code max_tokens}, {@code token_limit} and {@code tokenizer} do not.
+     */
+    private static final List<String> SECRET_KEY_SUFFIXES = List.of("apikey", "secret", "secretkey", "clientsecret",
+            "password", "passwd", "passphrase", "token", "accesstoken", "refreshtoken", "authtoken", "bearertoken",
+            "authorization", "privatekey", "credentials", "credential", "accesskey", "secretaccesskey",
+            "sessiontoken", "signingkey", "encryptionkey", "webhooksecret");
+
+    private static final Pattern PLACEHOLDERS_ONLY = Pattern.compile("(\\s*\\$\\{(env|sys):[^}]*\\}\\s*)+");
+
+    private static final List<Shape> SHAPES = List.of(
+            new Shape("an Anthropic API key", Pattern.compile("\\bsk-ant-[A-Za-z0-9_-]{20,}")),
+            new Shape("an OpenAI-style API key", Pattern.compile("\\bsk-(proj-|svcacct-)?[A-Za-z0-9_-]{20,}")),
+            new Shape("an AWS access key id", Pattern.compile("\\b(AKIA|ASIA)[0-9A-Z]{16}\\b")),
+            new Shape("a GitHub token", Pattern.compile("\\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\\b|\\bgithub_pat_[A-Za-z0-9_]{22,}")),
+            new Shape("a Slack token", Pattern.compile("\\bxox[baprs]-[A-Za-z0-9-]{10,}")),
+            new Shape("a Google API key", Pattern.compile("\\bAIza[0-9A-Za-z_-]{35}\\b")),
+            new Shape("a JSON Web Token", Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}")),
+            new Shape("a PEM private key", Pattern.compile("-----BEGIN ([A-Z ]+ )?PRIVATE KEY-----")),
+            new Shape("a bearer token", Pattern.compile("\\bBearer\\s+[A-Za-z0-9._~+/=-]{20,}")));
+
+    private record Shape(String description, Pattern pattern) {
+    }
+
+    private final List<PathMatcher> allowlist = new ArrayList<>();
+    private final List<String> allowlistText;
+
+    /** @param allowlistGlobs key-path globs whose values are accepted (may be null) */
+    public SecretScanner(List<String> allowlistGlobs) {
+        this.allowlistText = allowlistGlobs == null ? List.of() : List.copyOf(allowlistGlobs);
+        for (String glob : allowlistText) {
+            // Paths are matched as if '.' were '/', so '*' stays inside one key and '**' spans several.
+            allowlist.add(FileSystems.getDefault().getPathMatcher("glob:" + glob.replace('.', '/')));
+        }
+    }
+
+    /**
+     * Scans a config tree.
+     *
+     * @param tree the values
+     * @param prefix the key prefix the tree is stored under ("" for none)
+     * @param document where the tree came from, for line numbers (paths relative to its root); may be null
+     * @param documentPath the tree's path inside {@code document}
+     */
+    public void scanTree(Object tree, String prefix, ParsedDocument document, String documentPath, Path file,
+            Problems problems) {
+        walk(tree, prefix, document, documentPath, file, problems);
+    }
+
+    /** Scans free text, such as a prompt, for credential-shaped strings. */
+    public void scanText(String text, String what, Path file, int line, Problems problems) {
+        for (Shape shape : SHAPES) {
+            Matcher m = shape.pattern().matcher(text);
+            if (m.find()) {
+                problems.error(file, line, 0, what + " contains what looks like " + shape.description() + " ("
+                        + redact(m.group()) + "); secrets must not be baked into a snapshot: pass it at run time instead");
+                return;
+            }
+        }
+    }
+
+    private void walk(Object value, String path, ParsedDocument document, String documentPath, Path file,
+            Problems problems) {
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String key = String.valueOf(e.getKey());
+                walk(e.getValue(), ConfigPath.child(path, key), document, ConfigPath.child(documentPath, key), file,
+                        problems);
+            }
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                walk(list.get(i), ConfigPath.index(path, i), document, ConfigPath.index(documentPath, i), file, problems);
+            }
+        } else if (value instanceof String s && !s.isBlank() && !isAllowed(path)) {
+            int line = document == null ? 0 : document.line(documentPath);
+            int column = document == null ? 0 : document.column(documentPath);
+            if (isSecretKey(path) && !PLACEHOLDERS_ONLY.matcher(s).matches()) {
+                problems.error(file, line, column, "key '" + path + "' holds a literal secret (" + redact(s)
+                        + "); secrets must not be baked into a snapshot: write ${env:" + envName(path)
+                        + "} and set that variable where the service runs, or add the key to <secretAllowlist> if it is "
+                        + "not a secret");
+                return;
+            }
+            for (Shape shape : SHAPES) {
+                Matcher m = shape.pattern().matcher(s);
+                if (m.find()) {
+                    problems.error(file, line, column, "key '" + path + "' holds what looks like "
+                            + shape.description() + " (" + redact(m.group()) + "); write ${env:" + envName(path)
+                            + "} instead, or add the key to <secretAllowlist> if it is not a secret");
+                    return;
+                }
+            }
+        }
+    }
+
+    /** @return whether the last key of {@code path} names a secret */
+    static boolean isSecretKey(String path) {
+        List<Object> segments = ConfigPath.parse(path);
+        String last = null;
+        for (int i = segments.size() - 1; i >= 0 && last == null; i--) {
+            if (segments.get(i) instanceof String s) {
+                last = s;
+            }
+        }
+        if (last == null) {
+            return false;
+        }
+        String normalized = last.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
+        for (String suffix : SECRET_KEY_SUFFIXES) {
+            if (normalized.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isAllowed(String path) {
+        if (allowlist.isEmpty()) {
+            return false;
+        }
+        Path asPath = Path.of(path.replace('.', '/').replace("[", "/[").replace("//", "/"));
+        for (PathMatcher m : allowlist) {
+            if (m.matches(asPath)) {
+                return true;
+            }
+        }
+        return allowlistText.contains(path);
+    }
+
+    /** @return a suggested environment variable name: {@code model.api_key} → {@code MODEL_API_KEY} */
+    static String envName(String path) {
+        String name = path.replaceAll("\\[\\d+\\]", "").replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        return name.isEmpty() ? "SECRET" : name.toUpperCase(Locale.ROOT);
+    }
+
+    /** Shows the shape of a secret, never the secret: a short prefix and its length. */
+    static String redact(String secret) {
+        String s = secret.strip();
+        String prefix = s.length() > 12 ? s.substring(0, Math.min(4, s.length() / 4)) : "";
+        return (prefix.isEmpty() ? "" : prefix + "…") + "(" + s.length() + " chars)";
+    }
+}

@@ -1,0 +1,447 @@
+package dev.warmstart.snapshot.plugin.input;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.warmstart.snapshot.format.ConfigPath;
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads YAML ({@code .yml}, {@code .yaml}) and JSON ({@code .json}) files into {@link ParsedDocument}s, with
+ * every problem reported with its file, line and column: bytes that are not UTF-8, malformed syntax, duplicate
+ * keys, several documents in one file, alias abuse, oversized or absurdly nested input, unsupported tags.
+ */
+public final class StructuredFileReader {
+    /** Default largest input, in code points. */
+    public static final int DEFAULT_MAX_CODE_POINTS = 16 * 1024 * 1024;
+    /** Most values a document may expand to (aliases can multiply a small file). */
+    static final int MAX_VALUES = 2_000_000;
+    private static final int MAX_ALIASES = 50;
+    private static final int MAX_DEPTH = 200;
+
+    private final int maxCodePoints;
+
+    /** @param maxCodePoints the largest input accepted */
+    public StructuredFileReader(int maxCodePoints) {
+        this.maxCodePoints = maxCodePoints;
+    }
+
+    /** A reader with the default limits. */
+    public StructuredFileReader() {
+        this(DEFAULT_MAX_CODE_POINTS);
+    }
+
+    /**
+     * Reads a file: JSON when it ends with {@code .json}, YAML otherwise.
+     *
+     * @return the document, or null after reporting why it cannot be used
+     */
+    public ParsedDocument read(Path file, Problems problems) {
+        String text = readUtf8(file, problems);
+        if (text == null) {
+            return null;
+        }
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
+            return readJsonText(file, text, problems);
+        }
+        return readYamlText(file, text, problems);
+    }
+
+    /**
+     * Reads a file's bytes as strict UTF-8 (a BOM is dropped).
+     *
+     * @return the text, or null after reporting the first bad byte's line and column
+     */
+    public String readUtf8(Path file, Problems problems) {
+        byte[] bytes;
+        try {
+            long size = Files.size(file);
+            if (size > 4L * maxCodePoints) {
+                problems.error(file, 0, 0, "file is " + size + " bytes, larger than the " + maxCodePoints
+                        + "-code-point limit; split it or raise <maxInputCodePoints>");
+                return null;
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            problems.error(file, 0, 0, "cannot read the file: " + e.getMessage());
+            return null;
+        }
+        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
+                && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            int bad = in.position();
+            int line = 1;
+            int lineStart = start;
+            for (int i = start; i < bad; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            int column = new String(bytes, lineStart, bad - lineStart, StandardCharsets.UTF_8).length() + 1;
+            problems.error(file, line, column, String.format("byte 0x%02x is not valid UTF-8; save the file as UTF-8",
+                    bytes[bad] & 0xff));
+            return null;
+        }
+        decoder.flush(out);
+        out.flip();
+        return out.toString();
+    }
+
+    /**
+     * Parses YAML text (one document).
+     *
+     * @return the document, or null after reporting why it cannot be used
+     */
+    public ParsedDocument readYamlText(Path file, String text, Problems problems) {
+        return readYamlText(file, text, problems, 0);
+    }
+
+    /**
+     * Parses YAML text embedded in another file, reporting lines shifted by {@code lineOffset}.
+     *
+     * @return the document, or null after reporting why it cannot be used
+     */
+    public ParsedDocument readYamlText(Path file, String text, Problems problems, int lineOffset) {
+        if (text.codePointCount(0, text.length()) > maxCodePoints) {
+            problems.error(file, 0, 0, "YAML input is larger than " + maxCodePoints
+                    + " code points; split it or raise <maxInputCodePoints>");
+            return null;
+        }
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setCodePointLimit(Math.max(maxCodePoints, 1));
+        options.setNestingDepthLimit(MAX_DEPTH);
+        options.setAllowRecursiveKeys(false);
+        Yaml yaml = new Yaml(options);
+        Node node;
+        try {
+            Iterator<Node> documents = yaml.composeAll(new StringReader(text)).iterator();
+            if (!documents.hasNext()) {
+                problems.error(file, 0, 0, "the file is empty; write a YAML mapping or delete the file");
+                return null;
+            }
+            node = documents.next();
+            if (documents.hasNext()) {
+                Node second = documents.next();
+                problems.error(file, second.getStartMark().getLine() + 1 + lineOffset, 0,
+                        "the file holds more than one YAML document ('---'); keep one document per file");
+                return null;
+            }
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            problems.error(file, mark == null ? 0 : mark.getLine() + 1 + lineOffset, mark == null ? 0 : mark.getColumn() + 1,
+                    "malformed YAML: " + oneLine(e.getProblem() != null ? e.getProblem() : e.getMessage())
+                            + (e.getContext() != null ? " (" + oneLine(e.getContext()) + ")" : ""));
+            return null;
+        } catch (YAMLException e) {
+            problems.error(file, 0, 0, "YAML refused: " + oneLine(e.getMessage())
+                    + (e.getMessage() != null && e.getMessage().contains("aliases")
+                            ? "; anchors and aliases may not expand into more than " + MAX_ALIASES + " collections"
+                            : ""));
+            return null;
+        }
+        if (node == null) {
+            problems.error(file, 0, 0, "the file is empty; write a YAML mapping or delete the file");
+            return null;
+        }
+        YamlConverter converter = new YamlConverter(file, problems, lineOffset);
+        Object root = converter.convert(node, "", 0);
+        if (converter.failed) {
+            return null;
+        }
+        return new ParsedDocument(file, root, converter.locations, lineOffset);
+    }
+
+    /**
+     * Parses JSON text.
+     *
+     * @return the document, or null after reporting why it cannot be used
+     */
+    public ParsedDocument readJsonText(Path file, String text, Problems problems) {
+        if (text.codePointCount(0, text.length()) > maxCodePoints) {
+            problems.error(file, 0, 0, "JSON input is larger than " + maxCodePoints
+                    + " code points; split it or raise <maxInputCodePoints>");
+            return null;
+        }
+        JsonFactory factory = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+        Map<String, int[]> locations = new HashMap<>();
+        try (JsonParser parser = factory.createParser(text)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                problems.error(file, 0, 0, "the file is empty; write a JSON object or delete the file");
+                return null;
+            }
+            Object root = jsonValue(parser, "", locations, 0);
+            if (parser.nextToken() != null) {
+                JsonLocation at = parser.currentTokenLocation();
+                problems.error(file, at.getLineNr(), at.getColumnNr(), "unexpected content after the JSON value");
+                return null;
+            }
+            return new ParsedDocument(file, root, locations, 0);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String message = oneLine(e.getOriginalMessage());
+            if (message.startsWith("Duplicate field")) {
+                message = "duplicate key: " + message + "; keep one of them";
+            } else {
+                message = "malformed JSON: " + message;
+            }
+            problems.error(file, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(), message);
+            return null;
+        } catch (IOException e) {
+            problems.error(file, 0, 0, "cannot parse JSON: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static Object jsonValue(JsonParser p, String path, Map<String, int[]> locations, int depth)
+            throws IOException {
+        if (depth > MAX_DEPTH) {
+            throw new com.fasterxml.jackson.core.JsonParseException(p, "nesting deeper than " + MAX_DEPTH + " levels");
+        }
+        JsonLocation at = p.currentTokenLocation();
+        locations.put(path, new int[] {at.getLineNr(), at.getColumnNr()});
+        JsonToken token = p.currentToken();
+        switch (token) {
+            case START_OBJECT: {
+                Map<String, Object> map = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    p.nextToken();
+                    map.put(key, jsonValue(p, ConfigPath.child(path, key), locations, depth + 1));
+                }
+                return map;
+            }
+            case START_ARRAY: {
+                List<Object> list = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    list.add(jsonValue(p, ConfigPath.index(path, list.size()), locations, depth + 1));
+                }
+                return list;
+            }
+            case VALUE_STRING:
+                return p.getText();
+            case VALUE_NUMBER_INT:
+                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : p.getLongValue();
+            case VALUE_NUMBER_FLOAT:
+                return p.getDecimalValue();
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NULL:
+                return null;
+            default:
+                throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + token);
+        }
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").strip();
+    }
+
+    /** Turns a SnakeYAML node graph into a plain tree, recording locations and refusing what a config can't be. */
+    private static final class YamlConverter {
+        private final Path file;
+        private final Problems problems;
+        private final int lineOffset;
+        private final Map<String, int[]> locations = new HashMap<>();
+        private final Map<Node, Boolean> inProgress = new IdentityHashMap<>();
+        private int values;
+        private boolean failed;
+
+        YamlConverter(Path file, Problems problems, int lineOffset) {
+            this.file = file;
+            this.problems = problems;
+            this.lineOffset = lineOffset;
+        }
+
+        Object convert(Node node, String path, int depth) {
+            if (failed) {
+                return null;
+            }
+            if (++values > MAX_VALUES) {
+                fail(node, "the document expands to more than " + MAX_VALUES + " values (alias abuse?); simplify it");
+                return null;
+            }
+            if (depth > MAX_DEPTH) {
+                fail(node, "nesting deeper than " + MAX_DEPTH + " levels");
+                return null;
+            }
+            if (inProgress.containsKey(node)) {
+                fail(node, "an alias refers to a node that contains it (a recursive structure); a config must be a tree");
+                return null;
+            }
+            Mark mark = node.getStartMark();
+            boolean block = node instanceof ScalarNode s && (s.getScalarStyle() == DumperOptions.ScalarStyle.LITERAL
+                    || s.getScalarStyle() == DumperOptions.ScalarStyle.FOLDED);
+            locations.putIfAbsent(path, new int[] {mark.getLine() + 1, mark.getColumn() + 1, block ? 1 : 0});
+            inProgress.put(node, Boolean.TRUE);
+            try {
+                if (node instanceof MappingNode mapping) {
+                    return mapping(mapping, path, depth);
+                }
+                if (node instanceof SequenceNode sequence) {
+                    List<Object> list = new ArrayList<>();
+                    for (Node item : sequence.getValue()) {
+                        list.add(convert(item, ConfigPath.index(path, list.size()), depth + 1));
+                    }
+                    return list;
+                }
+                return scalar((ScalarNode) node);
+            } finally {
+                inProgress.remove(node);
+            }
+        }
+
+        private Map<String, Object> mapping(MappingNode mapping, String path, int depth) {
+            Map<String, Object> map = new LinkedHashMap<>();
+            Map<String, Object> merged = new LinkedHashMap<>();
+            for (NodeTuple tuple : mapping.getValue()) {
+                Node keyNode = tuple.getKeyNode();
+                if (keyNode.getTag().equals(Tag.MERGE)) {
+                    merge(tuple.getValueNode(), path, depth, merged);
+                    continue;
+                }
+                if (!(keyNode instanceof ScalarNode scalarKey)) {
+                    fail(keyNode, "a mapping key must be a plain value, not a list or mapping");
+                    return map;
+                }
+                String key = scalarKey.getValue();
+                if (map.containsKey(key)) {
+                    fail(keyNode, "duplicate key '" + key + "'" + (path.isEmpty() ? "" : " under '" + path + "'")
+                            + "; keep one of them");
+                    return map;
+                }
+                map.put(key, convert(tuple.getValueNode(), ConfigPath.child(path, key), depth + 1));
+            }
+            // Explicit keys win over merged ones, as YAML's merge key defines.
+            merged.forEach(map::putIfAbsent);
+            return map;
+        }
+
+        private void merge(Node value, String path, int depth, Map<String, Object> into) {
+            List<Node> sources = value instanceof SequenceNode s ? s.getValue() : List.of(value);
+            for (Node source : sources) {
+                if (!(source instanceof MappingNode)) {
+                    fail(source, "'<<' merges mappings only");
+                    return;
+                }
+                Object converted = convert(source, path, depth + 1);
+                if (converted instanceof Map<?, ?> m) {
+                    m.forEach((k, v) -> into.putIfAbsent((String) k, v));
+                }
+            }
+        }
+
+        private Object scalar(ScalarNode node) {
+            String v = node.getValue();
+            Tag tag = node.getTag();
+            if (tag.equals(Tag.STR) || tag.equals(Tag.TIMESTAMP) || tag.equals(Tag.BINARY)) {
+                return v;
+            }
+            if (tag.equals(Tag.NULL)) {
+                return null;
+            }
+            if (tag.equals(Tag.BOOL)) {
+                String lower = v.toLowerCase(Locale.ROOT);
+                return lower.equals("true") || lower.equals("yes") || lower.equals("on") || lower.equals("y");
+            }
+            if (tag.equals(Tag.INT)) {
+                return integer(node, v);
+            }
+            if (tag.equals(Tag.FLOAT)) {
+                String clean = v.replace("_", "");
+                String lower = clean.toLowerCase(Locale.ROOT);
+                if (lower.endsWith(".inf") || lower.endsWith(".nan")) {
+                    fail(node, "'" + v + "' is not a number a config can hold; quote it to keep it as text");
+                    return null;
+                }
+                try {
+                    return new java.math.BigDecimal(clean);
+                } catch (NumberFormatException e) {
+                    return Double.parseDouble(clean);
+                }
+            }
+            fail(node, "unsupported YAML tag " + tag + "; use plain values");
+            return null;
+        }
+
+        private Object integer(ScalarNode node, String text) {
+            String v = text.replace("_", "");
+            int sign = 1;
+            if (v.startsWith("-") || v.startsWith("+")) {
+                sign = v.startsWith("-") ? -1 : 1;
+                v = v.substring(1);
+            }
+            int radix = 10;
+            if (v.startsWith("0x")) {
+                radix = 16;
+                v = v.substring(2);
+            } else if (v.startsWith("0o")) {
+                radix = 8;
+                v = v.substring(2);
+            } else if (v.startsWith("0b")) {
+                radix = 2;
+                v = v.substring(2);
+            } else if (v.length() > 1 && v.startsWith("0")) {
+                radix = 8;
+                v = v.substring(1);
+            }
+            try {
+                BigInteger value = new BigInteger(v, radix);
+                value = sign < 0 ? value.negate() : value;
+                return value.bitLength() < 64 ? (Object) value.longValue() : value;
+            } catch (NumberFormatException e) {
+                // Sexagesimal and other YAML 1.1 oddities: keep the text rather than guess.
+                return text;
+            }
+        }
+
+        private void fail(Node node, String message) {
+            Mark mark = node.getStartMark();
+            problems.error(file, mark.getLine() + 1 + lineOffset, mark.getColumn() + 1, message);
+            failed = true;
+        }
+    }
+}
