@@ -137,9 +137,9 @@ public final class DifyAppCompiler {
                         Map.of());
             }
         }
-        Set<String> nodeIds = new LinkedHashSet<>();
+        Map<String, String> nodeDataPaths = new LinkedHashMap<>();
         if (root.get("workflow") instanceof Map<?, ?> workflow) {
-            config.put("workflow", workflowConfig(workflow, nodeIds));
+            config.put("workflow", workflowConfig(workflow, nodeDataPaths));
             if (workflow.get("features") instanceof Map<?, ?> features) {
                 collector.add("opening_statement", features.get("opening_statement"), "workflow.features.opening_statement",
                         PromptSyntax.DIFY, Map.of());
@@ -150,8 +150,8 @@ public final class DifyAppCompiler {
             problems.error(file, 0, 0, "the export has neither 'model_config' nor 'workflow'; export the app again");
             return null;
         }
-        checkReferences(appName, prompts, nodeIds, file, problems);
-        return new DifyApp(appName, mode, version, config, prompts);
+        checkReferences(appName, prompts, nodeDataPaths.keySet(), file, problems);
+        return new DifyApp(appName, mode, version, config, prompts, doc, nodeDataPaths);
     }
 
     private ParsedDocument unwrapExportApiResponse(ParsedDocument document, Problems problems) {
@@ -218,7 +218,7 @@ public final class DifyAppCompiler {
     }
 
     /** The workflow as config: features, variables, and each node's data keyed by node id, canvas noise dropped. */
-    private static Map<String, Object> workflowConfig(Map<?, ?> workflow, Set<String> nodeIds) {
+    private static Map<String, Object> workflowConfig(Map<?, ?> workflow, Map<String, String> nodeDataPaths) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (workflow.get("features") != null) {
             out.put("features", workflow.get("features"));
@@ -245,10 +245,10 @@ public final class DifyAppCompiler {
         List<Object> edges = new ArrayList<>();
         if (workflow.get("graph") instanceof Map<?, ?> graph) {
             if (graph.get("nodes") instanceof List<?> list) {
-                for (Object n : list) {
-                    if (n instanceof Map<?, ?> node && node.get("id") != null) {
+                for (int i = 0; i < list.size(); i++) {
+                    if (list.get(i) instanceof Map<?, ?> node && node.get("id") != null) {
                         String id = node.get("id").toString();
-                        nodeIds.add(id);
+                        nodeDataPaths.put(id, "workflow.graph.nodes[" + i + "].data");
                         Map<String, Object> data = new LinkedHashMap<>();
                         if (node.get("data") instanceof Map<?, ?> d) {
                             d.forEach((k, v) -> {

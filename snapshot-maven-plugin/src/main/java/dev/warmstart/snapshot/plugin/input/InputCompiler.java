@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -65,7 +66,7 @@ public final class InputCompiler {
             }
             if (addConfig(trial, prefix, doc.root(), file, problems)) {
                 configs.add(new SnapshotInputs.ConfigInput(prefix, doc.root(), file));
-                secrets.scanTree(doc.root(), prefix, doc, "", file, problems);
+                secrets.scanTree(doc.root(), prefix, doc, UnaryOperator.identity(), file, problems);
             }
         }
 
@@ -122,7 +123,7 @@ public final class InputCompiler {
             appCount++;
             if (addConfig(trial, prefix, app.configTree(), file, problems)) {
                 configs.add(new SnapshotInputs.ConfigInput(prefix, app.configTree(), file));
-                secrets.scanTree(app.configTree(), prefix, null, "", file, problems);
+                secrets.scanTree(app.configTree(), prefix, app.document(), app::documentPath, file, problems);
             }
             for (DifyApp.AppPrompt prompt : app.prompts()) {
                 String name = prompt.source().name();

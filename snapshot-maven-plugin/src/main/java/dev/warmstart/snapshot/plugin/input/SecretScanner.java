@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -66,12 +67,12 @@ public final class SecretScanner {
      *
      * @param tree the values
      * @param prefix the key prefix the tree is stored under ("" for none)
-     * @param document where the tree came from, for line numbers (paths relative to its root); may be null
-     * @param documentPath the tree's path inside {@code document}
+     * @param document where the tree came from, for line numbers; may be null
+     * @param documentPath maps a path relative to the tree to the path of the same value in {@code document}
      */
-    public void scanTree(Object tree, String prefix, ParsedDocument document, String documentPath, Path file,
-            Problems problems) {
-        walk(tree, prefix, document, documentPath, file, problems);
+    public void scanTree(Object tree, String prefix, ParsedDocument document, UnaryOperator<String> documentPath,
+            Path file, Problems problems) {
+        walk(tree, prefix, "", document, documentPath, file, problems);
     }
 
     /** Scans free text, such as a prompt, for credential-shaped strings. */
@@ -86,21 +87,23 @@ public final class SecretScanner {
         }
     }
 
-    private void walk(Object value, String path, ParsedDocument document, String documentPath, Path file,
-            Problems problems) {
+    private void walk(Object value, String path, String relative, ParsedDocument document,
+            UnaryOperator<String> documentPath, Path file, Problems problems) {
         if (value instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 String key = String.valueOf(e.getKey());
-                walk(e.getValue(), ConfigPath.child(path, key), document, ConfigPath.child(documentPath, key), file,
-                        problems);
+                walk(e.getValue(), ConfigPath.child(path, key), ConfigPath.child(relative, key), document, documentPath,
+                        file, problems);
             }
         } else if (value instanceof List<?> list) {
             for (int i = 0; i < list.size(); i++) {
-                walk(list.get(i), ConfigPath.index(path, i), document, ConfigPath.index(documentPath, i), file, problems);
+                walk(list.get(i), ConfigPath.index(path, i), ConfigPath.index(relative, i), document, documentPath,
+                        file, problems);
             }
         } else if (value instanceof String s && !s.isBlank() && !isAllowed(path)) {
-            int line = document == null ? 0 : document.line(documentPath);
-            int column = document == null ? 0 : document.column(documentPath);
+            String at = document == null ? null : documentPath.apply(relative);
+            int line = at == null ? 0 : document.line(at);
+            int column = at == null ? 0 : document.column(at);
             if (isSecretKey(path) && !PLACEHOLDERS_ONLY.matcher(s).matches()) {
                 problems.error(file, line, column, "key '" + path + "' holds a literal secret (" + redact(s)
                         + "); secrets must not be baked into a snapshot: write ${env:" + envName(path)
