@@ -157,8 +157,8 @@ public final class InputCompiler {
     private static boolean claim(Map<String, Path> claimed, String name, Path file, String what, Problems problems) {
         Path other = claimed.putIfAbsent(name, file);
         if (other != null) {
-            problems.error(file, 0, 0, "two inputs map to the same snapshot name, " + what + ": this file and "
-                    + other + "; rename or remove one of them");
+            problems.error(file, 0, 0, "two inputs map to the same snapshot name, " + what + ": "
+                    + problems.display(other) + " and " + problems.display(file) + "; rename or remove one of them");
             return true;
         }
         return false;

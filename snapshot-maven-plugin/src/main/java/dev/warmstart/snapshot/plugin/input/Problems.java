@@ -39,7 +39,8 @@ public final class Problems {
         return all.stream().anyMatch(p -> p.severity() == Problem.Severity.ERROR);
     }
 
-    private Path display(Path file) {
+    /** @return {@code file} as problems show it: relative to the project directory when inside it */
+    public Path display(Path file) {
         if (file == null || displayBase == null) {
             return file;
         }
