@@ -6,4 +6,7 @@ module dev.warmstart.snapshot.loader {
     exports dev.warmstart.snapshot.loader;
     exports dev.warmstart.snapshot.format;
     exports dev.warmstart.snapshot.writer;
+    exports dev.warmstart.snapshot.store;
+
+    requires java.management;
 }

@@ -1,0 +1,104 @@
+package dev.warmstart.snapshot.store;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters and timers of a {@link SnapshotManager}, readable from plain Java (and JMX). Thread-safe. */
+public final class ManagerMetrics {
+    private final Map<String, LongAdder> selectionsByChannel = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> successesBySnapshot = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> failuresBySnapshot = new ConcurrentHashMap<>();
+    private final LongAdder selections = new LongAdder();
+    private final LongAdder switches = new LongAdder();
+    private final LongAdder failedSwitches = new LongAdder();
+    private final LongAdder rollbacks = new LongAdder();
+    private final AtomicLong lastSwitchNanos = new AtomicLong();
+    private final AtomicLong maxSwitchNanos = new AtomicLong();
+    private final AtomicLong lastVerifyNanos = new AtomicLong();
+
+    void selected(String channel) {
+        selections.increment();
+        selectionsByChannel.computeIfAbsent(channel, c -> new LongAdder()).increment();
+    }
+
+    void outcome(String snapshotId, boolean success) {
+        (success ? successesBySnapshot : failuresBySnapshot).computeIfAbsent(snapshotId, c -> new LongAdder()).increment();
+    }
+
+    void switched(long nanos) {
+        switches.increment();
+        lastSwitchNanos.set(nanos);
+        maxSwitchNanos.accumulateAndGet(nanos, Math::max);
+    }
+
+    void switchFailed() {
+        failedSwitches.increment();
+    }
+
+    void rolledBack() {
+        rollbacks.increment();
+    }
+
+    void verified(long nanos) {
+        lastVerifyNanos.set(nanos);
+    }
+
+    /** @return requests routed */
+    public long selections() {
+        return selections.sum();
+    }
+
+    /** @return requests routed, per channel ({@code stable}, canary names, {@code pinned}) */
+    public Map<String, Long> selectionsByChannel() {
+        return snapshot(selectionsByChannel);
+    }
+
+    /** @return successes recorded, per snapshot id */
+    public Map<String, Long> successesBySnapshot() {
+        return snapshot(successesBySnapshot);
+    }
+
+    /** @return failures recorded, per snapshot id */
+    public Map<String, Long> failuresBySnapshot() {
+        return snapshot(failuresBySnapshot);
+    }
+
+    /** @return routing states applied */
+    public long switches() {
+        return switches.sum();
+    }
+
+    /** @return registry changes that could not be applied */
+    public long failedSwitches() {
+        return failedSwitches.sum();
+    }
+
+    /** @return automatic rollbacks */
+    public long rollbacks() {
+        return rollbacks.sum();
+    }
+
+    /** @return duration of the last switch (open + verify + swap), nanoseconds */
+    public long lastSwitchNanos() {
+        return lastSwitchNanos.get();
+    }
+
+    /** @return the longest switch, nanoseconds */
+    public long maxSwitchNanos() {
+        return maxSwitchNanos.get();
+    }
+
+    /** @return duration of the last full verification, nanoseconds */
+    public long lastVerifyNanos() {
+        return lastVerifyNanos.get();
+    }
+
+    private static Map<String, Long> snapshot(Map<String, LongAdder> m) {
+        Map<String, Long> out = new TreeMap<>();
+        m.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.warmstart.snapshot.store;
+
+import dev.warmstart.snapshot.format.SnapshotFormat;
+import dev.warmstart.snapshot.writer.SnapshotWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Snapshots and clocks for the store tests. */
+final class StoreFixtures {
+    private StoreFixtures() {
+    }
+
+    /**
+     * Writes a snapshot whose every entry holds {@code label}, so a reader can tell which snapshot any byte came
+     * from: {@code version.txt} is the label, {@code payload.bin} is the label repeated to 64 KiB.
+     */
+    static Path snapshot(Path dir, String label) throws IOException {
+        Path file = dir.resolve(label + ".tar");
+        byte[] one = label.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = (label + "|").repeat(65536 / (one.length + 1)).getBytes(StandardCharsets.UTF_8);
+        try (SnapshotWriter writer = SnapshotWriter.create(file)) {
+            writer.addEntry("payload.bin", SnapshotFormat.KIND_FILE, payload);
+            writer.addEntry("version.txt", SnapshotFormat.KIND_FILE, one);
+            writer.finish(Instant.parse("2026-11-01T00:00:00Z"), "test", "0", Map.of("label", label));
+        }
+        return file;
+    }
+
+    /** A clock the test moves by hand. */
+    static final class ManualClock extends Clock {
+        private final AtomicLong millis = new AtomicLong(Instant.parse("2026-11-25T00:00:00Z").toEpochMilli());
+
+        void advance(Duration d) {
+            millis.addAndGet(d.toMillis());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public long millis() {
+            return millis.get();
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis());
+        }
+    }
+}
