@@ -41,6 +41,7 @@ public final class SnapshotCli {
             "  get FILE KEY                     print one config value",
             "  render FILE PROMPT [name=value]  render a prompt template",
             "  diff OLD NEW                     entries and config keys added, removed, changed",
+            StoreCommand.USAGE,
             "exit codes: 0 ok, 1 corrupt snapshot or failed check or missing key/prompt/variable, 2 usage error");
 
     private final PrintStream out;
@@ -77,6 +78,7 @@ public final class SnapshotCli {
                 case "get" -> get(rest);
                 case "render" -> render(rest);
                 case "diff" -> diff(rest);
+                case "store" -> new StoreCommand(out).run(rest);
                 default -> usage("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -89,6 +91,8 @@ public final class SnapshotCli {
             return fail(e, "no such file: " + e.getFile());
         } catch (IOException e) {
             return fail(e, "cannot read: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return fail(e, e.getMessage());
         } catch (RuntimeException e) {
             return fail(e, "unexpected error: " + e);
         }
@@ -271,13 +275,5 @@ public final class SnapshotCli {
             e.printStackTrace(err);
         }
         return FAILED;
-    }
-
-    private static final class UsageException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
-        }
     }
 }
