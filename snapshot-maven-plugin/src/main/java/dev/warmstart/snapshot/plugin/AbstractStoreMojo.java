@@ -1,0 +1,49 @@
+package dev.warmstart.snapshot.plugin;
+
+import dev.warmstart.snapshot.plugin.store.StoreTaskException;
+import dev.warmstart.snapshot.plugin.store.StoreTasks;
+import java.io.File;
+import java.io.IOException;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/** What the store goals share: the store directory, the skip switch, and turning refusals into build failures. */
+abstract class AbstractStoreMojo extends AbstractMojo {
+    /** The snapshot store: a directory holding {@code registry.json} and the snapshots (docs/store.md). */
+    @Parameter(property = "snapshot.store", required = true)
+    protected File store;
+
+    /** Skips the goal. */
+    @Parameter(property = "snapshot.skip", defaultValue = "false")
+    protected boolean skip;
+
+    /**
+     * The snapshot the build wrote: what {@code publish} copies, and what {@code promote} promotes when no
+     * {@code snapshot.id} is given.
+     */
+    @Parameter(property = "snapshot.file",
+            defaultValue = "${project.build.directory}/snapshot/${project.artifactId}-${project.version}-snapshot.tar")
+    protected File file;
+
+    /** One store operation. */
+    interface Task {
+        void run(StoreTasks tasks) throws IOException, StoreTaskException;
+    }
+
+    /** Runs {@code task} on the store: a refusal fails the build with its message, an I/O error is an error. */
+    protected void run(String name, Task task) throws MojoExecutionException, MojoFailureException {
+        if (skip) {
+            getLog().info("Skipping snapshot:" + name + " (snapshot.skip=true)");
+            return;
+        }
+        try {
+            task.run(new StoreTasks(store.toPath(), getLog()::info));
+        } catch (StoreTaskException e) {
+            throw new MojoFailureException("snapshot:" + name + " refused: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new MojoExecutionException("snapshot:" + name + " cannot use the store " + store + ": " + e, e);
+        }
+    }
+}

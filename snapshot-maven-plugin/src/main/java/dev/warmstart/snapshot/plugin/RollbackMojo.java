@@ -1,0 +1,31 @@
+package dev.warmstart.snapshot.plugin;
+
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Sets a store's {@code stable} channel back to the previous stable snapshot, or to {@code snapshot.id}; the
+ * snapshot it replaces is marked {@code rolled-back}. With {@code snapshot.channel} naming a canary, stops that
+ * canary instead.
+ */
+@Mojo(name = "rollback", requiresProject = false, threadSafe = true)
+public class RollbackMojo extends AbstractStoreMojo {
+    /** The snapshot to make stable again. Default: the previous stable. */
+    @Parameter(property = "snapshot.id")
+    private String id;
+
+    /** {@code stable}, or the name of a canary to stop. */
+    @Parameter(property = "snapshot.channel", defaultValue = "stable")
+    private String channel;
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        if (channel != null && !channel.equals("stable")) {
+            run("rollback", tasks -> tasks.removeCanary(channel));
+        } else {
+            run("rollback", tasks -> tasks.rollback(id));
+        }
+    }
+}
