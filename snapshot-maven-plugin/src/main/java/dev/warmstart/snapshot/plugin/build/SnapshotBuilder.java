@@ -4,8 +4,10 @@ import dev.warmstart.snapshot.format.ContentHash;
 import dev.warmstart.snapshot.format.Json;
 import dev.warmstart.snapshot.format.SnapshotFormat;
 import dev.warmstart.snapshot.loader.Config;
+import dev.warmstart.snapshot.loader.PromptSyntax;
 import dev.warmstart.snapshot.loader.PromptTemplate;
 import dev.warmstart.snapshot.loader.Snapshot;
+import dev.warmstart.snapshot.loader.SnapshotEntry;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
 import dev.warmstart.snapshot.plugin.input.InputCompiler;
 import dev.warmstart.snapshot.plugin.input.InputProblemsException;
@@ -76,24 +78,28 @@ public final class SnapshotBuilder {
         for (SnapshotInputs.ConfigInput input : inputs.configs()) {
             config.put(input.prefix(), input.tree());
         }
-        List<CompiledPrompt> prompts = new ArrayList<>();
-        for (SnapshotInputs.PromptInput input : inputs.prompts()) {
-            try {
-                prompts.add(PromptCompiler.compile(input.source()));
-            } catch (PromptSyntaxException e) {
-                // InputCompiler validated every prompt already; reaching here is a bug, not bad input.
-                throw new IllegalStateException("prompt " + input.source().name() + " failed to compile after validation", e);
-            }
-        }
-        log.accept("Writing " + config.size() + " config keys and " + prompts.size() + " prompts to " + target);
+        log.accept("Writing " + config.size() + " config keys and " + inputs.prompts().size() + " prompts to " + target);
 
         Instant created = settings.fixedTimestamp() != null ? settings.fixedTimestamp() : Instant.now();
         WrittenSnapshot written;
+        // Prompts are read, compiled and written one at a time; only their names, hashes and variables are kept
+        // for the self-check, so memory stays bounded whatever the total size of the inputs.
+        List<WrittenPrompt> prompts = new ArrayList<>();
         try (SnapshotWriter writer = SnapshotWriter.create(target)) {
             writer.addEntry(SnapshotFormat.CONFIG_TABLE_ENTRY, SnapshotFormat.KIND_CONFIG_TABLE, config.toTableBytes());
             writer.addEntry(SnapshotFormat.CONFIG_JSON_ENTRY, SnapshotFormat.KIND_CONFIG_JSON, config.toCanonicalJson());
-            for (CompiledPrompt prompt : prompts) {
-                writer.addEntry(SnapshotFormat.promptEntryName(prompt.name()), SnapshotFormat.KIND_PROMPT, prompt.toBytes());
+            for (SnapshotInputs.PromptInput input : inputs.prompts()) {
+                CompiledPrompt prompt;
+                try {
+                    prompt = PromptCompiler.compile(input.loader().load());
+                } catch (PromptSyntaxException e) {
+                    // InputCompiler validated every prompt already; reaching here is a bug, not bad input.
+                    throw new IllegalStateException("prompt " + input.name() + " failed to compile after validation", e);
+                }
+                byte[] bytes = prompt.toBytes();
+                writer.addEntry(SnapshotFormat.promptEntryName(prompt.name()), SnapshotFormat.KIND_PROMPT, bytes);
+                prompts.add(new WrittenPrompt(prompt.name(), ContentHash.hex(ContentHash.sha256().digest(bytes)),
+                        prompt.variables(), prompt.syntax()));
             }
             written = writer.finish(created, PRODUCER, settings.producerVersion(), settings.provenance());
         }
@@ -116,7 +122,7 @@ public final class SnapshotBuilder {
      * Opens the written snapshot with the loader, verifies every byte and checks that every config key and
      * prompt reads back equal to what was compiled.
      */
-    static void selfCheck(Path file, ConfigTableWriter config, List<CompiledPrompt> prompts) throws IOException {
+    static void selfCheck(Path file, ConfigTableWriter config, List<WrittenPrompt> prompts) throws IOException {
         try (Snapshot snapshot = Snapshot.open(file)) {
             snapshot.verify();
             Config read = snapshot.config();
@@ -134,14 +140,22 @@ public final class SnapshotBuilder {
                 throw new SelfCheckException(file + ": wrote " + prompts.size() + " prompts, read back "
                         + snapshot.promptNames().size());
             }
-            for (CompiledPrompt p : prompts) {
+            Map<String, String> storedHashes = new java.util.HashMap<>();
+            for (SnapshotEntry e : snapshot.entries()) {
+                storedHashes.put(e.name(), e.sha256());
+            }
+            for (WrittenPrompt p : prompts) {
                 PromptTemplate t = snapshot.prompt(p.name());
-                if (!t.text().equals(p.text()) || !t.variables().equals(p.variables()) || t.syntax() != p.syntax()
-                        || !t.metadata().equals(p.metadata())) {
+                String stored = storedHashes.getOrDefault(SnapshotFormat.promptEntryName(p.name()), "");
+                if (!stored.equals(p.sha256()) || !t.variables().equals(p.variables()) || t.syntax() != p.syntax()) {
                     throw new SelfCheckException(file + ": prompt '" + p.name() + "' does not read back as written");
                 }
             }
         }
+    }
+
+    /** What the self-check needs of a written prompt: its compiled bytes' hash, not the bytes. */
+    record WrittenPrompt(String name, String sha256, List<String> variables, PromptSyntax syntax) {
     }
 
     private static boolean sameValue(Object written, Object read) {

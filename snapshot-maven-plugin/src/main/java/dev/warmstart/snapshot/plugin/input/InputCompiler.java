@@ -80,11 +80,10 @@ public final class InputCompiler {
             int textLine = 1;
             boolean block = false;
             if (PROMPT_TEXT_EXTENSIONS.contains(extension(file))) {
-                String text = reader.readUtf8(file, problems);
-                if (text == null) {
+                source = textPrompt(name, file, reader, problems);
+                if (source == null) {
                     continue;
                 }
-                source = new PromptSource(name, text, PromptSyntax.PLAIN, null, Map.of());
             } else {
                 ParsedDocument doc = reader.read(file, problems);
                 if (doc == null) {
@@ -98,7 +97,8 @@ public final class InputCompiler {
                 block = doc.isBlockScalar("prompt");
             }
             if (validatePrompt(source, file, textLine, block, problems)) {
-                prompts.add(new SnapshotInputs.PromptInput(source, file));
+                // Only the name is kept; the text is read again when the snapshot is written (bounded memory).
+                prompts.add(new SnapshotInputs.PromptInput(name, file, () -> reload(name, file, reader)));
                 secrets.scanText(source.text(), "prompt '" + name + "'", file, 0, problems);
             }
         }
@@ -131,7 +131,8 @@ public final class InputCompiler {
                     continue;
                 }
                 if (validatePrompt(prompt.source(), file, prompt.line(), prompt.blockScalar(), problems)) {
-                    prompts.add(new SnapshotInputs.PromptInput(prompt.source(), file));
+                    PromptSource source = prompt.source();
+                    prompts.add(new SnapshotInputs.PromptInput(name, file, () -> source));
                 }
             }
         }
@@ -172,6 +173,28 @@ public final class InputCompiler {
             problems.error(file, 0, 0, e.getMessage() + "; two inputs define the same config key: rename one");
             return false;
         }
+    }
+
+    private static PromptSource textPrompt(String name, Path file, StructuredFileReader reader, Problems problems)
+            throws IOException {
+        String text = reader.readUtf8(file, problems);
+        return text == null ? null : new PromptSource(name, text, PromptSyntax.PLAIN, null, Map.of());
+    }
+
+    /** Reads a validated prompt file again, to write it; it must still be valid. */
+    private static PromptSource reload(String name, Path file, StructuredFileReader reader) throws IOException {
+        Problems problems = new Problems(file.getParent());
+        PromptSource source;
+        if (PROMPT_TEXT_EXTENSIONS.contains(extension(file))) {
+            source = textPrompt(name, file, reader, problems);
+        } else {
+            ParsedDocument doc = reader.read(file, problems);
+            source = doc == null ? null : promptObject(name, doc, file, problems);
+        }
+        if (source == null || problems.hasErrors()) {
+            throw new IOException(file + " changed during the build and is no longer valid; build again");
+        }
+        return source;
     }
 
     private static PromptSource promptObject(String name, ParsedDocument doc, Path file, Problems problems) {

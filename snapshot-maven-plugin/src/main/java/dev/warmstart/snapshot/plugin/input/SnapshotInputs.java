@@ -1,6 +1,8 @@
 package dev.warmstart.snapshot.plugin.input;
 
 import dev.warmstart.snapshot.writer.PromptSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,11 +29,31 @@ public record SnapshotInputs(List<ConfigInput> configs, List<PromptInput> prompt
     }
 
     /**
-     * A prompt template.
+     * A prompt template, validated. Its text is not kept: {@link #source()} reads it again when the snapshot is
+     * written, one prompt at a time, so the build's memory does not grow with the total size of the prompts.
      *
-     * @param source the template as authored
+     * @param name the prompt's name
      * @param file where it came from
+     * @param loader reads the template as authored
      */
-    public record PromptInput(PromptSource source, Path file) {
+    public record PromptInput(String name, Path file, Loader loader) {
+        /** Reads a template. */
+        @FunctionalInterface
+        public interface Loader {
+            /** @return the template as authored */
+            PromptSource load() throws IOException;
+        }
+
+        /**
+         * @return the template as authored
+         * @throws UncheckedIOException when it can no longer be read
+         */
+        public PromptSource source() {
+            try {
+                return loader.load();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 }
