@@ -40,8 +40,22 @@ public final class Config {
     private final UnaryOperator<String> sys;
 
     Config(ByteBuffer table, String source) {
-        this(table, source, System::getenv, System::getProperty);
+        this(table, source, ENV, SYS);
     }
+
+    // Classes rather than method references: no invokedynamic bootstrap on the start-up path.
+    private static final UnaryOperator<String> ENV = new UnaryOperator<>() {
+        @Override
+        public String apply(String name) {
+            return System.getenv(name);
+        }
+    };
+    private static final UnaryOperator<String> SYS = new UnaryOperator<>() {
+        @Override
+        public String apply(String name) {
+            return System.getProperty(name);
+        }
+    };
 
     Config(ByteBuffer table, String source, UnaryOperator<String> env, UnaryOperator<String> sys) {
         this.table = table;
@@ -413,10 +427,13 @@ public final class Config {
     }
 
     private <T> T require(String key, Optional<T> value) {
-        return value.orElseThrow(() -> isNull(key)
+        if (value.isPresent()) {
+            return value.get();
+        }
+        throw isNull(key)
                 ? new ConfigException(source + ": config key '" + full(key) + "' is null; give it a value or read it "
                         + "with a default")
-                : missing(key));
+                : missing(key);
     }
 
     private ConfigException missing(String key) {

@@ -248,8 +248,12 @@ public final class Snapshot implements AutoCloseable {
      *     {@link SnapshotOption#VERIFY_ON_FIRST_ACCESS}) its bytes do not match their SHA-256
      */
     public ByteBuffer entry(String name) {
-        return findEntry(name).orElseThrow(() -> new MissingEntryException(source + ": no entry named '" + name
-                + "'; list the entries with 'inspect' to see what the snapshot holds"));
+        Optional<ByteBuffer> data = findEntry(name);
+        if (data.isEmpty()) {
+            throw new MissingEntryException(source + ": no entry named '" + name
+                    + "'; list the entries with 'inspect' to see what the snapshot holds");
+        }
+        return data.get();
     }
 
     /** @return an entry's data as {@link #entry(String)} does, or empty when there is no such entry */
@@ -273,7 +277,9 @@ public final class Snapshot implements AutoCloseable {
         Config c = config;
         if (c == null) {
             Optional<ByteBuffer> table = findEntry(SnapshotFormat.CONFIG_TABLE_ENTRY);
-            c = new Config(table.orElseGet(Snapshot::emptyConfigTable), source);
+            // No lambdas or method references on the start-up path: their first use costs milliseconds of
+            // bootstrap in a cold JVM.
+            c = new Config(table.isPresent() ? table.get() : emptyConfigTable(), source);
             config = c;
         }
         return c;
@@ -300,8 +306,12 @@ public final class Snapshot implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        ByteBuffer data = findEntry(SnapshotFormat.promptEntryName(name)).orElseThrow(() -> new MissingEntryException(
-                source + ": no prompt named '" + name + "'; list the prompts with 'inspect' to see what it holds"));
+        Optional<ByteBuffer> found = findEntry(SnapshotFormat.promptEntryName(name));
+        if (found.isEmpty()) {
+            throw new MissingEntryException(
+                    source + ": no prompt named '" + name + "'; list the prompts with 'inspect' to see what it holds");
+        }
+        ByteBuffer data = found.get();
         PromptTemplate template = PromptTemplate.decode(name, data, source);
         PromptTemplate raced = cache.putIfAbsent(name, template);
         return raced != null ? raced : template;
