@@ -85,32 +85,40 @@ public final class PromptCompiler {
 
     private static void tokenizePlain(String text, List<CompiledPrompt.Segment> segments, List<String> used,
             List<Integer> firstUse) throws PromptSyntaxException {
+        // Jumps from one "{{" to the next (String.indexOf), copying the literal runs between them whole, and
+        // computes line and column only for an error: linear in the template's length.
         StringBuilder literal = new StringBuilder();
         int i = 0;
-        while (i < text.length()) {
-            if (text.startsWith("\\{{", i)) {
-                literal.append("{{");
-                i += 3;
-            } else if (text.startsWith("{{", i)) {
-                int close = text.indexOf("}}", i + 2);
-                int[] lc = lineColumn(text, i);
-                if (close < 0) {
-                    throw new PromptSyntaxException("unbalanced '{{' at line " + lc[0] + ", column " + lc[1]
-                            + ": close it with '}}' or write a literal '{{' as '\\{{'", lc[0], lc[1]);
-                }
-                String name = text.substring(i + 2, close).strip();
-                if (!PLAIN_NAME.matcher(name).matches()) {
-                    throw new PromptSyntaxException("invalid variable name '" + abbreviate(name) + "' at line " + lc[0]
-                            + ", column " + lc[1] + ": use letters, digits and '_' (dots between parts), or write a "
-                            + "literal '{{' as '\\{{'", lc[0], lc[1]);
-                }
-                flush(literal, segments);
-                segments.add(new CompiledPrompt.Segment(null, indexOf(name, i, used, firstUse)));
-                i = close + 2;
-            } else {
-                literal.append(text.charAt(i));
-                i++;
+        int n = text.length();
+        while (i < n) {
+            int open = text.indexOf("{{", i);
+            if (open < 0) {
+                literal.append(text, i, n);
+                break;
             }
+            if (open - 1 >= i && text.charAt(open - 1) == '\\') {
+                // "\\{{" is a literal "{{"
+                literal.append(text, i, open - 1).append("{{");
+                i = open + 2;
+                continue;
+            }
+            literal.append(text, i, open);
+            int close = text.indexOf("}}", open + 2);
+            if (close < 0) {
+                int[] lc = lineColumn(text, open);
+                throw new PromptSyntaxException("unbalanced '{{' at line " + lc[0] + ", column " + lc[1]
+                        + ": close it with '}}' or write a literal '{{' as '\\{{'", lc[0], lc[1]);
+            }
+            String name = text.substring(open + 2, close).strip();
+            if (!PLAIN_NAME.matcher(name).matches()) {
+                int[] lc = lineColumn(text, open);
+                throw new PromptSyntaxException("invalid variable name '" + abbreviate(name) + "' at line " + lc[0]
+                        + ", column " + lc[1] + ": use letters, digits and '_' (dots between parts), or write a "
+                        + "literal '{{' as '\\{{'", lc[0], lc[1]);
+            }
+            flush(literal, segments);
+            segments.add(new CompiledPrompt.Segment(null, indexOf(name, open, used, firstUse)));
+            i = close + 2;
         }
         flush(literal, segments);
     }

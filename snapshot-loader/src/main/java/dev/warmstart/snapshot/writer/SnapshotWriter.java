@@ -64,11 +64,20 @@ public final class SnapshotWriter implements Closeable {
      *
      * @param name the entry name: relative, {@code /}-separated, no empty, {@code .} or {@code ..} segment
      * @param kind one of the {@code SnapshotFormat.KIND_*} constants
+     * @return the SHA-256 of the data, in hex, as the index records it
      */
-    public void addEntry(String name, int kind, byte[] data) throws IOException {
-        try (InputStream in = new java.io.ByteArrayInputStream(data)) {
-            addEntry(name, kind, in);
+    public String addEntry(String name, int kind, byte[] data) throws IOException {
+        byte[] utf8 = claim(name);
+        long start = spoolChannel.position();
+        MessageDigest sha = ContentHash.sha256();
+        sha.update(data);
+        ByteBuffer bb = ByteBuffer.wrap(data);
+        while (bb.hasRemaining()) {
+            spoolChannel.write(bb);
         }
+        byte[] digest = sha.digest();
+        entries.add(new PendingEntry(name, utf8, kind, start, data.length, digest));
+        return ContentHash.hex(digest);
     }
 
     /** Adds an entry whose data is read from {@code file}, streamed. */
@@ -78,13 +87,13 @@ public final class SnapshotWriter implements Closeable {
         }
     }
 
-    /** Adds an entry whose data is read from {@code data} to its end, streamed (the stream is not closed). */
-    public void addEntry(String name, int kind, InputStream data) throws IOException {
-        ensureOpen();
-        byte[] utf8 = checkName(name);
-        if (!names.add(name)) {
-            throw new IllegalArgumentException("two entries are named '" + name + "'");
-        }
+    /**
+     * Adds an entry whose data is read from {@code data} to its end, streamed (the stream is not closed).
+     *
+     * @return the SHA-256 of the data, in hex, as the index records it
+     */
+    public String addEntry(String name, int kind, InputStream data) throws IOException {
+        byte[] utf8 = claim(name);
         long start = spoolChannel.position();
         MessageDigest sha = ContentHash.sha256();
         byte[] buf = new byte[64 * 1024];
@@ -100,7 +109,18 @@ public final class SnapshotWriter implements Closeable {
                 throw new IllegalArgumentException("entry '" + name + "' is larger than 2 GiB - 1, the most one entry may hold");
             }
         }
-        entries.add(new PendingEntry(name, utf8, kind, start, length, sha.digest()));
+        byte[] digest = sha.digest();
+        entries.add(new PendingEntry(name, utf8, kind, start, length, digest));
+        return ContentHash.hex(digest);
+    }
+
+    private byte[] claim(String name) {
+        ensureOpen();
+        byte[] utf8 = checkName(name);
+        if (!names.add(name)) {
+            throw new IllegalArgumentException("two entries are named '" + name + "'");
+        }
+        return utf8;
     }
 
     /** @return the number of content entries added so far */

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# snapshot:build throughput and heap over 10,000 prompt files / 100 MiB, against GNU tar cf of the same files.
+# Medians of RUNS (default 5). Usage: bench/plugin-throughput.sh [RUNS] [OUTPUT.json]
+# (after: mvn -B install -DskipTests, so the plugin is in the local repository for the Maven run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+out=${2:-}
+cp="bench/target/classes:$(cat bench/target/classpath.txt)"
+bench_dir=${BENCH_DIR:-${TMPDIR:-/tmp}/warmstart-bench}
+project="$bench_dir/plugin-input"
+if [ ! -f "$project/pom.xml" ]; then
+  java -cp "$cp" dev.warmstart.bench.PluginThroughput generate "$project" 10000 100
+fi
+files=$(find "$project/src" -type f | wc -l)
+bytes=$(find "$project/src" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+tmp=$(mktemp -d)
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+cat $(find "$project/src" -type f) >/dev/null   # page cache, for every contender alike
+
+for _ in $(seq "$runs"); do
+  rm -f "$tmp/x.tar"
+  t0=$(date +%s%N); tar cf "$tmp/x.tar" -C "$project" src; t1=$(date +%s%N)
+  echo "$(( (t1 - t0) / 1000000 ))" >>"$tmp/tar.ms"
+done
+for _ in $(seq "$runs"); do
+  read -r s peak n size < <(java -Xmx256m -cp "$cp" dev.warmstart.bench.PluginThroughput build "$project")
+  awk -v s="$s" 'BEGIN {printf "%d\n", s * 1000}' >>"$tmp/build.ms"
+  echo "$peak" >>"$tmp/build.peak"
+done
+for _ in $(seq 3); do
+  rm -rf "$project/target"
+  t0=$(date +%s%N); MAVEN_OPTS=-Xmx256m mvn -B -o -q -f "$project/pom.xml" package -Dsnapshot.skip; t1=$(date +%s%N)
+  echo "$(( (t1 - t0) / 1000000 ))" >>"$tmp/mvnskip.ms"
+  rm -rf "$project/target"
+  t0=$(date +%s%N); MAVEN_OPTS=-Xmx256m mvn -B -o -q -f "$project/pom.xml" package; t1=$(date +%s%N)
+  echo "$(( (t1 - t0) / 1000000 ))" >>"$tmp/mvn.ms"
+done
+tar_ms=$(median <"$tmp/tar.ms"); build_ms=$(median <"$tmp/build.ms"); peak=$(median <"$tmp/build.peak")
+mvn_ms=$(median <"$tmp/mvn.ms"); skip_ms=$(median <"$tmp/mvnskip.ms")
+mib=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1048576}')
+echo "inputs: $files prompt files, $mib MiB"
+echo "GNU tar cf:                  median $tar_ms ms ($(awk -v b="$bytes" -v t="$tar_ms" 'BEGIN {printf "%.0f", b/1048576/(t/1000)}') MiB/s)   runs: $(tr '\n' ' ' <"$tmp/tar.ms")"
+echo "snapshot build (no Maven):   median $build_ms ms ($(awk -v b="$bytes" -v t="$build_ms" 'BEGIN {printf "%.0f", b/1048576/(t/1000)}') MiB/s)   runs: $(tr '\n' ' ' <"$tmp/build.ms")"
+echo "  heap peak (sum of pool peaks, -Xmx256m): $(awk -v p="$peak" 'BEGIN {printf "%.0f", p/1048576}') MiB"
+echo "mvn package:                 median $mvn_ms ms; with -Dsnapshot.skip $skip_ms ms; the goal's share $((mvn_ms - skip_ms)) ms (MAVEN_OPTS=-Xmx256m)"
+awk -v t="$tar_ms" -v b="$build_ms" -v m="$((mvn_ms - skip_ms))" \
+  'BEGIN {printf "throughput ratio build/tar: %.2f (pipeline alone), %.2f (inside Maven)\n", t/b, t/m}'
+if [ -n "$out" ]; then
+  cat >"$out" <<JSON
+{"files": $files, "bytes": $bytes, "runs": $runs,
+ "tarMs": {"median": $tar_ms, "runs": [$(paste -sd, "$tmp/tar.ms")]},
+ "buildMs": {"median": $build_ms, "runs": [$(paste -sd, "$tmp/build.ms")]},
+ "buildHeapPeakBytes": {"median": $peak, "runs": [$(paste -sd, "$tmp/build.peak")], "xmx": "256m"},
+ "mavenPackageMs": {"median": $mvn_ms, "runs": [$(paste -sd, "$tmp/mvn.ms")]},
+ "mavenPackageSkipMs": {"median": $skip_ms, "runs": [$(paste -sd, "$tmp/mvnskip.ms")]}}
+JSON
+fi
+rm -rf "$tmp"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Every benchmark of docs/performance.md, in one run, results into docs/bench/ and the chart into docs/.
+# Takes about 15 minutes. Shapes are generated once into $BENCH_DIR (default $TMPDIR/warmstart-bench, ~3 GiB).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+results=docs/bench
+mkdir -p "$results"
+export BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/warmstart-bench}
+
+echo "== build and install (the plugin must be in the local repository for the Maven timing)"
+mvn -B -q install -DskipTests
+cp="bench/target/classes:$(cat bench/target/classpath.txt)"
+
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) x $(nproc)"
+  echo "memory: $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+  echo "kernel: $(uname -sr)"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "maven: $(mvn -v | head -1)"
+} >"$results/machine.txt"
+cat "$results/machine.txt"
+
+echo "== generate the shapes"
+java -cp "$cp" -Dbench.dir="$BENCH_DIR" dev.warmstart.bench.Shapes
+
+echo "== JMH: open, parse, lookups"
+java -Dbench.dir="$BENCH_DIR" -cp "$cp" org.openjdk.jmh.Main -jvmArgsPrepend "-Dbench.dir=$BENCH_DIR" \
+  -rf json -rff "$results/jmh.json" 'dev.warmstart.bench.(Open|Parse|Lookup)Benchmark' | tee "$results/jmh.txt" \
+  | grep -E "^(Benchmark|[A-Z][A-Za-z]+Benchmark\.)"
+
+echo "== heap retained after open"
+java -Xms8g -Xmx8g -Dbench.dir="$BENCH_DIR" -cp "$cp" dev.warmstart.bench.HeapRetained "$results/heap.json" >/dev/null
+
+echo "== hot switch"
+java -Xmx2g -Dbench.dir="$BENCH_DIR" -cp "$cp" dev.warmstart.bench.SwitchLatency "$results/switch.json" 2>/dev/null
+
+echo "== cold start"
+bench/cold-start.sh 21 "$results/cold-start.json" | tee "$results/cold-start.txt"
+
+echo "== plugin throughput"
+bench/plugin-throughput.sh 5 "$results/plugin.json" | tee "$results/plugin.txt"
+
+echo "== chart"
+java -Djava.awt.headless=true -cp "$cp" dev.warmstart.bench.Chart "$results/jmh.json" docs/performance-open.png
+echo "results in $results/, chart in docs/performance-open.png"

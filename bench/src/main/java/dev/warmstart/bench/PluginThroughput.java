@@ -1,0 +1,118 @@
+package dev.warmstart.bench;
+
+import dev.warmstart.snapshot.plugin.build.BuildResult;
+import dev.warmstart.snapshot.plugin.build.BuildSettings;
+import dev.warmstart.snapshot.plugin.build.SnapshotBuilder;
+import dev.warmstart.snapshot.plugin.input.InputSettings;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * The plugin's build pipeline (validate, compile, write, read-back self-check, sidecar) without Maven, over a
+ * project of {@code files} prompt files totalling about {@code megabytes} MiB.
+ *
+ * <pre>
+ * PluginThroughput generate DIR FILES MEGABYTES   write the project's inputs
+ * PluginThroughput build DIR                      build once; prints seconds and the heap's peak use
+ * </pre>
+ *
+ * Run {@code build} under {@code -Xmx256m} to show the pipeline fits in that heap.
+ */
+public final class PluginThroughput {
+    private static final String[] WORDS = ("the quick brown fox jumps over a lazy dog while support agents answer"
+            + " tickets about invoices exports settings and outages").split(" ");
+
+    private PluginThroughput() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[1]);
+        switch (args[0]) {
+            case "generate" -> generate(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "build" -> build(dir);
+            default -> throw new IllegalArgumentException("generate or build");
+        }
+    }
+
+    static void generate(Path dir, int files, int megabytes) throws IOException {
+        Path prompts = dir.resolve("src/main/snapshot/prompts");
+        Files.createDirectories(prompts);
+        long perFile = (long) megabytes * (1 << 20) / files;
+        for (int i = 0; i < files; i++) {
+            SplittableRandom random = new SplittableRandom(i);
+            StringBuilder b = new StringBuilder("Template ").append(i).append(" for {{product}}: answer {{user}}.\n");
+            while (b.length() < perFile - 40) {
+                b.append(WORDS[random.nextInt(WORDS.length)]).append(random.nextInt(12) == 0 ? ".\n" : " ");
+            }
+            b.append("\nQuestion: {{question}}\n");
+            Path file = prompts.resolve(String.format(Locale.ROOT, "group-%03d/prompt-%05d.prompt", i % 100, i));
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, b, StandardCharsets.UTF_8);
+        }
+        Files.writeString(dir.resolve("pom.xml"), """
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>dev.warmstart.bench</groupId>
+                  <artifactId>throughput</artifactId>
+                  <version>1.0</version>
+                  <packaging>pom</packaging>
+                  <properties>
+                    <project.build.outputTimestamp>2026-11-01T00:00:00Z</project.build.outputTimestamp>
+                  </properties>
+                  <build>
+                    <plugins>
+                      <plugin>
+                        <groupId>dev.warmstart</groupId>
+                        <artifactId>snapshot-maven-plugin</artifactId>
+                        <version>0.1.0-SNAPSHOT</version>
+                        <executions><execution><goals><goal>build</goal></goals></execution></executions>
+                      </plugin>
+                    </plugins>
+                  </build>
+                </project>
+                """);
+    }
+
+    static void build(Path dir) throws Exception {
+        Path out = dir.resolve("target/snapshot");
+        if (Files.isDirectory(out)) {
+            try (Stream<Path> files = Files.walk(out)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        InputSettings inputs = InputSettings.builder(dir)
+                .configDirectory(dir.resolve("src/main/snapshot/config"))
+                .promptsDirectory(dir.resolve("src/main/snapshot/prompts"))
+                .appsDirectory(dir.resolve("src/main/snapshot/apps"))
+                .build();
+        BuildSettings settings = new BuildSettings(inputs, out, "throughput-1.0-snapshot.tar",
+                Instant.parse("2026-11-01T00:00:00Z"), Map.of("project", "dev.warmstart.bench:throughput:1.0"), "bench");
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            pool.resetPeakUsage();
+        }
+        long start = System.nanoTime();
+        BuildResult result = new SnapshotBuilder(line -> System.err.printf(Locale.ROOT, "# %.2f s %s%n",
+                (System.nanoTime() - start) / 1e9, line)).build(settings);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        System.out.printf(Locale.ROOT, "%.3f %d %d %d%n", seconds, peak, result.prompts(), result.fileBytes());
+    }
+}
