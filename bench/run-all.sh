@@ -8,7 +8,7 @@ mkdir -p "$results"
 export BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/warmstart-bench}
 
 echo "== build and install (the plugin must be in the local repository for the Maven timing)"
-mvn -B -q install -DskipTests
+mvn -B -q install -DskipTests -Dinvoker.skip=true
 cp="bench/target/classes:$(cat bench/target/classpath.txt)"
 
 {
