@@ -84,9 +84,26 @@ public final class CompiledPrompt {
         ByteArrayOutputStream heap = new ByteArrayOutputStream();
         int[] textRef = put(heap, text);
         ByteBuffer seg = ByteBuffer.allocate(segments.size() * PromptLayout.SEGMENT_LENGTH);
+        // A literal that occurs verbatim in the source text (all of them, but those holding an escaped "{{")
+        // references those bytes of the source instead of being stored twice: the entry is about the size of
+        // the text, not twice it. Literals come in source order, so the search only moves forwards.
+        int searchFrom = 0;
+        int searchFromByte = textRef[0];
+        int misses = 0; // a miss scans to the end: after a few, stop searching (bounded work on escape-heavy text)
         for (Segment s : segments) {
             if (s.variableIndex() < 0) {
-                int[] ref = put(heap, s.literal());
+                int at = misses < 16 ? text.indexOf(s.literal(), searchFrom) : -1;
+                int[] ref;
+                if (at >= 0) {
+                    searchFromByte += utf8Length(text, searchFrom, at);
+                    int length = utf8Length(s.literal(), 0, s.literal().length());
+                    ref = new int[] {searchFromByte, length};
+                    searchFrom = at + s.literal().length();
+                    searchFromByte += length;
+                } else {
+                    misses++;
+                    ref = put(heap, s.literal());
+                }
                 seg.putInt(PromptLayout.SEGMENT_LITERAL).putInt(ref[0]).putInt(ref[1]);
             } else {
                 seg.putInt(PromptLayout.SEGMENT_SLOT).putInt(s.variableIndex()).putInt(0);
@@ -126,5 +143,24 @@ public final class CompiledPrompt {
         int offset = heap.size();
         heap.writeBytes(bytes);
         return new int[] {offset, bytes.length};
+    }
+
+    /** @return the UTF-8 length of {@code s[from, to)} */
+    private static int utf8Length(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 }
