@@ -17,7 +17,7 @@ cp="bench/target/classes:$(cat bench/target/classpath.txt)"
   echo "memory: $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
   echo "kernel: $(uname -sr)"
   echo "java: $(java -version 2>&1 | head -1)"
-  echo "maven: $(mvn -v | head -1)"
+  echo "maven: $(mvn -v | head -1 | sed "s/\x1b\[[0-9;]*m//g")"
 } >"$results/machine.txt"
 cat "$results/machine.txt"
 

@@ -124,10 +124,12 @@ public final class Snapshot implements AutoCloseable {
             throw corrupt("has an inconsistent index header (header " + headerLength + " bytes, " + count
                     + " entries, names " + names + " bytes, index " + indexLength + " bytes)");
         }
-        this.index = channel.map(FileChannel.MapMode.READ_ONLY, base, indexLength);
-        CRC32C crc = new CRC32C();
-        crc.update(index.slice(0, (int) indexLength - SnapshotFormat.INDEX_TRAILER_LENGTH));
-        if ((int) crc.getValue() != index.getInt((int) indexLength - SnapshotFormat.INDEX_TRAILER_LENGTH)) {
+        // The index is a slice of the first region (one mmap per open, not two) unless it is larger than that.
+        this.index = base + indexLength <= regions[0].capacity()
+                ? regions[0].slice(base, (int) indexLength)
+                : channel.map(FileChannel.MapMode.READ_ONLY, base, indexLength);
+        int checked = (int) indexLength - SnapshotFormat.INDEX_TRAILER_LENGTH;
+        if (indexCrc(channel, base, checked) != index.getInt(checked)) {
             throw corrupt("has a damaged index (CRC32C mismatch)");
         }
         this.entryCount = (int) count;
@@ -135,6 +137,30 @@ public final class Snapshot implements AutoCloseable {
         this.namesStart = headerLength + entryCount * SnapshotFormat.INDEX_RECORD_LENGTH;
         this.namesLength = (int) names;
         this.verifiedEntries = verifyOnAccess ? new AtomicLongArray((entryCount + 63) / 64) : null;
+    }
+
+    /**
+     * CRC32C of the index's first {@code length} bytes, read with positional reads into a small direct buffer
+     * rather than through the fresh mapping: touching every page of a new mapping costs a page fault per page,
+     * which is slower than copying the bytes (several times so in virtual machines), and the pages a service never
+     * looks up are then never mapped in.
+     */
+    private int indexCrc(FileChannel channel, long position, int length) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.min(length, 1 << 16));
+        long at = position;
+        long end = position + length;
+        while (at < end) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                throw corrupt("is truncated inside its index");
+            }
+            buffer.flip();
+            crc.update(buffer);
+            at += n;
+        }
+        return (int) crc.getValue();
     }
 
     /**
