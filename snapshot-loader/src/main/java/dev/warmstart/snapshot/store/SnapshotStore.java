@@ -301,8 +301,8 @@ public final class SnapshotStore {
         return record;
     }
 
-    private static void replace(List<SnapshotRecord> snapshots, String id, String status, String reason) {
-        String at = Instant.now().toString();
+    private void replace(List<SnapshotRecord> snapshots, String id, String status, String reason) {
+        String at = now();
         for (int i = 0; i < snapshots.size(); i++) {
             if (snapshots.get(i).id().equals(id)) {
                 snapshots.set(i, snapshots.get(i).withStatus(status, reason, at));
