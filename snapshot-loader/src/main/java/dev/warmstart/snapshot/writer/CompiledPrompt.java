@@ -14,8 +14,14 @@ import java.util.SortedMap;
  * snapshot entry. Made by {@link PromptCompiler}.
  */
 public final class CompiledPrompt {
-    /** A literal run ({@code variableIndex < 0}) or a slot. */
-    record Segment(String literal, int variableIndex) {
+    /**
+     * A literal run ({@code variableIndex < 0}), which stands verbatim in the source text from {@code sourceStart}
+     * (or -1 when it does not), or a slot.
+     */
+    record Segment(String literal, int variableIndex, int sourceStart) {
+        static Segment slot(int variableIndex) {
+            return new Segment(null, variableIndex, -1);
+        }
     }
 
     private final String name;
@@ -84,24 +90,22 @@ public final class CompiledPrompt {
         ByteArrayOutputStream heap = new ByteArrayOutputStream();
         int[] textRef = put(heap, text);
         ByteBuffer seg = ByteBuffer.allocate(segments.size() * PromptLayout.SEGMENT_LENGTH);
-        // A literal that occurs verbatim in the source text (all of them, but those holding an escaped "{{")
-        // references those bytes of the source instead of being stored twice: the entry is about the size of
-        // the text, not twice it. Literals come in source order, so the search only moves forwards.
-        int searchFrom = 0;
-        int searchFromByte = textRef[0];
-        int misses = 0; // a miss scans to the end: after a few, stop searching (bounded work on escape-heavy text)
+        // A literal references its bytes inside the stored source text instead of being stored twice: the entry
+        // is about the size of the text. The tokenizers emit literals in source order, so the UTF-8 offset is
+        // kept by a cursor that only moves forwards.
+        int charCursor = 0;
+        int byteCursor = textRef[0];
         for (Segment s : segments) {
             if (s.variableIndex() < 0) {
-                int at = misses < 16 ? text.indexOf(s.literal(), searchFrom) : -1;
                 int[] ref;
-                if (at >= 0) {
-                    searchFromByte += utf8Length(text, searchFrom, at);
-                    int length = utf8Length(s.literal(), 0, s.literal().length());
-                    ref = new int[] {searchFromByte, length};
-                    searchFrom = at + s.literal().length();
-                    searchFromByte += length;
+                if (s.sourceStart() >= charCursor) {
+                    int end = s.sourceStart() + s.literal().length();
+                    byteCursor += utf8Length(text, charCursor, s.sourceStart());
+                    int length = utf8Length(text, s.sourceStart(), end);
+                    ref = new int[] {byteCursor, length};
+                    byteCursor += length;
+                    charCursor = end;
                 } else {
-                    misses++;
                     ref = put(heap, s.literal());
                 }
                 seg.putInt(PromptLayout.SEGMENT_LITERAL).putInt(ref[0]).putInt(ref[1]);

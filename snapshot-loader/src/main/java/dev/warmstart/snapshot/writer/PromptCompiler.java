@@ -76,8 +76,8 @@ public final class PromptCompiler {
         // Slots refer to variables by index into the stored list.
         List<CompiledPrompt.Segment> segments = new ArrayList<>();
         for (CompiledPrompt.Segment s : raw) {
-            segments.add(s.variableIndex() < 0 ? s : new CompiledPrompt.Segment(null,
-                    variables.indexOf(used.get(s.variableIndex()))));
+            segments.add(s.variableIndex() < 0 ? s
+                    : CompiledPrompt.Segment.slot(variables.indexOf(used.get(s.variableIndex()))));
         }
         return new CompiledPrompt(source.name(), source.syntax(), text, variables, used, unused,
                 new TreeMap<>(source.metadata()), segments);
@@ -85,24 +85,25 @@ public final class PromptCompiler {
 
     private static void tokenizePlain(String text, List<CompiledPrompt.Segment> segments, List<String> used,
             List<Integer> firstUse) throws PromptSyntaxException {
-        // Jumps from one "{{" to the next (String.indexOf), copying the literal runs between them whole, and
+        // Jumps from one "{{" to the next (String.indexOf), taking the literal runs between them whole, and
         // computes line and column only for an error: linear in the template's length.
-        StringBuilder literal = new StringBuilder();
+        Literal literal = new Literal(text, segments);
         int i = 0;
         int n = text.length();
         while (i < n) {
             int open = text.indexOf("{{", i);
             if (open < 0) {
-                literal.append(text, i, n);
+                literal.add(i, n);
                 break;
             }
             if (open - 1 >= i && text.charAt(open - 1) == '\\') {
-                // "\\{{" is a literal "{{"
-                literal.append(text, i, open - 1).append("{{");
+                // "\\{{" is a literal "{{": the text before the backslash, then the braces themselves
+                literal.add(i, open - 1);
+                literal.add(open, open + 2);
                 i = open + 2;
                 continue;
             }
-            literal.append(text, i, open);
+            literal.add(i, open);
             int close = text.indexOf("}}", open + 2);
             if (close < 0) {
                 int[] lc = lineColumn(text, open);
@@ -116,26 +117,26 @@ public final class PromptCompiler {
                         + ", column " + lc[1] + ": use letters, digits and '_' (dots between parts), or write a "
                         + "literal '{{' as '\\{{'", lc[0], lc[1]);
             }
-            flush(literal, segments);
-            segments.add(new CompiledPrompt.Segment(null, indexOf(name, open, used, firstUse)));
+            literal.flush();
+            segments.add(CompiledPrompt.Segment.slot(indexOf(name, open, used, firstUse)));
             i = close + 2;
         }
-        flush(literal, segments);
+        literal.flush();
     }
 
     private static void tokenizeDify(String text, List<CompiledPrompt.Segment> segments, List<String> used,
             List<Integer> firstUse) {
         Matcher m = DIFY_PLACEHOLDER.matcher(text);
         int last = 0;
-        StringBuilder literal = new StringBuilder();
+        Literal literal = new Literal(text, segments);
         while (m.find()) {
-            literal.append(text, last, m.start());
-            flush(literal, segments);
-            segments.add(new CompiledPrompt.Segment(null, indexOf(m.group(1), m.start(), used, firstUse)));
+            literal.add(last, m.start());
+            literal.flush();
+            segments.add(CompiledPrompt.Segment.slot(indexOf(m.group(1), m.start(), used, firstUse)));
             last = m.end();
         }
-        literal.append(text, last, text.length());
-        flush(literal, segments);
+        literal.add(last, text.length());
+        literal.flush();
     }
 
     /**
@@ -195,10 +196,40 @@ public final class PromptCompiler {
         return i;
     }
 
-    private static void flush(StringBuilder literal, List<CompiledPrompt.Segment> segments) {
-        if (literal.length() > 0) {
-            segments.add(new CompiledPrompt.Segment(literal.toString(), -1));
-            literal.setLength(0);
+    /**
+     * Literal text being gathered from the source, as one contiguous run of it: a gap (the backslash of an
+     * escape) ends the run, so every literal segment stands verbatim in the source text.
+     */
+    private static final class Literal {
+        private final String text;
+        private final List<CompiledPrompt.Segment> segments;
+        private int start = -1;
+        private int end = -1;
+
+        Literal(String text, List<CompiledPrompt.Segment> segments) {
+            this.text = text;
+            this.segments = segments;
+        }
+
+        void add(int from, int to) {
+            if (from == to) {
+                return;
+            }
+            if (start >= 0 && from != end) {
+                flush();
+            }
+            if (start < 0) {
+                start = from;
+            }
+            end = to;
+        }
+
+        void flush() {
+            if (start >= 0) {
+                segments.add(new CompiledPrompt.Segment(text.substring(start, end), -1, start));
+                start = -1;
+                end = -1;
+            }
         }
     }
 

@@ -156,4 +156,25 @@ class TemplateRenderTest {
         assertThatThrownBy(() -> PromptTemplate.decode("p", ByteBuffer.wrap(badMagic), "t.tar"))
                 .hasMessageContaining("magic");
     }
+
+    @Test
+    void literalsReferenceTheSourceTextInsteadOfBeingStoredTwice() throws Exception {
+        String pad = "x".repeat(4000);
+        // {syntax, template, rendered with name=Ada}: non-ASCII text, an escape, a literal brace pair
+        List<Object[]> cases = List.of(
+                new Object[] {PromptSyntax.PLAIN, "Grüße {{name}}, " + pad + " \\{{x}} 東京 " + pad + " {{name}}",
+                        "Grüße Ada, " + pad + " {{x}} 東京 " + pad + " Ada"},
+                new Object[] {PromptSyntax.DIFY, "Grüße {{name}}, " + pad + " {{ not a slot }} 東京 " + pad + " {{name}}",
+                        "Grüße Ada, " + pad + " {{ not a slot }} 東京 " + pad + " Ada"});
+        for (Object[] c : cases) {
+            PromptSyntax syntax = (PromptSyntax) c[0];
+            String text = (String) c[1];
+            CompiledPrompt compiled = PromptCompiler.compile(new PromptSource("p", text, syntax, null, Map.of()));
+            int textBytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            assertThat(compiled.toBytes().length).as(syntax.name()).isLessThan(textBytes + 200);
+            PromptTemplate t = PromptTemplate.decode("p", ByteBuffer.wrap(compiled.toBytes()), "t.tar");
+            assertThat(t.render(Map.of("name", "Ada"))).as(syntax.name()).isEqualTo(c[2]);
+            assertThat(t.text()).isEqualTo(text);
+        }
+    }
 }
