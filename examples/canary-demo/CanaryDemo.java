@@ -89,9 +89,7 @@ public final class CanaryDemo {
     private void render(HttpExchange exchange) throws IOException {
         Map<String, String> query = query(exchange);
         String prompt = query.remove("prompt");
-        try (SnapshotLease lease = manager.select(route(exchange, query))) {
-            exchange.getResponseHeaders().add("X-Snapshot-Id", lease.snapshotId());
-            exchange.getResponseHeaders().add("X-Snapshot-Channel", lease.channel());
+        try (SnapshotLease lease = select(exchange, query)) {
             if (prompt == null) {
                 respond(exchange, 400, "say which prompt: /render?prompt=NAME\n");
                 return;
@@ -114,9 +112,7 @@ public final class CanaryDemo {
     private void config(HttpExchange exchange) throws IOException {
         Map<String, String> query = query(exchange);
         String key = query.remove("key");
-        try (SnapshotLease lease = manager.select(route(exchange, query))) {
-            exchange.getResponseHeaders().add("X-Snapshot-Id", lease.snapshotId());
-            exchange.getResponseHeaders().add("X-Snapshot-Channel", lease.channel());
+        try (SnapshotLease lease = select(exchange, query)) {
             var value = lease.snapshot().config().findString(key == null ? "" : key);
             respond(exchange, value.isPresent() ? 200 : 404, value.orElse("no key '" + key + "'") + "\n");
         }
@@ -132,6 +128,14 @@ public final class CanaryDemo {
         json.append(", \"failedSwitches\": ").append(m.failedSwitches());
         json.append(", \"rollbacks\": ").append(m.rollbacks()).append("}\n");
         respond(exchange, 200, json.toString());
+    }
+
+    /** The snapshot this request must see, named in the response headers. */
+    private SnapshotLease select(HttpExchange exchange, Map<String, String> query) {
+        SnapshotLease lease = manager.select(route(exchange, query));
+        exchange.getResponseHeaders().add("X-Snapshot-Id", lease.snapshotId());
+        exchange.getResponseHeaders().add("X-Snapshot-Channel", lease.channel());
+        return lease;
     }
 
     private static RequestContext route(HttpExchange exchange, Map<String, String> query) {

@@ -50,10 +50,6 @@ final class ServedSnapshot {
         return leases.get() < 0;
     }
 
-    int leases() {
-        return Math.max(0, leases.get());
-    }
-
     private void tryClose() {
         if (leases.compareAndSet(0, -1)) {
             try {
