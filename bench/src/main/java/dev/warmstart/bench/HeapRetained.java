@@ -20,8 +20,7 @@ import org.apache.commons.compress.archivers.tar.TarFile;
  * Run with a large heap ({@code -Xmx8g}) so the whole-file alternatives fit.
  */
 public final class HeapRetained {
-    private HeapRetained() {
-    }
+    private HeapRetained() {}
 
     public static void main(String[] args) throws Exception {
         List<String> rows = new ArrayList<>();
@@ -52,7 +51,8 @@ public final class HeapRetained {
                 ObjectMapper jackson = new ObjectMapper();
                 rows.add(row(shape, "jacksonParse", 1, () -> {
                     List<Object> kept = new ArrayList<>();
-                    kept.add(jackson.readTree(shape.coreDir().resolve("config.json").toFile()));
+                    kept.add(jackson.readTree(
+                            shape.coreDir().resolve("config.json").toFile()));
                     if (shape != Shapes.MIX) {
                         for (Path f : list(shape.parseDir("json"))) {
                             kept.add(jackson.readTree(f.toFile()));
@@ -87,9 +87,13 @@ public final class HeapRetained {
         }
         long after = usedAfterGc();
         long per = (after - before) / n;
-        String row = String.format(Locale.ROOT,
+        String row = String.format(
+                Locale.ROOT,
                 "  {\"shape\": \"%s\", \"method\": \"%s\", \"instances\": %d, \"retainedBytesPerInstance\": %d}",
-                shape.label(), method, n, per);
+                shape.label(),
+                method,
+                n,
+                per);
         System.err.println(row.strip());
         for (Object o : held) {
             if (o instanceof AutoCloseable c) {
@@ -105,7 +109,9 @@ public final class HeapRetained {
         for (int i = 0; i < 4; i++) {
             System.gc();
             Thread.sleep(50);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            used = Math.min(
+                    used,
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         return used;
     }

@@ -74,7 +74,9 @@ public class LookupBenchmark {
 
     @Benchmark
     public ByteBuffer entrySlice() {
-        return snapshot.entry(Shapes.MIX == Shapes.of(shape)
-                ? dev.warmstart.snapshot.format.SnapshotFormat.promptEntryName(Shapes.RENDER_PROMPT) : Shapes.DATA_ENTRY);
+        return snapshot.entry(
+                Shapes.MIX == Shapes.of(shape)
+                        ? dev.warmstart.snapshot.format.SnapshotFormat.promptEntryName(Shapes.RENDER_PROMPT)
+                        : Shapes.DATA_ENTRY);
     }
 }

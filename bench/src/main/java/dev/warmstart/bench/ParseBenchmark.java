@@ -35,7 +35,9 @@ import org.yaml.snakeyaml.Yaml;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 public class ParseBenchmark {
     @Param({"mix", "1MiB-100", "100MiB-10k"})
     public String shape;

@@ -29,10 +29,10 @@ import java.util.stream.Stream;
  */
 public final class PluginThroughput {
     private static final String[] WORDS = ("the quick brown fox jumps over a lazy dog while support agents answer"
-            + " tickets about invoices exports settings and outages").split(" ");
+                    + " tickets about invoices exports settings and outages")
+            .split(" ");
 
-    private PluginThroughput() {
-    }
+    private PluginThroughput() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[1]);
@@ -96,15 +96,21 @@ public final class PluginThroughput {
                 .promptsDirectory(dir.resolve("src/main/snapshot/prompts"))
                 .appsDirectory(dir.resolve("src/main/snapshot/apps"))
                 .build();
-        BuildSettings settings = new BuildSettings(inputs, out, "throughput-1.0-snapshot.tar",
-                Instant.parse("2026-11-01T00:00:00Z"), Map.of("project", "dev.warmstart.bench:throughput:1.0"), "bench");
+        BuildSettings settings = new BuildSettings(
+                inputs,
+                out,
+                "throughput-1.0-snapshot.tar",
+                Instant.parse("2026-11-01T00:00:00Z"),
+                Map.of("project", "dev.warmstart.bench:throughput:1.0"),
+                "bench");
         // Peak heap in use: sampled every 2 ms (the sum of per-pool peaks would overstate it, as the pools peak
         // at different moments).
         java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
         Thread sampler = new Thread(() -> {
             while (!done.get()) {
-                peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+                peak.accumulateAndGet(
+                        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
                 try {
                     Thread.sleep(2);
                 } catch (InterruptedException e) {
@@ -115,12 +121,14 @@ public final class PluginThroughput {
         sampler.setDaemon(true);
         sampler.start();
         long start = System.nanoTime();
-        BuildResult result = new SnapshotBuilder(line -> System.err.printf(Locale.ROOT, "# %.2f s %s%n",
-                (System.nanoTime() - start) / 1e9, line)).build(settings);
+        BuildResult result = new SnapshotBuilder(line ->
+                        System.err.printf(Locale.ROOT, "# %.2f s %s%n", (System.nanoTime() - start) / 1e9, line))
+                .build(settings);
         double seconds = (System.nanoTime() - start) / 1e9;
         done.set(true);
         sampler.join();
         long maxHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();
-        System.out.printf(Locale.ROOT, "%.3f %d %d %d %d%n", seconds, peak.get(), result.prompts(), result.fileBytes(), maxHeap);
+        System.out.printf(
+                Locale.ROOT, "%.3f %d %d %d %d%n", seconds, peak.get(), result.prompts(), result.fileBytes(), maxHeap);
     }
 }

@@ -55,15 +55,24 @@ public enum Shapes {
     /** A 1 KiB template with 5 variables. */
     public static final String RENDER_PROMPT = "prompts/p150";
     /** The variables of every template. */
-    public static final Map<String, Object> RENDER_VALUES = Map.of("user", "Ada", "product", "Acme Cloud",
-            "question", "Why is my invoice export empty?", "context", "Invoices are exported nightly at 02:00 UTC.",
-            "tone", "friendly");
+    public static final Map<String, Object> RENDER_VALUES = Map.of(
+            "user",
+            "Ada",
+            "product",
+            "Acme Cloud",
+            "question",
+            "Why is my invoice export empty?",
+            "context",
+            "Invoices are exported nightly at 02:00 UTC.",
+            "tone",
+            "friendly");
     /** A data entry every size shape has. */
     public static final String DATA_ENTRY = "data/part-000042.yml";
 
     private static final int GENERATOR_VERSION = 2;
     private static final String[] WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima"
-            + " mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu").split(" ");
+                    + " mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu")
+            .split(" ");
 
     final int entries;
     final long bytes;
@@ -138,7 +147,8 @@ public enum Shapes {
             long start = System.nanoTime();
             generate();
             Files.writeString(done, GENERATOR_VERSION + "\n");
-            System.err.printf(Locale.ROOT, "# generated shape %s in %.1f s%n", label(), (System.nanoTime() - start) / 1e9);
+            System.err.printf(
+                    Locale.ROOT, "# generated shape %s in %.1f s%n", label(), (System.nanoTime() - start) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -171,7 +181,9 @@ public enum Shapes {
     /** A 1 KiB template with the 5 variables of {@link #RENDER_VALUES}. */
     static String promptText(int n) {
         StringBuilder b = new StringBuilder();
-        b.append("You are the support assistant of {{product}} (template ").append(n).append("). Answer {{user}} in a {{tone}} tone.\n");
+        b.append("You are the support assistant of {{product}} (template ")
+                .append(n)
+                .append("). Answer {{user}} in a {{tone}} tone.\n");
         SplittableRandom random = new SplittableRandom(n);
         while (b.length() < 700) {
             b.append(WORDS[random.nextInt(WORDS.length)]).append(random.nextInt(10) == 0 ? ".\n" : " ");
@@ -210,7 +222,11 @@ public enum Shapes {
     static String json(Map<String, String> doc) {
         StringBuilder b = new StringBuilder("{\n");
         int[] i = {0};
-        doc.forEach((k, v) -> b.append(i[0]++ == 0 ? "" : ",\n").append("  \"").append(k).append("\": \"").append(v)
+        doc.forEach((k, v) -> b.append(i[0]++ == 0 ? "" : ",\n")
+                .append("  \"")
+                .append(k)
+                .append("\": \"")
+                .append(v)
                 .append('"'));
         return b.append("\n}\n").toString();
     }
@@ -237,7 +253,8 @@ public enum Shapes {
         Path tar = dir.resolve(label() + ".tar");
         Path zip = dir.resolve(label() + ".zip");
         try (SnapshotWriter writer = SnapshotWriter.create(tar);
-                ZipOutputStream zipOut = new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(zip), 1 << 16))) {
+                ZipOutputStream zipOut =
+                        new ZipOutputStream(new BufferedOutputStream(Files.newOutputStream(zip), 1 << 16))) {
             zipOut.setLevel(Deflater.BEST_SPEED);
             writer.addEntry(SnapshotFormat.CONFIG_TABLE_ENTRY, SnapshotFormat.KIND_CONFIG_TABLE, table.toTableBytes());
             writer.addEntry(SnapshotFormat.CONFIG_JSON_ENTRY, SnapshotFormat.KIND_CONFIG_JSON, configJson);
@@ -246,8 +263,9 @@ public enum Shapes {
                 String name = String.format(Locale.ROOT, "prompts/p%03d", p);
                 String text = promptText(p);
                 try {
-                    byte[] compiled = PromptCompiler.compile(new PromptSource(name, text, PromptSyntax.PLAIN, null,
-                            Map.of("version", "1"))).toBytes();
+                    byte[] compiled = PromptCompiler.compile(
+                                    new PromptSource(name, text, PromptSyntax.PLAIN, null, Map.of("version", "1")))
+                            .toBytes();
                     writer.addEntry(SnapshotFormat.promptEntryName(name), SnapshotFormat.KIND_PROMPT, compiled);
                 } catch (dev.warmstart.snapshot.writer.PromptSyntaxException e) {
                     throw new IllegalStateException(e);

@@ -32,8 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class SwitchLatency {
     private static final int SWITCHES = 20;
 
-    private SwitchLatency() {
-    }
+    private SwitchLatency() {}
 
     public static void main(String[] args) throws Exception {
         List<String> rows = new ArrayList<>();
@@ -63,7 +62,7 @@ public final class SwitchLatency {
         Readers busy;
         ManagerOptions watching = ManagerOptions.defaults().withPollInterval(Duration.ofSeconds(1));
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), watching)) {
-            quiet = Readers.run(manager, 3000, () -> { });
+            quiet = Readers.run(manager, 3000, () -> {});
             busy = Readers.run(manager, 0, () -> {
                 for (int i = 0; i < SWITCHES; i++) {
                     String next = i % 2 == 0 ? idB : idA;
@@ -81,7 +80,8 @@ public final class SwitchLatency {
                 }
             });
         }
-        ManagerOptions manual = ManagerOptions.defaults().withPollInterval(Duration.ofHours(1)).withWatchService(false);
+        ManagerOptions manual =
+                ManagerOptions.defaults().withPollInterval(Duration.ofHours(1)).withWatchService(false);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual)) {
             for (int i = 0; i < SWITCHES; i++) {
                 String next = manager.stableId().equals(idA) ? idB : idA;
@@ -94,11 +94,19 @@ public final class SwitchLatency {
                 refreshed[i] = System.nanoTime() - t0;
             }
         }
-        String row = String.format(Locale.ROOT, "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"switches\": %d,%n"
-                + "   \"watcherToFirstRequestMs\": %s,%n   \"applyMs\": %s,%n   \"refreshToFirstRequestMs\": %s,%n"
-                + "   \"readerQuiet\": %s,%n   \"readerDuringSwitches\": %s}",
-                shape.label(), Files.size(a), SWITCHES, stats(watched), stats(applied), stats(refreshed),
-                quiet.json(), busy.json());
+        String row = String.format(
+                Locale.ROOT,
+                "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"switches\": %d,%n"
+                        + "   \"watcherToFirstRequestMs\": %s,%n   \"applyMs\": %s,%n   \"refreshToFirstRequestMs\": %s,%n"
+                        + "   \"readerQuiet\": %s,%n   \"readerDuringSwitches\": %s}",
+                shape.label(),
+                Files.size(a),
+                SWITCHES,
+                stats(watched),
+                stats(applied),
+                stats(refreshed),
+                quiet.json(),
+                busy.json());
         System.err.println(row);
         return row;
     }
@@ -111,7 +119,8 @@ public final class SwitchLatency {
 
     /** The same snapshot with one more entry: another id, the same size. */
     private static Path variant(Path source, Path target) throws IOException {
-        try (Snapshot s = Snapshot.open(source); SnapshotWriter w = SnapshotWriter.create(target)) {
+        try (Snapshot s = Snapshot.open(source);
+                SnapshotWriter w = SnapshotWriter.create(target)) {
             for (SnapshotEntry e : s.entries()) {
                 if (e.name().startsWith(".warmstart/")) {
                     continue;
@@ -130,8 +139,12 @@ public final class SwitchLatency {
     static String stats(long[] nanos) {
         long[] s = nanos.clone();
         Arrays.sort(s);
-        return String.format(Locale.ROOT, "{\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}", s[s.length / 2] / 1e6,
-                s[0] / 1e6, s[s.length - 1] / 1e6);
+        return String.format(
+                Locale.ROOT,
+                "{\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}",
+                s[s.length / 2] / 1e6,
+                s[0] / 1e6,
+                s[s.length - 1] / 1e6);
     }
 
     /** Two reader threads that select, render and release as fast as they can, recording each latency. */
@@ -179,8 +192,14 @@ public final class SwitchLatency {
         }
 
         String json() {
-            return String.format(Locale.ROOT, "{\"requests\": %d, \"p50us\": %.2f, \"p99us\": %.2f, \"p999us\": %.2f,"
-                    + " \"maxUs\": %.1f}", count, at(0.5), at(0.99), at(0.999), samples[count - 1] / 1e3);
+            return String.format(
+                    Locale.ROOT,
+                    "{\"requests\": %d, \"p50us\": %.2f, \"p99us\": %.2f, \"p999us\": %.2f," + " \"maxUs\": %.1f}",
+                    count,
+                    at(0.5),
+                    at(0.99),
+                    at(0.999),
+                    samples[count - 1] / 1e3);
         }
 
         private double at(double q) {

@@ -4,8 +4,7 @@ import java.util.Map;
 
 /** The naive template fill services do without pre-tokenized templates: one replace per variable. */
 final class Fill {
-    private Fill() {
-    }
+    private Fill() {}
 
     static String fill(String template, Map<String, String> values) {
         String out = template;

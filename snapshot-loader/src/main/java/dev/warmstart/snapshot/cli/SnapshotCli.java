@@ -33,7 +33,8 @@ public final class SnapshotCli {
     static final int FAILED = 1;
     static final int USAGE = 2;
 
-    private static final String USAGE_TEXT = String.join("\n",
+    private static final String USAGE_TEXT = String.join(
+            "\n",
             "usage: java -jar snapshot-loader.jar [--debug] <command> [args]",
             "commands:",
             "  inspect [--json] FILE            metadata, entry table and prompts",
@@ -146,8 +147,9 @@ public final class SnapshotCli {
             out.println();
             out.println(String.format("%-12s %10s  %-16s %s", "OFFSET", "LENGTH", "SHA-256", "NAME"));
             for (SnapshotEntry e : entries) {
-                out.println(String.format("%-12d %10d  %-16s %s", e.offset(), e.length(), e.sha256().substring(0, 16),
-                        e.name()));
+                out.println(String.format(
+                        "%-12d %10d  %-16s %s",
+                        e.offset(), e.length(), e.sha256().substring(0, 16), e.name()));
             }
             if (!promptNames.isEmpty()) {
                 out.println();
@@ -240,7 +242,8 @@ public final class SnapshotCli {
         return out;
     }
 
-    private static void compare(String what, Map<String, String> before, Map<String, String> after, List<String> lines) {
+    private static void compare(
+            String what, Map<String, String> before, Map<String, String> after, List<String> lines) {
         TreeSet<String> keys = new TreeSet<>(before.keySet());
         keys.addAll(after.keySet());
         for (String key : keys) {

@@ -17,7 +17,8 @@ import java.util.List;
 
 /** {@code store <operation> DIR ...}: the store operations for machines without Maven. */
 final class StoreCommand {
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "  store publish DIR FILE           verify a snapshot, copy it into the store and register it",
             "  store promote DIR ID [--canary NAME --percent P [--allow ID,ID] [--no-pin]]",
             "                [--failure-rate PCT --window 5m --min-requests N | --no-guard]",
@@ -36,7 +37,8 @@ final class StoreCommand {
 
     int run(List<String> args) throws IOException {
         if (args.size() < 2) {
-            throw new UsageException("usage: store publish|promote|remove-canary|rollback|status|history|restore DIR ...");
+            throw new UsageException(
+                    "usage: store publish|promote|remove-canary|rollback|status|history|restore DIR ...");
         }
         String operation = args.remove(0);
         Path dir = Path.of(args.remove(0));
@@ -100,7 +102,8 @@ final class StoreCommand {
                 case "--no-guard" -> guarded = false;
                 case "--canary" -> canary = value(args, ++i, option);
                 case "--percent" -> percent = number(value(args, ++i, option), option);
-                case "--allow" -> allow.addAll(Arrays.asList(value(args, ++i, option).split(",")));
+                case "--allow" ->
+                    allow.addAll(Arrays.asList(value(args, ++i, option).split(",")));
                 case "--failure-rate" -> failureRate = number(value(args, ++i, option), option);
                 case "--window" -> window = value(args, ++i, option);
                 case "--min-requests" -> minRequests = (long) number(value(args, ++i, option), option);

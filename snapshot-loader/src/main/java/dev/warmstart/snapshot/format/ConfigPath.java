@@ -11,8 +11,7 @@ import java.util.List;
  * unambiguously. Users look keys up with the same spelling.
  */
 public final class ConfigPath {
-    private ConfigPath() {
-    }
+    private ConfigPath() {}
 
     /** @return {@code key} with {@code . [ ] \} escaped by a backslash */
     public static String escapeSegment(String key) {

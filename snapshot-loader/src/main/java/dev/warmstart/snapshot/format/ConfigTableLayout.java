@@ -19,8 +19,7 @@ package dev.warmstart.snapshot.format;
  * </pre>
  */
 public final class ConfigTableLayout {
-    private ConfigTableLayout() {
-    }
+    private ConfigTableLayout() {}
 
     /** Magic of the table, 8 ASCII bytes. */
     public static final byte[] MAGIC = {'W', 'S', 'C', 'F', 'G', '0', '0', '1'};

@@ -65,8 +65,9 @@ public final class ContentHash {
      * digits of the content hash.
      */
     public static String snapshotId(long createdEpochSeconds, byte[] contentHash) {
-        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter
-                .ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(java.time.ZoneOffset.UTC);
-        return f.format(java.time.Instant.ofEpochSecond(createdEpochSeconds)) + "-" + hex(contentHash).substring(0, 12);
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        return f.format(java.time.Instant.ofEpochSecond(createdEpochSeconds)) + "-"
+                + hex(contentHash).substring(0, 12);
     }
 }

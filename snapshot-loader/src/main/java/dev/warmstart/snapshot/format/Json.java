@@ -13,8 +13,7 @@ import java.util.Map;
  * {@code String}, {@code Number}, {@code Boolean} and {@code null}.
  */
 public final class Json {
-    private Json() {
-    }
+    private Json() {}
 
     /** @return {@code value} as JSON with 2-space indentation and a trailing newline */
     public static String pretty(Object value) {
@@ -76,8 +75,12 @@ public final class Json {
             sb.append("null");
         } else if (value instanceof String s) {
             quote(sb, s);
-        } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long
-                || value instanceof BigInteger || value instanceof BigDecimal || value instanceof Short) {
+        } else if (value instanceof Boolean
+                || value instanceof Integer
+                || value instanceof Long
+                || value instanceof BigInteger
+                || value instanceof BigDecimal
+                || value instanceof Short) {
             sb.append(value);
         } else if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
@@ -120,7 +123,8 @@ public final class Json {
             newline(sb, depth, pretty);
             sb.append(']');
         } else {
-            throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
+            throw new IllegalArgumentException(
+                    "cannot write " + value.getClass().getName() + " as JSON");
         }
     }
 
@@ -300,8 +304,11 @@ public final class Json {
         }
 
         void skipSpace() {
-            while (pos < s.length() && (s.charAt(pos) == ' ' || s.charAt(pos) == '\n' || s.charAt(pos) == '\r'
-                    || s.charAt(pos) == '\t')) {
+            while (pos < s.length()
+                    && (s.charAt(pos) == ' '
+                            || s.charAt(pos) == '\n'
+                            || s.charAt(pos) == '\r'
+                            || s.charAt(pos) == '\t')) {
                 pos++;
             }
         }

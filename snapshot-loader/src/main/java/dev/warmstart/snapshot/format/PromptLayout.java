@@ -22,8 +22,7 @@ package dev.warmstart.snapshot.format;
  * </pre>
  */
 public final class PromptLayout {
-    private PromptLayout() {
-    }
+    private PromptLayout() {}
 
     /** Magic, 8 ASCII bytes. */
     public static final byte[] MAGIC = {'W', 'S', 'P', 'R', 'M', 'P', 'T', '1'};

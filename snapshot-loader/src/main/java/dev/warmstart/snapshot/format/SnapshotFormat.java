@@ -40,8 +40,7 @@ package dev.warmstart.snapshot.format;
  * </pre>
  */
 public final class SnapshotFormat {
-    private SnapshotFormat() {
-    }
+    private SnapshotFormat() {}
 
     /** Major format version this code writes and the newest it reads. */
     public static final int MAJOR_VERSION = 1;

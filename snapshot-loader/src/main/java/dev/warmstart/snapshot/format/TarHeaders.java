@@ -17,8 +17,7 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  */
 public final class TarHeaders {
-    private TarHeaders() {
-    }
+    private TarHeaders() {}
 
     /** Typeflag of a regular file. */
     public static final byte TYPE_FILE = '0';
@@ -55,8 +54,11 @@ public final class TarHeaders {
             length = body + Integer.toString(length).length();
         }
         ByteBuffer out = ByteBuffer.allocate(length);
-        out.put(Integer.toString(length).getBytes(StandardCharsets.US_ASCII)).put((byte) ' ')
-                .put(key).put(utf8Name).put((byte) '\n');
+        out.put(Integer.toString(length).getBytes(StandardCharsets.US_ASCII))
+                .put((byte) ' ')
+                .put(key)
+                .put(utf8Name)
+                .put((byte) '\n');
         return out.array();
     }
 

@@ -76,8 +76,8 @@ public final class Config {
         long heap = table.getInt(12) & 0xffffffffL;
         long expected = ConfigTableLayout.HEADER_LENGTH + n * ConfigTableLayout.RECORD_LENGTH + heap;
         if (expected != length) {
-            throw corrupt("declares " + n + " keys and a " + heap + "-byte heap (" + expected
-                    + " bytes) but is " + length + " bytes");
+            throw corrupt("declares " + n + " keys and a " + heap + "-byte heap (" + expected + " bytes) but is "
+                    + length + " bytes");
         }
         this.count = (int) n;
         this.heapStart = ConfigTableLayout.HEADER_LENGTH + count * ConfigTableLayout.RECORD_LENGTH;

@@ -25,10 +25,18 @@ public final class PromptTemplate {
     private final String[] literals;
     /** Variable name of each slot segment, or null where the segment is literal. */
     private final String[] slots;
+
     private final int literalLength;
 
-    private PromptTemplate(String name, String source, PromptSyntax syntax, String text, List<String> variables,
-            Map<String, String> metadata, String[] literals, String[] slots) {
+    private PromptTemplate(
+            String name,
+            String source,
+            PromptSyntax syntax,
+            String text,
+            List<String> variables,
+            Map<String, String> metadata,
+            String[] literals,
+            String[] slots) {
         this.name = name;
         this.source = source;
         this.syntax = syntax;
@@ -114,9 +122,11 @@ public final class PromptTemplate {
             } else {
                 Object value = values.get(slots[i]);
                 if (value == null) {
-                    throw new MissingVariableException(source + ": prompt '" + name + "' needs a value for variable '"
-                            + slots[i] + "'" + (values.containsKey(slots[i]) ? " (it was null)" : "")
-                            + "; pass it to render()", slots[i]);
+                    throw new MissingVariableException(
+                            source + ": prompt '" + name + "' needs a value for variable '"
+                                    + slots[i] + "'" + (values.containsKey(slots[i]) ? " (it was null)" : "")
+                                    + "; pass it to render()",
+                            slots[i]);
                 }
                 out.append(value);
             }
@@ -163,8 +173,11 @@ public final class PromptTemplate {
             long variableCount = buf.getInt(16) & 0xffffffffL;
             long metadataCount = buf.getInt(20) & 0xffffffffL;
             long heap = buf.getInt(24) & 0xffffffffL;
-            long expected = PromptLayout.HEADER_LENGTH + segmentCount * PromptLayout.SEGMENT_LENGTH
-                    + variableCount * PromptLayout.VARIABLE_LENGTH + metadataCount * PromptLayout.METADATA_LENGTH + heap;
+            long expected = PromptLayout.HEADER_LENGTH
+                    + segmentCount * PromptLayout.SEGMENT_LENGTH
+                    + variableCount * PromptLayout.VARIABLE_LENGTH
+                    + metadataCount * PromptLayout.METADATA_LENGTH
+                    + heap;
             if (expected != length) {
                 throw corrupt("declares " + expected + " bytes but is " + length);
             }
@@ -183,7 +196,8 @@ public final class PromptTemplate {
             Map<String, String> metadata = new LinkedHashMap<>();
             for (int i = 0; i < metadataCount; i++) {
                 int at = metadataStart + i * PromptLayout.METADATA_LENGTH;
-                metadata.put(string(buf.getInt(at), buf.getInt(at + 4)), string(buf.getInt(at + 8), buf.getInt(at + 12)));
+                metadata.put(
+                        string(buf.getInt(at), buf.getInt(at + 4)), string(buf.getInt(at + 8), buf.getInt(at + 12)));
             }
             String[] literals = new String[(int) segmentCount];
             String[] slots = new String[(int) segmentCount];
@@ -202,8 +216,15 @@ public final class PromptTemplate {
                     throw corrupt("has a segment of unknown kind " + kind);
                 }
             }
-            return new PromptTemplate(name, source, syntax, text, Collections.unmodifiableList(variables),
-                    Collections.unmodifiableMap(metadata), literals, slots);
+            return new PromptTemplate(
+                    name,
+                    source,
+                    syntax,
+                    text,
+                    Collections.unmodifiableList(variables),
+                    Collections.unmodifiableMap(metadata),
+                    literals,
+                    slots);
         }
 
         private String string(int offset, int length) {

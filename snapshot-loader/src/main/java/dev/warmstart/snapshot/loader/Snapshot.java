@@ -101,7 +101,8 @@ public final class Snapshot implements AutoCloseable {
         if (formatMajor != SnapshotFormat.MAJOR_VERSION) {
             throw new UnsupportedFormatVersionException(source + ": snapshot format version " + formatMajor + "."
                     + formatMinor + " is not supported; this loader reads format " + SnapshotFormat.MAJOR_VERSION
-                    + ".x. " + (formatMajor > SnapshotFormat.MAJOR_VERSION
+                    + ".x. "
+                    + (formatMajor > SnapshotFormat.MAJOR_VERSION
                             ? "Upgrade snapshot-loader to a version that reads it."
                             : "Rebuild the snapshot with a current snapshot-maven-plugin."));
         }
@@ -109,18 +110,21 @@ public final class Snapshot implements AutoCloseable {
         long count = head.getInt(base + 20) & 0xffffffffL;
         long declaredLength = head.getLong(base + 24);
         if (declaredLength != fileLength) {
-            throw corrupt(declaredLength > fileLength
-                    ? "is truncated: " + fileLength + " bytes of " + declaredLength
-                    : "has " + (fileLength - declaredLength) + " unexpected bytes after its end (" + declaredLength
-                            + " bytes expected)");
+            throw corrupt(
+                    declaredLength > fileLength
+                            ? "is truncated: " + fileLength + " bytes of " + declaredLength
+                            : "has " + (fileLength - declaredLength) + " unexpected bytes after its end ("
+                                    + declaredLength + " bytes expected)");
         }
         this.createdSeconds = head.getLong(base + 32);
         long names = head.getInt(base + 40) & 0xffffffffL;
         long indexLength = head.getLong(base + 48);
-        long expectedIndexLength = headerLength + count * SnapshotFormat.INDEX_RECORD_LENGTH + names
-                + SnapshotFormat.INDEX_TRAILER_LENGTH;
-        if (headerLength < SnapshotFormat.INDEX_HEADER_LENGTH || indexLength != expectedIndexLength
-                || indexLength > Integer.MAX_VALUE || base + indexLength > fileLength) {
+        long expectedIndexLength =
+                headerLength + count * SnapshotFormat.INDEX_RECORD_LENGTH + names + SnapshotFormat.INDEX_TRAILER_LENGTH;
+        if (headerLength < SnapshotFormat.INDEX_HEADER_LENGTH
+                || indexLength != expectedIndexLength
+                || indexLength > Integer.MAX_VALUE
+                || base + indexLength > fileLength) {
             throw corrupt("has an inconsistent index header (header " + headerLength + " bytes, " + count
                     + " entries, names " + names + " bytes, index " + indexLength + " bytes)");
         }
@@ -254,8 +258,8 @@ public final class Snapshot implements AutoCloseable {
         for (int i = 0; i < entryCount; i++) {
             byte[] sha = new byte[32];
             index.get(record(i) + 32, sha);
-            out.add(new SnapshotEntry(name(i), index.getInt(record(i) + 24), dataOffset(i), dataLength(i),
-                    ContentHash.hex(sha)));
+            out.add(new SnapshotEntry(
+                    name(i), index.getInt(record(i) + 24), dataOffset(i), dataLength(i), ContentHash.hex(sha)));
         }
         return out;
     }
@@ -502,7 +506,8 @@ public final class Snapshot implements AutoCloseable {
     // ---- internals ----
 
     private static ByteBuffer emptyConfigTable() {
-        return ByteBuffer.wrap(new dev.warmstart.snapshot.writer.ConfigTableWriter().toTableBytes()).asReadOnlyBuffer();
+        return ByteBuffer.wrap(new dev.warmstart.snapshot.writer.ConfigTableWriter().toTableBytes())
+                .asReadOnlyBuffer();
     }
 
     private void checkFirstTarHeader(ByteBuffer head) {
@@ -521,8 +526,8 @@ public final class Snapshot implements AutoCloseable {
         long off = index.getLong(r + 8);
         long len = index.getLong(r + 16);
         if (off < 0 || len < 0 || len > Integer.MAX_VALUE || off + len > fileLength) {
-            throw corrupt("has a damaged index: entry " + i + " claims bytes " + off + "+" + len + " of a "
-                    + fileLength + "-byte file");
+            throw corrupt("has a damaged index: entry " + i + " claims bytes " + off + "+" + len + " of a " + fileLength
+                    + "-byte file");
         }
     }
 

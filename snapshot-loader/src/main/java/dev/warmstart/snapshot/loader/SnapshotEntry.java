@@ -9,5 +9,4 @@ package dev.warmstart.snapshot.loader;
  * @param length its data length in bytes
  * @param sha256 lower-case hex SHA-256 of its data, as recorded at build time
  */
-public record SnapshotEntry(String name, int kind, long offset, long length, String sha256) {
-}
+public record SnapshotEntry(String name, int kind, long offset, long length, String sha256) {}

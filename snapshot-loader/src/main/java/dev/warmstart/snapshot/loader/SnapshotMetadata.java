@@ -23,8 +23,17 @@ import java.util.TreeMap;
  * @param provenance where the snapshot comes from: {@code project}, {@code gitCommit}, {@code ciBuild},
  *     {@code baseImage}... (only the keys that were known), sorted by key
  */
-public record SnapshotMetadata(String id, Instant created, String contentHash, String formatVersion, String producer,
-        String producerVersion, long entryCount, long contentBytes, long fileBytes, Map<String, String> provenance) {
+public record SnapshotMetadata(
+        String id,
+        Instant created,
+        String contentHash,
+        String formatVersion,
+        String producer,
+        String producerVersion,
+        long entryCount,
+        long contentBytes,
+        long fileBytes,
+        Map<String, String> provenance) {
 
     /** Copies {@code provenance} into an unmodifiable sorted map. */
     public SnapshotMetadata {
@@ -63,12 +72,20 @@ public record SnapshotMetadata(String id, Instant created, String contentHash, S
             if (doc.get("provenance") instanceof Map<?, ?> p) {
                 p.forEach((k, v) -> provenance.put(String.valueOf(k), String.valueOf(v)));
             }
-            return new SnapshotMetadata(text(doc, "id"), Instant.parse(text(doc, "created")), text(doc, "contentHash"),
-                    text(doc, "formatVersion"), text(doc, "producer"), text(doc, "producerVersion"),
-                    number(doc, "entryCount"), number(doc, "contentBytes"), number(doc, "fileBytes"), provenance);
+            return new SnapshotMetadata(
+                    text(doc, "id"),
+                    Instant.parse(text(doc, "created")),
+                    text(doc, "contentHash"),
+                    text(doc, "formatVersion"),
+                    text(doc, "producer"),
+                    text(doc, "producerVersion"),
+                    number(doc, "entryCount"),
+                    number(doc, "contentBytes"),
+                    number(doc, "fileBytes"),
+                    provenance);
         } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw new CorruptSnapshotException(source + ": the metadata entry is not valid (" + e.getMessage()
-                    + "); rebuild the snapshot", e);
+            throw new CorruptSnapshotException(
+                    source + ": the metadata entry is not valid (" + e.getMessage() + "); rebuild the snapshot", e);
         }
     }
 

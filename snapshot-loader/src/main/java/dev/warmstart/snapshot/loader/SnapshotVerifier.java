@@ -9,8 +9,7 @@ import java.util.Arrays;
 
 /** The full check behind {@link Snapshot#verify()}: every byte of data, and the tar structure around it. */
 final class SnapshotVerifier {
-    private SnapshotVerifier() {
-    }
+    private SnapshotVerifier() {}
 
     static void verify(Snapshot s) {
         int count = s.entryCount();
@@ -29,7 +28,8 @@ final class SnapshotVerifier {
             throw s.corrupt("has a content hash that does not match its entries; rebuild it");
         }
         SnapshotMetadata metadata = s.metadata();
-        if (!metadata.contentHash().equals(s.contentHash()) || !metadata.id().equals(s.id())
+        if (!metadata.contentHash().equals(s.contentHash())
+                || !metadata.id().equals(s.id())
                 || metadata.fileBytes() != s.fileLength()) {
             throw s.corrupt("has metadata that disagrees with its index (id " + metadata.id() + " vs " + s.id() + ")");
         }
@@ -69,7 +69,8 @@ final class SnapshotVerifier {
                 } else {
                     int i = s.find(name);
                     if (i < 0) {
-                        throw s.corrupt("has tar entry '" + display + "' at offset " + pos + " that the index does not list");
+                        throw s.corrupt(
+                                "has tar entry '" + display + "' at offset " + pos + " that the index does not list");
                     }
                     if (s.dataOffset(i) != dataStart || s.dataLength(i) != size) {
                         throw s.corrupt("has tar entry '" + display + "' where the index does not place it");

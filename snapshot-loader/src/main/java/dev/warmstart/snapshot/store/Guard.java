@@ -66,8 +66,12 @@ public record Guard(double maxFailureRate, Duration window, long minRequests) {
 
     /** @return e.g. {@code 3% over PT5M, at least 100 requests} */
     public String describe() {
-        return String.format(java.util.Locale.ROOT, "%s%% over %s, at least %d requests",
-                stripZeros(maxFailureRate * 100), window, minRequests);
+        return String.format(
+                java.util.Locale.ROOT,
+                "%s%% over %s, at least %d requests",
+                stripZeros(maxFailureRate * 100),
+                window,
+                minRequests);
     }
 
     private static String stripZeros(double d) {

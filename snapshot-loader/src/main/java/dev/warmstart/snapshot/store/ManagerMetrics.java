@@ -25,7 +25,9 @@ public final class ManagerMetrics {
     }
 
     void outcome(String snapshotId, boolean success) {
-        (success ? successesBySnapshot : failuresBySnapshot).computeIfAbsent(snapshotId, c -> new LongAdder()).increment();
+        (success ? successesBySnapshot : failuresBySnapshot)
+                .computeIfAbsent(snapshotId, c -> new LongAdder())
+                .increment();
     }
 
     void switched(long nanos) {

@@ -14,8 +14,12 @@ import java.util.Objects;
  * @param registerMBean whether to expose metrics over JMX (default false)
  * @param clock time source for the outcome windows (tests inject one)
  */
-public record ManagerOptions(Duration pollInterval, boolean useWatchService, SnapshotEventListener listener,
-        boolean registerMBean, Clock clock) {
+public record ManagerOptions(
+        Duration pollInterval,
+        boolean useWatchService,
+        SnapshotEventListener listener,
+        boolean registerMBean,
+        Clock clock) {
 
     /** Checks the values. */
     public ManagerOptions {
@@ -26,8 +30,8 @@ public record ManagerOptions(Duration pollInterval, boolean useWatchService, Sna
 
     /** @return the defaults */
     public static ManagerOptions defaults() {
-        return new ManagerOptions(Duration.ofSeconds(1), true, new SnapshotEventListener() { }, false,
-                Clock.systemUTC());
+        return new ManagerOptions(
+                Duration.ofSeconds(1), true, new SnapshotEventListener() {}, false, Clock.systemUTC());
     }
 
     /** @return these options with another poll interval */

@@ -14,8 +14,7 @@ public final class Routing {
     /** Number of buckets: 0.01% resolution. */
     public static final int BUCKETS = 10_000;
 
-    private Routing() {
-    }
+    private Routing() {}
 
     /** @return the bucket of a routing key: a 64-bit FNV-1a hash with a murmur3 finaliser, mod {@link #BUCKETS} */
     public static int bucket(String key) {
@@ -90,7 +89,8 @@ public final class Routing {
             }
             if (low < c.high() && c.low() < high) {
                 throw new IllegalArgumentException("the canary would overlap canary '" + c.name() + "' ("
-                        + c.rule().percent() + "%); shrink or remove it first (all canaries together get at most 100%)");
+                        + c.rule().percent()
+                        + "%); shrink or remove it first (all canaries together get at most 100%)");
             }
         }
     }

@@ -6,11 +6,9 @@ import java.util.Map;
 
 /** What is being served, immutable: swapped whole with one reference update. */
 final class RoutingState {
-    record ServedCanary(Canary canary, ServedSnapshot served) {
-    }
+    record ServedCanary(Canary canary, ServedSnapshot served) {}
 
-    record Route(ServedSnapshot served, String channel) {
-    }
+    record Route(ServedSnapshot served, String channel) {}
 
     final long revision;
     final ServedSnapshot stable;
@@ -19,7 +17,11 @@ final class RoutingState {
     final List<ServedCanary> canaries;
     final Map<String, ServedSnapshot> byId = new HashMap<>();
 
-    RoutingState(long revision, ServedSnapshot stable, Guard stableGuard, ServedSnapshot previousStable,
+    RoutingState(
+            long revision,
+            ServedSnapshot stable,
+            Guard stableGuard,
+            ServedSnapshot previousStable,
             List<ServedCanary> canaries) {
         this.revision = revision;
         this.stable = stable;
@@ -51,8 +53,9 @@ final class RoutingState {
         }
         for (ServedCanary c : canaries) {
             var allow = c.canary().rule().allowlist();
-            if (!allow.isEmpty() && ((request.userId() != null && allow.contains(request.userId()))
-                    || (request.tenantId() != null && allow.contains(request.tenantId())))) {
+            if (!allow.isEmpty()
+                    && ((request.userId() != null && allow.contains(request.userId()))
+                            || (request.tenantId() != null && allow.contains(request.tenantId())))) {
                 return new Route(c.served(), c.canary().name());
             }
         }

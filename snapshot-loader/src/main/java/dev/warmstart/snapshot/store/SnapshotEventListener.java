@@ -8,22 +8,17 @@ import java.time.Duration;
  */
 public interface SnapshotEventListener {
     /** A snapshot file was mapped. */
-    default void opened(String snapshotId) {
-    }
+    default void opened(String snapshotId) {}
 
     /** A snapshot passed full verification, taking {@code took}. */
-    default void verified(String snapshotId, Duration took) {
-    }
+    default void verified(String snapshotId, Duration took) {}
 
     /** A new routing state is serving: registry revision {@code fromRevision} → {@code toRevision}. */
-    default void switched(long fromRevision, long toRevision, String stableId, Duration took) {
-    }
+    default void switched(long fromRevision, long toRevision, String stableId, Duration took) {}
 
     /** A snapshot was taken out of service by its guard. */
-    default void rolledBack(String snapshotId, String reason) {
-    }
+    default void rolledBack(String snapshotId, String reason) {}
 
     /** Something failed; what was serving keeps serving. */
-    default void failed(String what, Throwable error) {
-    }
+    default void failed(String what, Throwable error) {}
 }

@@ -70,6 +70,7 @@ public final class SnapshotManager implements AutoCloseable {
     private final AtomicReference<RoutingState> state = new AtomicReference<>();
     /** Snapshot ids taken out of service by a guard, until the registry shows them out of service too. */
     private final Set<String> tripped = ConcurrentHashMap.newKeySet();
+
     private final Object applyLock = new Object();
     private final ExecutorService background;
     private final Thread watcher;
@@ -82,8 +83,10 @@ public final class SnapshotManager implements AutoCloseable {
         this.options = options;
         StoreRegistry registry = store.registry();
         if (registry.stable() == null) {
-            throw new StoreException(store.registryFile() + " names no stable snapshot; promote one first"
-                    + " (snapshot:promote or 'store promote')", null);
+            throw new StoreException(
+                    store.registryFile() + " names no stable snapshot; promote one first"
+                            + " (snapshot:promote or 'store promote')",
+                    null);
         }
         try {
             apply(registry);
@@ -113,8 +116,10 @@ public final class SnapshotManager implements AutoCloseable {
     public static SnapshotManager open(Path storeDirectory, ManagerOptions options) throws IOException {
         Objects.requireNonNull(options, "options");
         if (!Files.isRegularFile(storeDirectory.resolve(SnapshotStore.REGISTRY_FILE))) {
-            throw new StoreException(storeDirectory + " holds no " + SnapshotStore.REGISTRY_FILE
-                    + "; publish and promote a snapshot into it first", null);
+            throw new StoreException(
+                    storeDirectory + " holds no " + SnapshotStore.REGISTRY_FILE
+                            + "; publish and promote a snapshot into it first",
+                    null);
         }
         return new SnapshotManager(new SnapshotStore(storeDirectory, RegistryIo.ATOMIC, options.clock()), options);
     }
@@ -285,7 +290,8 @@ public final class SnapshotManager implements AutoCloseable {
                 return false; // applied meanwhile by the watcher or another refresh()
             }
             // A trip is settled once the registry shows the snapshot out of service.
-            tripped.removeIf(id -> registry.snapshot(id).map(r -> !isServing(r.status())).orElse(true));
+            tripped.removeIf(
+                    id -> registry.snapshot(id).map(r -> !isServing(r.status())).orElse(true));
 
             String stableId = registry.stable();
             Guard stableGuard = registry.stableGuard();
@@ -303,28 +309,39 @@ public final class SnapshotManager implements AutoCloseable {
                 ServedSnapshot stable = serve(registry, stableId, current, opened);
                 List<RoutingState.ServedCanary> servedCanaries = new ArrayList<>();
                 for (Canary c : canaries) {
-                    servedCanaries.add(new RoutingState.ServedCanary(c, serve(registry, c.snapshotId(), current, opened)));
+                    servedCanaries.add(
+                            new RoutingState.ServedCanary(c, serve(registry, c.snapshotId(), current, opened)));
                 }
                 ServedSnapshot fallback = null;
                 if (stableGuard != null && !previous.isEmpty()) {
                     try {
                         fallback = serve(registry, previous.get(0), current, opened);
                     } catch (IOException | RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "previous stable snapshot " + previous.get(0)
-                                + " cannot be opened; the stable guard has nothing to fall back to: " + e.getMessage());
+                        LOG.log(
+                                System.Logger.Level.WARNING,
+                                "previous stable snapshot " + previous.get(0)
+                                        + " cannot be opened; the stable guard has nothing to fall back to: "
+                                        + e.getMessage());
                     }
                 }
-                RoutingState next = new RoutingState(registry.revision(), stable, stableGuard, fallback, servedCanaries);
+                RoutingState next =
+                        new RoutingState(registry.revision(), stable, stableGuard, fallback, servedCanaries);
                 state.set(next);
                 if (current != null) {
                     retireUnused(current, next);
                 }
                 long took = System.nanoTime() - start;
                 metrics.switched(took);
-                LOG.log(System.Logger.Level.INFO, () -> "snapshot store " + store.directory() + ": serving revision "
-                        + registry.revision() + " (" + describe(next) + ") after " + millis(took) + " ms");
-                options.listener().switched(current == null ? -1 : current.revision, registry.revision(), stable.id,
-                        Duration.ofNanos(took));
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        () -> "snapshot store " + store.directory() + ": serving revision " + registry.revision() + " ("
+                                + describe(next) + ") after " + millis(took) + " ms");
+                options.listener()
+                        .switched(
+                                current == null ? -1 : current.revision,
+                                registry.revision(),
+                                stable.id,
+                                Duration.ofNanos(took));
                 return true;
             } catch (IOException | RuntimeException e) {
                 for (ServedSnapshot s : opened.values()) {
@@ -333,15 +350,18 @@ public final class SnapshotManager implements AutoCloseable {
                 if (current == null) {
                     throw e;
                 }
-                reportFailure("registry revision " + registry.revision() + " is not applied; revision "
-                        + current.revision + " keeps serving", e);
+                reportFailure(
+                        "registry revision " + registry.revision() + " is not applied; revision " + current.revision
+                                + " keeps serving",
+                        e);
                 return false;
             }
         }
     }
 
-    private ServedSnapshot serve(StoreRegistry registry, String id, RoutingState current,
-            Map<String, ServedSnapshot> opened) throws IOException {
+    private ServedSnapshot serve(
+            StoreRegistry registry, String id, RoutingState current, Map<String, ServedSnapshot> opened)
+            throws IOException {
         ServedSnapshot served = opened.get(id);
         if (served == null && current != null) {
             served = current.byId.get(id);
@@ -349,8 +369,9 @@ public final class SnapshotManager implements AutoCloseable {
         if (served != null && !served.isClosed()) {
             return served;
         }
-        SnapshotRecord record = registry.snapshot(id).orElseThrow(() -> new StoreException(
-                "the registry names snapshot " + id + " but does not list it", null));
+        SnapshotRecord record = registry.snapshot(id)
+                .orElseThrow(
+                        () -> new StoreException("the registry names snapshot " + id + " but does not list it", null));
         Path file = store.snapshotFile(record);
         Snapshot snapshot;
         try {
@@ -370,8 +391,10 @@ public final class SnapshotManager implements AutoCloseable {
             metrics.verified(took);
             options.listener().verified(id, Duration.ofNanos(took));
             if (!snapshot.id().equals(id) || !snapshot.contentHash().equals(record.contentHash())) {
-                throw new StoreException(file + " holds snapshot " + snapshot.id() + ", not " + id
-                        + " as the registry says; publish it again", null);
+                throw new StoreException(
+                        file + " holds snapshot " + snapshot.id() + ", not " + id
+                                + " as the registry says; publish it again",
+                        null);
             }
         } catch (RuntimeException e) {
             snapshot.close();
@@ -429,9 +452,16 @@ public final class SnapshotManager implements AutoCloseable {
         long[] totals = served.outcomes.totals();
         long total = totals[0] + totals[1];
         if (guard.trips(totals[1], total)) {
-            trip(snapshotId, String.format(java.util.Locale.ROOT,
-                    "failure rate %.2f%% (%d of %d requests in %s) exceeded %.2f%%", 100.0 * totals[1] / total,
-                    totals[1], total, guard.window(), 100 * guard.maxFailureRate()));
+            trip(
+                    snapshotId,
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "failure rate %.2f%% (%d of %d requests in %s) exceeded %.2f%%",
+                            100.0 * totals[1] / total,
+                            totals[1],
+                            total,
+                            guard.window(),
+                            100 * guard.maxFailureRate()));
         }
     }
 
@@ -442,19 +472,24 @@ public final class SnapshotManager implements AutoCloseable {
             }
             RoutingState current = state.get();
             RoutingState next;
-            boolean isCanary = current.canaries.stream().anyMatch(c -> c.served().id.equals(id));
+            boolean isCanary =
+                    current.canaries.stream().anyMatch(c -> c.served().id.equals(id));
             if (isCanary) {
                 List<RoutingState.ServedCanary> canaries = new ArrayList<>(current.canaries);
                 canaries.removeIf(c -> c.served().id.equals(id));
-                next = new RoutingState(current.revision, current.stable, current.stableGuard, current.previousStable,
-                        canaries);
+                next = new RoutingState(
+                        current.revision, current.stable, current.stableGuard, current.previousStable, canaries);
             } else if (current.stable.id.equals(id) && current.previousStable != null) {
                 next = new RoutingState(current.revision, current.previousStable, null, null, current.canaries);
             } else {
-                LOG.log(System.Logger.Level.ERROR, "snapshot " + id + " tripped its guard (" + reason
-                        + ") but there is no previous stable snapshot to fall back to; it keeps serving");
-                options.listener().failed("guard of " + id + " tripped with nothing to fall back to",
-                        new StoreException(reason, null));
+                LOG.log(
+                        System.Logger.Level.ERROR,
+                        "snapshot " + id + " tripped its guard (" + reason
+                                + ") but there is no previous stable snapshot to fall back to; it keeps serving");
+                options.listener()
+                        .failed(
+                                "guard of " + id + " tripped with nothing to fall back to",
+                                new StoreException(reason, null));
                 return;
             }
             state.set(next);
@@ -467,8 +502,10 @@ public final class SnapshotManager implements AutoCloseable {
             try {
                 store.markRolledBack(id, "automatic rollback: " + reason);
             } catch (IOException | RuntimeException e) {
-                reportFailure("cannot record the rollback of " + id + " in " + store.registryFile()
-                        + "; this service keeps it out of service anyway", e);
+                reportFailure(
+                        "cannot record the rollback of " + id + " in " + store.registryFile()
+                                + "; this service keeps it out of service anyway",
+                        e);
             }
         });
     }
@@ -480,11 +517,15 @@ public final class SnapshotManager implements AutoCloseable {
         if (options.useWatchService()) {
             try {
                 watchService = FileSystems.getDefault().newWatchService();
-                store.directory().register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
-                        StandardWatchEventKinds.ENTRY_MODIFY);
+                store.directory()
+                        .register(
+                                watchService,
+                                StandardWatchEventKinds.ENTRY_CREATE,
+                                StandardWatchEventKinds.ENTRY_MODIFY);
             } catch (IOException | UnsupportedOperationException e) {
-                LOG.log(System.Logger.Level.INFO, "no file-system events for " + store.directory()
-                        + "; polling every " + options.pollInterval());
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "no file-system events for " + store.directory() + "; polling every " + options.pollInterval());
                 closeQuietly(watchService);
                 watchService = null;
             }
@@ -548,8 +589,13 @@ public final class SnapshotManager implements AutoCloseable {
     private static String describe(RoutingState s) {
         StringBuilder b = new StringBuilder("stable ").append(s.stable.id);
         for (RoutingState.ServedCanary c : s.canaries) {
-            b.append(", canary '").append(c.canary().name()).append("' ").append(c.served().id).append(" at ")
-                    .append(c.canary().rule().percent()).append('%');
+            b.append(", canary '")
+                    .append(c.canary().name())
+                    .append("' ")
+                    .append(c.served().id)
+                    .append(" at ")
+                    .append(c.canary().rule().percent())
+                    .append('%');
         }
         return b.toString();
     }
@@ -606,8 +652,10 @@ public final class SnapshotManager implements AutoCloseable {
             if (s == null) {
                 return new String[0];
             }
-            return s.canaries.stream().map(c -> c.canary().name() + "=" + c.served().id + "@"
-                    + c.canary().rule().percent() + "%").toArray(String[]::new);
+            return s.canaries.stream()
+                    .map(c -> c.canary().name() + "=" + c.served().id + "@"
+                            + c.canary().rule().percent() + "%")
+                    .toArray(String[]::new);
         }
 
         @Override
@@ -632,12 +680,16 @@ public final class SnapshotManager implements AutoCloseable {
 
         @Override
         public long getSuccesses() {
-            return metrics.successesBySnapshot().values().stream().mapToLong(Long::longValue).sum();
+            return metrics.successesBySnapshot().values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
         }
 
         @Override
         public long getFailures() {
-            return metrics.failuresBySnapshot().values().stream().mapToLong(Long::longValue).sum();
+            return metrics.failuresBySnapshot().values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
         }
 
         @Override

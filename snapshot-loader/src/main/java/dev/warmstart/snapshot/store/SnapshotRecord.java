@@ -16,8 +16,16 @@ import java.util.TreeMap;
  * @param reason why the status last changed (may be empty)
  * @param changedAt when the status last changed (ISO-8601)
  */
-public record SnapshotRecord(String id, String file, String contentHash, String created, long size,
-        Map<String, String> provenance, String status, String reason, String changedAt) {
+public record SnapshotRecord(
+        String id,
+        String file,
+        String contentHash,
+        String created,
+        long size,
+        Map<String, String> provenance,
+        String status,
+        String reason,
+        String changedAt) {
 
     /** Status of a snapshot that is registered but serves no channel. */
     public static final String PUBLISHED = "published";

@@ -42,6 +42,7 @@ import java.util.stream.Stream;
 public final class SnapshotStore {
     /** Name of the registry file. */
     public static final String REGISTRY_FILE = "registry.json";
+
     private static final Map<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
 
     private final Path dir;
@@ -86,8 +87,10 @@ public final class SnapshotStore {
         } catch (NoSuchFileException e) {
             return StoreRegistry.empty();
         } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
-            throw new StoreException(registryFile() + " is malformed: " + e.getMessage()
-                    + "; restore an earlier revision from history/ (store restore)", e);
+            throw new StoreException(
+                    registryFile() + " is malformed: " + e.getMessage()
+                            + "; restore an earlier revision from history/ (store restore)",
+                    e);
         }
     }
 
@@ -124,9 +127,22 @@ public final class SnapshotStore {
                 }
             }
             List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
-            snapshots.add(new SnapshotRecord(id, relative, metadata.contentHash(), metadata.created().toString(),
-                    metadata.fileBytes(), metadata.provenance(), SnapshotRecord.PUBLISHED, "published", now()));
-            return with(registry, snapshots, registry.stable(), registry.stableGuard(), registry.previousStable(),
+            snapshots.add(new SnapshotRecord(
+                    id,
+                    relative,
+                    metadata.contentHash(),
+                    metadata.created().toString(),
+                    metadata.fileBytes(),
+                    metadata.provenance(),
+                    SnapshotRecord.PUBLISHED,
+                    "published",
+                    now()));
+            return with(
+                    registry,
+                    snapshots,
+                    registry.stable(),
+                    registry.stableGuard(),
+                    registry.previousStable(),
                     registry.canaries());
         });
         return after.snapshot(id).orElseThrow();
@@ -182,10 +198,19 @@ public final class SnapshotStore {
             }
             List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
             if (existing != null && !existing.snapshotId().equals(id)) {
-                replace(snapshots, existing.snapshotId(), SnapshotRecord.RETIRED, "canary '" + name + "' moved to " + id);
+                replace(
+                        snapshots,
+                        existing.snapshotId(),
+                        SnapshotRecord.RETIRED,
+                        "canary '" + name + "' moved to " + id);
             }
             replace(snapshots, id, SnapshotRecord.CANARY, "canary '" + name + "' at " + rule.percent() + "%");
-            return with(registry, snapshots, registry.stable(), registry.stableGuard(), registry.previousStable(),
+            return with(
+                    registry,
+                    snapshots,
+                    registry.stable(),
+                    registry.stableGuard(),
+                    registry.previousStable(),
                     canaries);
         });
     }
@@ -193,13 +218,18 @@ public final class SnapshotStore {
     /** Stops a canary; its snapshot becomes {@code retired}. */
     public StoreRegistry removeCanary(String name) throws IOException {
         return change("remove canary '" + name + "'", registry -> {
-            Canary canary = registry.canary(name).orElseThrow(() -> new IllegalArgumentException(
-                    "no canary named '" + name + "'"));
+            Canary canary = registry.canary(name)
+                    .orElseThrow(() -> new IllegalArgumentException("no canary named '" + name + "'"));
             List<Canary> canaries = new ArrayList<>(registry.canaries());
             canaries.remove(canary);
             List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
             replace(snapshots, canary.snapshotId(), SnapshotRecord.RETIRED, "canary '" + name + "' removed");
-            return with(registry, snapshots, registry.stable(), registry.stableGuard(), registry.previousStable(),
+            return with(
+                    registry,
+                    snapshots,
+                    registry.stable(),
+                    registry.stableGuard(),
+                    registry.previousStable(),
                     canaries);
         });
     }
@@ -230,15 +260,28 @@ public final class SnapshotStore {
             if (id.equals(registry.stable()) && !registry.previousStable().isEmpty()) {
                 // The fallback is not guarded: one automatic rollback at a time, an operator re-arms the guard
                 // with the next promotion (a failing dependency must not walk back through the whole history).
-                return rollbackTo(with(registry, registry.snapshots(), registry.stable(), null,
-                        registry.previousStable(), canaries), registry.previousStable().get(0), reason);
+                return rollbackTo(
+                        with(
+                                registry,
+                                registry.snapshots(),
+                                registry.stable(),
+                                null,
+                                registry.previousStable(),
+                                canaries),
+                        registry.previousStable().get(0),
+                        reason);
             }
             if (!wasCanary) {
                 return registry; // already out of service: nothing to change
             }
             List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
             replace(snapshots, id, SnapshotRecord.ROLLED_BACK, reason);
-            return with(registry, snapshots, registry.stable(), registry.stableGuard(), registry.previousStable(),
+            return with(
+                    registry,
+                    snapshots,
+                    registry.stable(),
+                    registry.stableGuard(),
+                    registry.previousStable(),
                     canaries);
         });
     }
@@ -247,7 +290,9 @@ public final class SnapshotStore {
     public List<StoreRegistry> history() throws IOException {
         List<StoreRegistry> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir.resolve("history"))) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json"))
+                    .sorted()
+                    .toList()) {
                 out.add(StoreRegistry.fromJson(Files.readString(f, StandardCharsets.UTF_8)));
             }
         }
@@ -268,7 +313,8 @@ public final class SnapshotStore {
             if (old.stable() != null) {
                 requireVerified(old, old.stable());
             }
-            return with(registry, old.snapshots(), old.stable(), old.stableGuard(), old.previousStable(), old.canaries());
+            return with(
+                    registry, old.snapshots(), old.stable(), old.stableGuard(), old.previousStable(), old.canaries());
         });
     }
 
@@ -289,14 +335,17 @@ public final class SnapshotStore {
     }
 
     private SnapshotRecord requireVerified(StoreRegistry registry, String id) {
-        SnapshotRecord record = registry.snapshot(id).orElseThrow(() -> new IllegalArgumentException(
-                "no snapshot '" + id + "' in " + dir + "; publish it first"));
+        SnapshotRecord record = registry.snapshot(id)
+                .orElseThrow(() ->
+                        new IllegalArgumentException("no snapshot '" + id + "' in " + dir + "; publish it first"));
         try (Snapshot snapshot = Snapshot.open(snapshotFile(record))) {
             snapshot.verify();
         } catch (IOException e) {
-            throw new StoreException("snapshot " + id + " cannot be read (" + e.getMessage() + "); it is not promoted", e);
+            throw new StoreException(
+                    "snapshot " + id + " cannot be read (" + e.getMessage() + "); it is not promoted", e);
         } catch (SnapshotException e) {
-            throw new StoreException("snapshot " + id + " fails verification and is not promoted: " + e.getMessage(), e);
+            throw new StoreException(
+                    "snapshot " + id + " fails verification and is not promoted: " + e.getMessage(), e);
         }
         return record;
     }
@@ -310,9 +359,15 @@ public final class SnapshotStore {
         }
     }
 
-    private StoreRegistry with(StoreRegistry r, List<SnapshotRecord> snapshots, String stable, Guard stableGuard,
-            List<String> previous, List<Canary> canaries) {
-        return new StoreRegistry(r.revision(), r.updated(), r.change(), snapshots, stable, stableGuard, previous, canaries);
+    private StoreRegistry with(
+            StoreRegistry r,
+            List<SnapshotRecord> snapshots,
+            String stable,
+            Guard stableGuard,
+            List<String> previous,
+            List<Canary> canaries) {
+        return new StoreRegistry(
+                r.revision(), r.updated(), r.change(), snapshots, stable, stableGuard, previous, canaries);
     }
 
     /**
@@ -332,15 +387,23 @@ public final class SnapshotStore {
     }
 
     private StoreRegistry changeLocked(String what, UnaryOperator<StoreRegistry> change) throws IOException {
-        try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+        try (FileChannel lockFile =
+                        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lockFile.lock()) {
             StoreRegistry current = registry();
             StoreRegistry changed = change.apply(current);
             if (changed == current) {
                 return current;
             }
-            StoreRegistry next = new StoreRegistry(current.revision() + 1, now(), what, changed.snapshots(),
-                    changed.stable(), changed.stableGuard(), changed.previousStable(), changed.canaries());
+            StoreRegistry next = new StoreRegistry(
+                    current.revision() + 1,
+                    now(),
+                    what,
+                    changed.snapshots(),
+                    changed.stable(),
+                    changed.stableGuard(),
+                    changed.previousStable(),
+                    changed.canaries());
             byte[] json = next.toJson().getBytes(StandardCharsets.UTF_8);
             io.write(historyFile(next.revision()), json);
             io.write(registryFile(), json);

@@ -22,8 +22,15 @@ import java.util.TreeMap;
  * @param previousStable earlier stable ids, most recent first (for rollback)
  * @param canaries the canary channels
  */
-public record StoreRegistry(long revision, String updated, String change, List<SnapshotRecord> snapshots,
-        String stable, Guard stableGuard, List<String> previousStable, List<Canary> canaries) {
+public record StoreRegistry(
+        long revision,
+        String updated,
+        String change,
+        List<SnapshotRecord> snapshots,
+        String stable,
+        Guard stableGuard,
+        List<String> previousStable,
+        List<Canary> canaries) {
 
     /** Version of the registry file format. */
     public static final int REGISTRY_VERSION = 1;
@@ -109,8 +116,8 @@ public record StoreRegistry(long revision, String updated, String change, List<S
         }
         long version = number(doc, "registryVersion");
         if (version > REGISTRY_VERSION) {
-            throw new IllegalArgumentException("registry version " + version + " is newer than " + REGISTRY_VERSION
-                    + "; upgrade snapshot-loader");
+            throw new IllegalArgumentException(
+                    "registry version " + version + " is newer than " + REGISTRY_VERSION + "; upgrade snapshot-loader");
         }
         List<SnapshotRecord> snapshots = new ArrayList<>();
         for (Object o : list(doc, "snapshots")) {
@@ -119,8 +126,16 @@ public record StoreRegistry(long revision, String updated, String change, List<S
             if (m.get("provenance") instanceof Map<?, ?> p) {
                 p.forEach((k, v) -> provenance.put(k.toString(), String.valueOf(v)));
             }
-            snapshots.add(new SnapshotRecord(text(m, "id"), text(m, "file"), text(m, "contentHash"), text(m, "created"),
-                    number(m, "size"), provenance, text(m, "status"), optText(m, "reason"), optText(m, "changedAt")));
+            snapshots.add(new SnapshotRecord(
+                    text(m, "id"),
+                    text(m, "file"),
+                    text(m, "contentHash"),
+                    text(m, "created"),
+                    number(m, "size"),
+                    provenance,
+                    text(m, "status"),
+                    optText(m, "reason"),
+                    optText(m, "changedAt")));
         }
         Map<?, ?> channels = map(doc.get("channels"), "channels");
         Map<?, ?> stableChannel = map(channels.get("stable"), "channels.stable");
@@ -137,12 +152,23 @@ public record StoreRegistry(long revision, String updated, String change, List<S
             for (Object a : list(rule, "allowlist")) {
                 allow.add(a.toString());
             }
-            canaries.add(new Canary(text(c, "name"), text(c, "snapshotId"),
+            canaries.add(new Canary(
+                    text(c, "name"),
+                    text(c, "snapshotId"),
                     new CanaryRule(decimal(rule, "percent"), allow, Boolean.TRUE.equals(rule.get("pinnable"))),
-                    guard(c.get("guard")), (int) number(c, "firstBucket"), (int) number(c, "direction")));
+                    guard(c.get("guard")),
+                    (int) number(c, "firstBucket"),
+                    (int) number(c, "direction")));
         }
-        return new StoreRegistry(number(doc, "revision"), optText(doc, "updated"), optText(doc, "change"), snapshots,
-                stableId == null ? null : stableId.toString(), guard(stableChannel.get("guard")), previous, canaries);
+        return new StoreRegistry(
+                number(doc, "revision"),
+                optText(doc, "updated"),
+                optText(doc, "change"),
+                snapshots,
+                stableId == null ? null : stableId.toString(),
+                guard(stableChannel.get("guard")),
+                previous,
+                canaries);
     }
 
     private static Object guardJson(Guard g) {

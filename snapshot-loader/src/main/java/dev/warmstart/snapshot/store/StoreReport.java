@@ -5,13 +5,13 @@ import java.util.List;
 
 /** Human-readable views of a store, shared by the loader CLI and the Maven goals. */
 public final class StoreReport {
-    private StoreReport() {
-    }
+    private StoreReport() {}
 
     /** @return the channels and every snapshot with its status, one line each */
     public static List<String> status(StoreRegistry r) {
         List<String> lines = new ArrayList<>();
-        lines.add("revision " + r.revision() + (r.updated().isEmpty() ? "" : " (" + r.updated() + ": " + r.change() + ")"));
+        lines.add("revision " + r.revision()
+                + (r.updated().isEmpty() ? "" : " (" + r.updated() + ": " + r.change() + ")"));
         lines.add("stable: " + (r.stable() == null ? "(none)" : r.stable())
                 + (r.stableGuard() == null ? "" : "  guard " + r.stableGuard().describe()));
         if (!r.previousStable().isEmpty()) {
@@ -26,8 +26,14 @@ public final class StoreReport {
         }
         lines.add("snapshots:");
         for (SnapshotRecord s : r.snapshots()) {
-            lines.add(String.format(java.util.Locale.ROOT, "  %-32s %-11s %10d bytes  %s%s", s.id(), s.status(),
-                    s.size(), s.file(), s.reason().isEmpty() ? "" : "  (" + s.reason() + ")"));
+            lines.add(String.format(
+                    java.util.Locale.ROOT,
+                    "  %-32s %-11s %10d bytes  %s%s",
+                    s.id(),
+                    s.status(),
+                    s.size(),
+                    s.file(),
+                    s.reason().isEmpty() ? "" : "  (" + s.reason() + ")"));
         }
         return lines;
     }
@@ -40,8 +46,13 @@ public final class StoreReport {
             b.append(String.format(java.util.Locale.ROOT, "%5d  %s  %s", r.revision(), r.updated(), r.change()));
             b.append("  [stable ").append(r.stable() == null ? "-" : r.stable());
             for (Canary c : r.canaries()) {
-                b.append(", ").append(c.name()).append(' ').append(c.snapshotId()).append(' ')
-                        .append(c.rule().percent()).append('%');
+                b.append(", ")
+                        .append(c.name())
+                        .append(' ')
+                        .append(c.snapshotId())
+                        .append(' ')
+                        .append(c.rule().percent())
+                        .append('%');
             }
             lines.add(b.append(']').toString());
         }

@@ -33,8 +33,15 @@ public final class CompiledPrompt {
     private final SortedMap<String, String> metadata;
     private final List<Segment> segments;
 
-    CompiledPrompt(String name, PromptSyntax syntax, String text, List<String> variables, List<String> usedVariables,
-            List<String> unusedDeclaredVariables, SortedMap<String, String> metadata, List<Segment> segments) {
+    CompiledPrompt(
+            String name,
+            PromptSyntax syntax,
+            String text,
+            List<String> variables,
+            List<String> usedVariables,
+            List<String> unusedDeclaredVariables,
+            SortedMap<String, String> metadata,
+            List<Segment> segments) {
         this.name = name;
         this.syntax = syntax;
         this.text = text;
@@ -124,10 +131,17 @@ public final class CompiledPrompt {
             int[] v = put(heap, e.getValue());
             meta.putInt(k[0]).putInt(k[1]).putInt(v[0]).putInt(v[1]);
         }
-        ByteBuffer out = ByteBuffer.allocate(PromptLayout.HEADER_LENGTH + seg.capacity() + vars.capacity()
-                + meta.capacity() + heap.size());
-        out.put(PromptLayout.MAGIC).put((byte) syntaxCode(syntax)).put((byte) 0).put((byte) 0).put((byte) 0);
-        out.putInt(segments.size()).putInt(variables.size()).putInt(metadata.size()).putInt(heap.size());
+        ByteBuffer out = ByteBuffer.allocate(
+                PromptLayout.HEADER_LENGTH + seg.capacity() + vars.capacity() + meta.capacity() + heap.size());
+        out.put(PromptLayout.MAGIC)
+                .put((byte) syntaxCode(syntax))
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
+        out.putInt(segments.size())
+                .putInt(variables.size())
+                .putInt(metadata.size())
+                .putInt(heap.size());
         out.putInt(textRef[0]).putInt(textRef[1]);
         out.put(seg.array()).put(vars.array()).put(meta.array()).put(heap.toByteArray());
         return out.array();

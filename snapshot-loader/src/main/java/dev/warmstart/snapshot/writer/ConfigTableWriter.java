@@ -26,8 +26,8 @@ import java.util.TreeMap;
  */
 public final class ConfigTableWriter {
     /** Orders keys by their unsigned UTF-8 bytes, the order the loader searches in. */
-    public static final Comparator<String> KEY_ORDER = (a, b) -> Arrays.compareUnsigned(
-            a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    public static final Comparator<String> KEY_ORDER =
+            (a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
 
     /** Marker value of an empty list in {@link #entries()}. */
     public static final List<Object> EMPTY_LIST = Collections.emptyList();
@@ -73,8 +73,14 @@ public final class ConfigTableWriter {
             byte[] value = encode(type, e.getValue());
             int valueOffset = heap.size();
             heap.writeBytes(value);
-            records.putInt(keyOffset).putInt(key.length).putInt(valueOffset).putInt(value.length)
-                    .put((byte) type).put((byte) 0).put((byte) 0).put((byte) 0);
+            records.putInt(keyOffset)
+                    .putInt(key.length)
+                    .putInt(valueOffset)
+                    .putInt(value.length)
+                    .put((byte) type)
+                    .put((byte) 0)
+                    .put((byte) 0)
+                    .put((byte) 0);
         }
         ByteBuffer out = ByteBuffer.allocate(ConfigTableLayout.HEADER_LENGTH + records.capacity() + heap.size());
         out.put(ConfigTableLayout.MAGIC).putInt(entries.size()).putInt(heap.size());
@@ -136,8 +142,8 @@ public final class ConfigTableWriter {
             }
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 if (!(e.getKey() instanceof String key)) {
-                    throw new IllegalArgumentException("config key '" + e.getKey() + "' under '" + path
-                            + "' is not a string");
+                    throw new IllegalArgumentException(
+                            "config key '" + e.getKey() + "' under '" + path + "' is not a string");
                 }
                 if (key.isEmpty()) {
                     // An empty segment would make "a." and "a" (or "" and the root) ambiguous.
@@ -170,15 +176,16 @@ public final class ConfigTableWriter {
         String parent = parentOf(key);
         while (parent != null) {
             if (entries.containsKey(parent)) {
-                throw new IllegalArgumentException("config key '" + key + "' is under '" + parent
-                        + "', which already holds a value");
+                throw new IllegalArgumentException(
+                        "config key '" + key + "' is under '" + parent + "', which already holds a value");
             }
             parent = parentOf(parent);
         }
         for (String childStart : new String[] {key + ".", key + "["}) {
             String next = entries.ceilingKey(childStart);
             if (next != null && next.startsWith(childStart)) {
-                throw new IllegalArgumentException("config key '" + key + "' already has children such as '" + next + "'");
+                throw new IllegalArgumentException(
+                        "config key '" + key + "' already has children such as '" + next + "'");
             }
         }
         entries.put(key, value);
@@ -216,8 +223,8 @@ public final class ConfigTableWriter {
         if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw new IllegalArgumentException("config key '" + key + "' holds " + d
-                        + ", which JSON and the config table cannot represent");
+                throw new IllegalArgumentException(
+                        "config key '" + key + "' holds " + d + ", which JSON and the config table cannot represent");
             }
             return d;
         }
@@ -228,8 +235,8 @@ public final class ConfigTableWriter {
             }
             return big;
         }
-        throw new IllegalArgumentException("config key '" + key + "' holds a " + value.getClass().getName()
-                + "; only strings, numbers, booleans, null, lists and maps are supported");
+        throw new IllegalArgumentException("config key '" + key + "' holds a "
+                + value.getClass().getName() + "; only strings, numbers, booleans, null, lists and maps are supported");
     }
 
     private static int typeOf(Object value) {

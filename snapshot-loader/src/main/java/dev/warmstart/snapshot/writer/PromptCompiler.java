@@ -19,21 +19,69 @@ public final class PromptCompiler {
      * Dify's own placeholder grammar: user inputs ({@code {{name}}}, at most 30 characters), its special
      * variables, and workflow references {@code {{#node_id.var[.sub...]#}}}. Anything else is literal text.
      */
-    private static final Pattern DIFY_PLACEHOLDER = Pattern.compile("\\{\\{(#[a-zA-Z0-9_]{1,50}"
-            + "(?:\\.[a-zA-Z_][a-zA-Z0-9_]{0,29}){1,10}#|[a-zA-Z_][a-zA-Z0-9_]{0,29}|#histories#|#query#|#context#)\\}\\}");
+    private static final Pattern DIFY_PLACEHOLDER = Pattern.compile(
+            "\\{\\{(#[a-zA-Z0-9_]{1,50}"
+                    + "(?:\\.[a-zA-Z_][a-zA-Z0-9_]{0,29}){1,10}#|[a-zA-Z_][a-zA-Z0-9_]{0,29}|#histories#|#query#|#context#)\\}\\}");
+
     private static final Pattern JINJA_BLOCK = Pattern.compile("\\{\\{(.*?)\\}\\}|\\{%(.*?)%\\}", Pattern.DOTALL);
     private static final Pattern JINJA_STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
     private static final Pattern JINJA_IDENTIFIER = Pattern.compile("(?<![\\w.|])[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern JINJA_FOR = Pattern.compile("^\\s*for\\s+([A-Za-z_][\\w\\s,]*?)\\s+in\\s");
     private static final Pattern JINJA_SET = Pattern.compile("^\\s*set\\s+([A-Za-z_]\\w*)\\s*=");
-    private static final Set<String> JINJA_RESERVED = Set.of("for", "in", "if", "elif", "else", "endif", "endfor",
-            "not", "and", "or", "is", "true", "false", "none", "True", "False", "None", "set", "endset", "loop",
-            "macro", "endmacro", "block", "endblock", "extends", "include", "import", "from", "as", "with", "endwith",
-            "raw", "endraw", "filter", "endfilter", "call", "endcall", "recursive", "range", "dict", "namespace",
-            "lipsum", "cycler", "joiner", "super", "self", "caller", "varargs", "kwargs", "defined", "undefined");
+    private static final Set<String> JINJA_RESERVED = Set.of(
+            "for",
+            "in",
+            "if",
+            "elif",
+            "else",
+            "endif",
+            "endfor",
+            "not",
+            "and",
+            "or",
+            "is",
+            "true",
+            "false",
+            "none",
+            "True",
+            "False",
+            "None",
+            "set",
+            "endset",
+            "loop",
+            "macro",
+            "endmacro",
+            "block",
+            "endblock",
+            "extends",
+            "include",
+            "import",
+            "from",
+            "as",
+            "with",
+            "endwith",
+            "raw",
+            "endraw",
+            "filter",
+            "endfilter",
+            "call",
+            "endcall",
+            "recursive",
+            "range",
+            "dict",
+            "namespace",
+            "lipsum",
+            "cycler",
+            "joiner",
+            "super",
+            "self",
+            "caller",
+            "varargs",
+            "kwargs",
+            "defined",
+            "undefined");
 
-    private PromptCompiler() {
-    }
+    private PromptCompiler() {}
 
     /**
      * Compiles one template.
@@ -60,8 +108,11 @@ public final class PromptCompiler {
             for (int i = 0; i < used.size(); i++) {
                 if (!variables.contains(used.get(i))) {
                     int[] lc = lineColumn(text, firstUse.get(i));
-                    throw new PromptSyntaxException("variable '" + used.get(i) + "' is used at line " + lc[0]
-                            + ", column " + lc[1] + " but not declared; add it to 'variables' " + variables, lc[0], lc[1]);
+                    throw new PromptSyntaxException(
+                            "variable '" + used.get(i) + "' is used at line " + lc[0] + ", column " + lc[1]
+                                    + " but not declared; add it to 'variables' " + variables,
+                            lc[0],
+                            lc[1]);
                 }
             }
             for (String v : variables) {
@@ -76,15 +127,25 @@ public final class PromptCompiler {
         // Slots refer to variables by index into the stored list.
         List<CompiledPrompt.Segment> segments = new ArrayList<>();
         for (CompiledPrompt.Segment s : raw) {
-            segments.add(s.variableIndex() < 0 ? s
-                    : CompiledPrompt.Segment.slot(variables.indexOf(used.get(s.variableIndex()))));
+            segments.add(
+                    s.variableIndex() < 0
+                            ? s
+                            : CompiledPrompt.Segment.slot(variables.indexOf(used.get(s.variableIndex()))));
         }
-        return new CompiledPrompt(source.name(), source.syntax(), text, variables, used, unused,
-                new TreeMap<>(source.metadata()), segments);
+        return new CompiledPrompt(
+                source.name(),
+                source.syntax(),
+                text,
+                variables,
+                used,
+                unused,
+                new TreeMap<>(source.metadata()),
+                segments);
     }
 
-    private static void tokenizePlain(String text, List<CompiledPrompt.Segment> segments, List<String> used,
-            List<Integer> firstUse) throws PromptSyntaxException {
+    private static void tokenizePlain(
+            String text, List<CompiledPrompt.Segment> segments, List<String> used, List<Integer> firstUse)
+            throws PromptSyntaxException {
         // Jumps from one "{{" to the next (String.indexOf), taking the literal runs between them whole, and
         // computes line and column only for an error: linear in the template's length.
         Literal literal = new Literal(text, segments);
@@ -107,15 +168,22 @@ public final class PromptCompiler {
             int close = text.indexOf("}}", open + 2);
             if (close < 0) {
                 int[] lc = lineColumn(text, open);
-                throw new PromptSyntaxException("unbalanced '{{' at line " + lc[0] + ", column " + lc[1]
-                        + ": close it with '}}' or write a literal '{{' as '\\{{'", lc[0], lc[1]);
+                throw new PromptSyntaxException(
+                        "unbalanced '{{' at line " + lc[0] + ", column " + lc[1]
+                                + ": close it with '}}' or write a literal '{{' as '\\{{'",
+                        lc[0],
+                        lc[1]);
             }
             String name = text.substring(open + 2, close).strip();
             if (!PLAIN_NAME.matcher(name).matches()) {
                 int[] lc = lineColumn(text, open);
-                throw new PromptSyntaxException("invalid variable name '" + abbreviate(name) + "' at line " + lc[0]
-                        + ", column " + lc[1] + ": use letters, digits and '_' (dots between parts), or write a "
-                        + "literal '{{' as '\\{{'", lc[0], lc[1]);
+                throw new PromptSyntaxException(
+                        "invalid variable name '" + abbreviate(name) + "' at line " + lc[0]
+                                + ", column " + lc[1]
+                                + ": use letters, digits and '_' (dots between parts), or write a "
+                                + "literal '{{' as '\\{{'",
+                        lc[0],
+                        lc[1]);
             }
             literal.flush();
             segments.add(CompiledPrompt.Segment.slot(indexOf(name, open, used, firstUse)));
@@ -124,8 +192,8 @@ public final class PromptCompiler {
         literal.flush();
     }
 
-    private static void tokenizeDify(String text, List<CompiledPrompt.Segment> segments, List<String> used,
-            List<Integer> firstUse) {
+    private static void tokenizeDify(
+            String text, List<CompiledPrompt.Segment> segments, List<String> used, List<Integer> firstUse) {
         Matcher m = DIFY_PLACEHOLDER.matcher(text);
         int last = 0;
         Literal literal = new Literal(text, segments);
@@ -162,7 +230,9 @@ public final class PromptCompiler {
                     bound.add(s.group(1));
                 }
             }
-            String code = JINJA_STRING.matcher(body).replaceAll(m -> " ".repeat(m.group().length()));
+            String code = JINJA_STRING
+                    .matcher(body)
+                    .replaceAll(m -> " ".repeat(m.group().length()));
             Matcher id = JINJA_IDENTIFIER.matcher(code);
             while (id.find()) {
                 String name = id.group();

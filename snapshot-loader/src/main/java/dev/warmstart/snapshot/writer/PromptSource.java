@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param declaredVariables the variables the author declared, or null to infer them from the text
  * @param metadata flat metadata (version, description, model.name...); null means none
  */
-public record PromptSource(String name, String text, PromptSyntax syntax, List<String> declaredVariables,
-        Map<String, String> metadata) {
+public record PromptSource(
+        String name, String text, PromptSyntax syntax, List<String> declaredVariables, Map<String, String> metadata) {
 
     /** Checks the required fields and copies the collections. */
     public PromptSource {

@@ -106,7 +106,8 @@ public final class SnapshotWriter implements Closeable {
             }
             length += n;
             if (length > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("entry '" + name + "' is larger than 2 GiB - 1, the most one entry may hold");
+                throw new IllegalArgumentException(
+                        "entry '" + name + "' is larger than 2 GiB - 1, the most one entry may hold");
             }
         }
         byte[] digest = sha.digest();
@@ -137,8 +138,9 @@ public final class SnapshotWriter implements Closeable {
      * @param provenance optional provenance fields ({@code project}, {@code gitCommit}, ...)
      * @return what was written
      */
-    public WrittenSnapshot finish(Instant created, String producer, String producerVersion,
-            Map<String, String> provenance) throws IOException {
+    public WrittenSnapshot finish(
+            Instant created, String producer, String producerVersion, Map<String, String> provenance)
+            throws IOException {
         ensureOpen();
         long createdSeconds = created.getEpochSecond();
         entries.sort((a, b) -> Arrays.compareUnsigned(a.utf8Name, b.utf8Name));
@@ -158,9 +160,17 @@ public final class SnapshotWriter implements Closeable {
         byte[] metadataJson;
         Layout layout;
         while (true) {
-            SnapshotMetadata metadata = new SnapshotMetadata(id, Instant.ofEpochSecond(createdSeconds),
-                    ContentHash.hex(hash), SnapshotFormat.MAJOR_VERSION + "." + SnapshotFormat.MINOR_VERSION,
-                    producer, producerVersion, entries.size(), contentBytes, fileBytes, provenance);
+            SnapshotMetadata metadata = new SnapshotMetadata(
+                    id,
+                    Instant.ofEpochSecond(createdSeconds),
+                    ContentHash.hex(hash),
+                    SnapshotFormat.MAJOR_VERSION + "." + SnapshotFormat.MINOR_VERSION,
+                    producer,
+                    producerVersion,
+                    entries.size(),
+                    contentBytes,
+                    fileBytes,
+                    provenance);
             metadataJson = metadata.toJson().getBytes(StandardCharsets.UTF_8);
             layout = layout(metadataJson.length);
             if (layout.fileLength == fileBytes) {
@@ -173,18 +183,34 @@ public final class SnapshotWriter implements Closeable {
         Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
         MessageDigest fileSha = ContentHash.sha256();
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                write(out, fileSha, TarHeaders.header(utf8(SnapshotFormat.INDEX_ENTRY), index.length, createdSeconds,
-                        TarHeaders.TYPE_FILE));
+            try (FileChannel out =
+                    FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                write(
+                        out,
+                        fileSha,
+                        TarHeaders.header(
+                                utf8(SnapshotFormat.INDEX_ENTRY), index.length, createdSeconds, TarHeaders.TYPE_FILE));
                 writePadded(out, fileSha, index);
-                write(out, fileSha, TarHeaders.header(utf8(SnapshotFormat.METADATA_ENTRY), metadataJson.length,
-                        createdSeconds, TarHeaders.TYPE_FILE));
+                write(
+                        out,
+                        fileSha,
+                        TarHeaders.header(
+                                utf8(SnapshotFormat.METADATA_ENTRY),
+                                metadataJson.length,
+                                createdSeconds,
+                                TarHeaders.TYPE_FILE));
                 writePadded(out, fileSha, metadataJson);
                 for (PendingEntry e : entries) {
                     if (TarHeaders.needsPax(e.utf8Name)) {
                         byte[] pax = TarHeaders.paxPathRecord(e.utf8Name);
-                        write(out, fileSha, TarHeaders.header(utf8(TarHeaders.PAX_HEADER_NAME), pax.length,
-                                createdSeconds, TarHeaders.TYPE_PAX));
+                        write(
+                                out,
+                                fileSha,
+                                TarHeaders.header(
+                                        utf8(TarHeaders.PAX_HEADER_NAME),
+                                        pax.length,
+                                        createdSeconds,
+                                        TarHeaders.TYPE_PAX));
                         writePadded(out, fileSha, pax);
                     }
                     write(out, fileSha, TarHeaders.header(e.utf8Name, e.length, createdSeconds, TarHeaders.TYPE_FILE));
@@ -202,8 +228,14 @@ public final class SnapshotWriter implements Closeable {
         }
         finished = true;
         close();
-        return new WrittenSnapshot(target, id, ContentHash.hex(hash), ContentHash.hex(fileSha.digest()),
-                layout.fileLength, entries.size(), Instant.ofEpochSecond(createdSeconds));
+        return new WrittenSnapshot(
+                target,
+                id,
+                ContentHash.hex(hash),
+                ContentHash.hex(fileSha.digest()),
+                layout.fileLength,
+                entries.size(),
+                Instant.ofEpochSecond(createdSeconds));
     }
 
     /** Deletes the spool file; the target is left as it was unless {@link #finish} succeeded. */
@@ -223,8 +255,10 @@ public final class SnapshotWriter implements Closeable {
         for (PendingEntry e : entries) {
             namesLength += e.utf8Name.length;
         }
-        long indexLength = SnapshotFormat.INDEX_HEADER_LENGTH + (long) recordCount * SnapshotFormat.INDEX_RECORD_LENGTH
-                + namesLength + SnapshotFormat.INDEX_TRAILER_LENGTH;
+        long indexLength = SnapshotFormat.INDEX_HEADER_LENGTH
+                + (long) recordCount * SnapshotFormat.INDEX_RECORD_LENGTH
+                + namesLength
+                + SnapshotFormat.INDEX_TRAILER_LENGTH;
         if (indexLength > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("too many entries: the index would exceed 2 GiB");
         }
@@ -247,8 +281,12 @@ public final class SnapshotWriter implements Closeable {
     private byte[] buildIndex(Layout layout, byte[] metadataJson, long createdSeconds, byte[] contentHash) {
         // Records for the metadata and every content entry, sorted together by name.
         List<IndexRecord> records = new ArrayList<>();
-        records.add(new IndexRecord(utf8(SnapshotFormat.METADATA_ENTRY), layout.metadataOffset, metadataJson.length,
-                SnapshotFormat.KIND_METADATA, ContentHash.sha256().digest(metadataJson)));
+        records.add(new IndexRecord(
+                utf8(SnapshotFormat.METADATA_ENTRY),
+                layout.metadataOffset,
+                metadataJson.length,
+                SnapshotFormat.KIND_METADATA,
+                ContentHash.sha256().digest(metadataJson)));
         for (int i = 0; i < entries.size(); i++) {
             PendingEntry e = entries.get(i);
             records.add(new IndexRecord(e.utf8Name, layout.offsets[i], e.length, e.kind, e.sha256));
@@ -339,13 +377,13 @@ public final class SnapshotWriter implements Closeable {
             throw new IllegalArgumentException("an entry name must not be empty");
         }
         if (name.startsWith(SnapshotFormat.RESERVED_PREFIX)) {
-            throw new IllegalArgumentException("entry name '" + name + "' is under the reserved prefix "
-                    + SnapshotFormat.RESERVED_PREFIX);
+            throw new IllegalArgumentException(
+                    "entry name '" + name + "' is under the reserved prefix " + SnapshotFormat.RESERVED_PREFIX);
         }
         for (String segment : name.split("/", -1)) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                throw new IllegalArgumentException("entry name '" + name
-                        + "' must be a relative path without empty, '.' or '..' segments");
+                throw new IllegalArgumentException(
+                        "entry name '" + name + "' must be a relative path without empty, '.' or '..' segments");
             }
         }
         if (name.indexOf('\0') >= 0) {
@@ -368,12 +406,9 @@ public final class SnapshotWriter implements Closeable {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private record PendingEntry(String name, byte[] utf8Name, int kind, long spoolOffset, long length, byte[] sha256) {
-    }
+    private record PendingEntry(String name, byte[] utf8Name, int kind, long spoolOffset, long length, byte[] sha256) {}
 
-    private record IndexRecord(byte[] utf8Name, long offset, long length, int kind, byte[] sha256) {
-    }
+    private record IndexRecord(byte[] utf8Name, long offset, long length, int kind, byte[] sha256) {}
 
-    private record Layout(int indexLength, int namesLength, long metadataOffset, long[] offsets, long fileLength) {
-    }
+    private record Layout(int indexLength, int namesLength, long metadataOffset, long[] offsets, long fileLength) {}
 }

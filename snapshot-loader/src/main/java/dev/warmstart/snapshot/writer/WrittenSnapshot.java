@@ -14,6 +14,5 @@ import java.time.Instant;
  * @param entryCount number of content entries
  * @param created the creation time recorded
  */
-public record WrittenSnapshot(Path file, String id, String contentHash, String fileSha256, long fileBytes,
-        int entryCount, Instant created) {
-}
+public record WrittenSnapshot(
+        Path file, String id, String contentHash, String fileSha256, long fileBytes, int entryCount, Instant created) {}

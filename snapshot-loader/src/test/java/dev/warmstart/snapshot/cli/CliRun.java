@@ -13,8 +13,10 @@ final class CliRun {
     int run(String... args) {
         out.reset();
         err.reset();
-        return new SnapshotCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+        return new SnapshotCli(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run(args);
     }
 
     String stdout() {

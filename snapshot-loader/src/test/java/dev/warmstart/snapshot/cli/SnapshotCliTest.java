@@ -42,8 +42,8 @@ class SnapshotCliTest {
     private Path snapshot(String fileName, Map<String, Object> config, String promptText) throws Exception {
         ConfigTableWriter table = new ConfigTableWriter();
         table.put("", config);
-        CompiledPrompt prompt = PromptCompiler.compile(new PromptSource("greet", promptText, PromptSyntax.PLAIN, null,
-                Map.of("version", "2")));
+        CompiledPrompt prompt = PromptCompiler.compile(
+                new PromptSource("greet", promptText, PromptSyntax.PLAIN, null, Map.of("version", "2")));
         Path file = dir.resolve(fileName);
         try (SnapshotWriter writer = SnapshotWriter.create(file)) {
             writer.addEntry(SnapshotFormat.CONFIG_TABLE_ENTRY, SnapshotFormat.KIND_CONFIG_TABLE, table.toTableBytes());
@@ -68,8 +68,14 @@ class SnapshotCliTest {
     void inspectPrintsMetadataEntriesAndPrompts() throws Exception {
         Path file = snapshot("s.tar", config(0.2), "Hello {{name}}!");
         assertThat(run("inspect", file.toString())).isZero();
-        assertThat(stdout()).contains("Snapshot 20260506T070809Z-", "config/table.bin", "prompts/greet.prompt",
-                "greet", "variables: name", "gitCommit");
+        assertThat(stdout())
+                .contains(
+                        "Snapshot 20260506T070809Z-",
+                        "config/table.bin",
+                        "prompts/greet.prompt",
+                        "greet",
+                        "variables: name",
+                        "gitCommit");
     }
 
     @Test
@@ -98,8 +104,11 @@ class SnapshotCliTest {
         Path file = snapshot("s.tar", config(0.2), "Hi");
         long offset;
         try (Snapshot snapshot = Snapshot.open(file)) {
-            offset = snapshot.entries().stream().filter(e -> e.name().equals("prompts/greet.prompt")).findFirst()
-                    .orElseThrow().offset();
+            offset = snapshot.entries().stream()
+                    .filter(e -> e.name().equals("prompts/greet.prompt"))
+                    .findFirst()
+                    .orElseThrow()
+                    .offset();
         }
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.seek(offset + 1);
@@ -167,7 +176,8 @@ class SnapshotCliTest {
         Path a = snapshot("a.tar", config(0.2), "Hello {{name}}!");
         Path b = snapshot("b.tar", config(0.7), "Hello {{name}}!");
         assertThat(run("diff", a.toString(), b.toString())).isZero();
-        assertThat(stdout()).contains("~ config model.temperature: 0.2 -> 0.7", "~ entry config/table.bin")
+        assertThat(stdout())
+                .contains("~ config model.temperature: 0.2 -> 0.7", "~ entry config/table.bin")
                 .doesNotContain("prompts/greet");
     }
 

@@ -54,13 +54,32 @@ class StoreCommandTest {
         assertThat(run("store", "promote", store.toString(), v1)).isZero();
         assertThat(stdout()).contains("stable: " + v1, "guard 3% over PT5M, at least 100 requests");
         assertThat(run("store", "promote", store.toString(), v2, "--no-guard")).isZero();
-        assertThat(run("store", "promote", store.toString(), v3, "--canary", "canary", "--percent", "12.5",
-                "--allow", "alice,bob", "--failure-rate", "5", "--window", "2m", "--min-requests", "20")).isZero();
-        assertThat(stdout()).contains("canary 'canary': " + v3 + " at 12.5%, allowlist alice,bob  guard 5% over PT2M,"
-                + " at least 20 requests");
+        assertThat(run(
+                        "store",
+                        "promote",
+                        store.toString(),
+                        v3,
+                        "--canary",
+                        "canary",
+                        "--percent",
+                        "12.5",
+                        "--allow",
+                        "alice,bob",
+                        "--failure-rate",
+                        "5",
+                        "--window",
+                        "2m",
+                        "--min-requests",
+                        "20"))
+                .isZero();
+        assertThat(stdout())
+                .contains("canary 'canary': " + v3 + " at 12.5%, allowlist alice,bob  guard 5% over PT2M,"
+                        + " at least 20 requests");
 
         assertThat(run("store", "status", store.toString())).isZero();
-        assertThat(stdout()).contains("stable: " + v2, "previous stable: " + v1).containsPattern(v3 + "\\s+canary\\s+4096 bytes");
+        assertThat(stdout())
+                .contains("stable: " + v2, "previous stable: " + v1)
+                .containsPattern(v3 + "\\s+canary\\s+4096 bytes");
 
         assertThat(run("store", "rollback", store.toString())).isZero();
         assertThat(stdout()).contains("stable: " + v1);
@@ -97,14 +116,21 @@ class StoreCommandTest {
         assertThat(stderr()).contains("no previous stable snapshot");
         assertThat(run("store", "promote", store.toString(), "nope")).isEqualTo(1);
         assertThat(stderr()).contains("no snapshot 'nope'", "publish it first");
-        assertThat(run("store", "publish", store.toString(), dir.resolve("missing.tar").toString())).isEqualTo(1);
+        assertThat(run(
+                        "store",
+                        "publish",
+                        store.toString(),
+                        dir.resolve("missing.tar").toString()))
+                .isEqualTo(1);
         assertThat(run("store", "status", dir.resolve("elsewhere").toString())).isEqualTo(1);
         assertThat(stderr()).contains("no store at");
 
-        assertThat(run("store", "promote", store.toString(), v1, "--percent", "5")).isEqualTo(2);
+        assertThat(run("store", "promote", store.toString(), v1, "--percent", "5"))
+                .isEqualTo(2);
         assertThat(stderr()).contains("--percent and --allow need --canary NAME");
         assertThat(run("store", "promote", store.toString(), v1, "--bogus")).isEqualTo(2);
-        assertThat(run("store", "promote", store.toString(), v1, "--window", "soon")).isEqualTo(1);
+        assertThat(run("store", "promote", store.toString(), v1, "--window", "soon"))
+                .isEqualTo(1);
         assertThat(stderr()).contains("cannot read the window 'soon'");
         assertThat(run("store", "restore", store.toString(), "x")).isEqualTo(2);
         assertThat(run("store", "frobnicate", store.toString())).isEqualTo(2);

@@ -37,7 +37,8 @@ class JsonTest {
 
     @Test
     void malformedInputReportsAnOffset() {
-        assertThatThrownBy(() -> Json.parse("{\"a\": }")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Json.parse("{\"a\": }"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("offset 6");
         assertThatThrownBy(() -> Json.parse("[1, 2")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Json.parse("1 2")).hasMessageContaining("after the JSON value");

@@ -8,8 +8,7 @@ import java.nio.file.StandardCopyOption;
 
 /** Damages snapshot files the way disks, networks and half-finished copies do. */
 final class CorruptionInjector {
-    private CorruptionInjector() {
-    }
+    private CorruptionInjector() {}
 
     static void flipByte(Path file, long offset) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {

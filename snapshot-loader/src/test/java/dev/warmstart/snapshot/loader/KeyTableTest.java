@@ -38,15 +38,26 @@ class KeyTableTest {
 
     @Test
     void nestedMapsBecomeDottedPathsAndListsIndices() {
-        Config c = config(map("model", map("name", "gpt-4o", "completion_params", map("temperature", 0.2)),
-                "stop", List.of("a", "b"), "nodes", List.of(map("id", "n1"), map("id", "n2"))));
+        Config c = config(map(
+                "model",
+                map("name", "gpt-4o", "completion_params", map("temperature", 0.2)),
+                "stop",
+                List.of("a", "b"),
+                "nodes",
+                List.of(map("id", "n1"), map("id", "n2"))));
         assertThat(c.getString("model.name")).isEqualTo("gpt-4o");
         assertThat(c.getDouble("model.completion_params.temperature")).isEqualTo(0.2);
         assertThat(c.getString("stop[1]")).isEqualTo("b");
         assertThat(c.getString("nodes[1].id")).isEqualTo("n2");
         assertThat(c.getStringList("stop")).containsExactly("a", "b");
-        assertThat(c.keys()).containsExactly("model.completion_params.temperature", "model.name", "nodes[0].id",
-                "nodes[1].id", "stop[0]", "stop[1]");
+        assertThat(c.keys())
+                .containsExactly(
+                        "model.completion_params.temperature",
+                        "model.name",
+                        "nodes[0].id",
+                        "nodes[1].id",
+                        "stop[0]",
+                        "stop[1]");
     }
 
     @Test
@@ -78,9 +89,23 @@ class KeyTableTest {
 
     @Test
     void numbersKeepTheirType() {
-        Config c = config(map("i", 7, "min", Long.MIN_VALUE, "max", Long.MAX_VALUE,
-                "big", new BigInteger("123456789012345678901234567890"), "d", 0.1, "e", 1e300, "neg0", -0.0,
-                "dec", new BigDecimal("0.1000000000000000000000001")));
+        Config c = config(map(
+                "i",
+                7,
+                "min",
+                Long.MIN_VALUE,
+                "max",
+                Long.MAX_VALUE,
+                "big",
+                new BigInteger("123456789012345678901234567890"),
+                "d",
+                0.1,
+                "e",
+                1e300,
+                "neg0",
+                -0.0,
+                "dec",
+                new BigDecimal("0.1000000000000000000000001")));
         assertThat(c.getLong("min")).isEqualTo(Long.MIN_VALUE);
         assertThat(c.getLong("max")).isEqualTo(Long.MAX_VALUE);
         assertThat(c.value("i")).isEqualTo(7L);
@@ -96,7 +121,9 @@ class KeyTableTest {
     @Test
     void intOverflowIsATypeError() {
         Config c = config(map("big", 1L << 40));
-        assertThatThrownBy(() -> c.getInt("big")).isInstanceOf(ConfigException.class).hasMessageContaining("getLong");
+        assertThatThrownBy(() -> c.getInt("big"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("getLong");
     }
 
     @Test
@@ -106,7 +133,9 @@ class KeyTableTest {
         assertThat(c.getBoolean("f")).isFalse();
         assertThat(c.getBoolean("s")).isTrue();
         assertThat(c.getString("t")).isEqualTo("true");
-        assertThatThrownBy(() -> c.getBoolean("x")).isInstanceOf(ConfigException.class).hasMessageContaining("maybe");
+        assertThatThrownBy(() -> c.getBoolean("x"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("maybe");
     }
 
     @Test
@@ -117,7 +146,9 @@ class KeyTableTest {
         assertThat(c.findString("n")).isEmpty();
         assertThat(c.getString("n", "dflt")).isEqualTo("dflt");
         assertThat(c.getInt("n", 5)).isEqualTo(5);
-        assertThatThrownBy(() -> c.getString("n")).isInstanceOf(ConfigException.class).hasMessageContaining("is null");
+        assertThatThrownBy(() -> c.getString("n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is null");
     }
 
     @Test
@@ -125,15 +156,18 @@ class KeyTableTest {
         Config c = config(map("list", List.of(), "map", Map.of()));
         assertThat(c.getStringList("list")).isEmpty();
         assertThat(c.value("map")).isEqualTo(Map.of());
-        assertThatThrownBy(() -> c.getString("map")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> c.getString("map"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("empty map");
     }
 
     @Test
     void missingKeysNameTheKeyAndFileAndDefaultsApply() {
         Config c = config(map("a", 1));
-        assertThatThrownBy(() -> c.getString("b.c")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'b.c'").hasMessageContaining("test.tar");
+        assertThatThrownBy(() -> c.getString("b.c"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'b.c'")
+                .hasMessageContaining("test.tar");
         assertThat(c.getString("b", "x")).isEqualTo("x");
         assertThat(c.findLong("b")).isEmpty();
         assertThat(c.getStringList("b", List.of("d"))).containsExactly("d");
@@ -145,16 +179,32 @@ class KeyTableTest {
         Config c = config(map("port", "8080", "ratio", " 0.5 ", "word", "eighty"));
         assertThat(c.getInt("port")).isEqualTo(8080);
         assertThat(c.getDouble("ratio")).isEqualTo(0.5);
-        assertThatThrownBy(() -> c.getInt("word")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("'word'").hasMessageContaining("not an integer");
+        assertThatThrownBy(() -> c.getInt("word"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'word'")
+                .hasMessageContaining("not an integer");
     }
 
     @Test
     void placeholdersResolveAtLookupFromEnvAndSystemProperties() {
-        Config c = config(map("key", "${env:API_KEY}", "url", "${env:BASE:-http://localhost}/v1",
-                "empty", "${env:NOPE:-}", "both", "Bearer ${env:API_KEY} for ${sys:user.name}",
-                "escaped", "$${env:NOT_RESOLVED}", "port", "${env:PORT:-8080}", "unset", "${env:MISSING}"),
-                Map.of("API_KEY", "k-123"), Map.of("user.name", "ada"));
+        Config c = config(
+                map(
+                        "key",
+                        "${env:API_KEY}",
+                        "url",
+                        "${env:BASE:-http://localhost}/v1",
+                        "empty",
+                        "${env:NOPE:-}",
+                        "both",
+                        "Bearer ${env:API_KEY} for ${sys:user.name}",
+                        "escaped",
+                        "$${env:NOT_RESOLVED}",
+                        "port",
+                        "${env:PORT:-8080}",
+                        "unset",
+                        "${env:MISSING}"),
+                Map.of("API_KEY", "k-123"),
+                Map.of("user.name", "ada"));
         assertThat(c.getString("key")).isEqualTo("k-123");
         assertThat(c.getString("url")).isEqualTo("http://localhost/v1");
         assertThat(c.getString("empty")).isEmpty();
@@ -162,8 +212,11 @@ class KeyTableTest {
         assertThat(c.getString("escaped")).isEqualTo("${env:NOT_RESOLVED}");
         assertThat(c.getInt("port")).isEqualTo(8080);
         assertThat(c.value("key")).isEqualTo("${env:API_KEY}");
-        assertThatThrownBy(() -> c.getString("unset")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("MISSING").hasMessageContaining("'unset'").hasMessageContaining("test.tar");
+        assertThatThrownBy(() -> c.getString("unset"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("MISSING")
+                .hasMessageContaining("'unset'")
+                .hasMessageContaining("test.tar");
     }
 
     @Test
@@ -179,8 +232,13 @@ class KeyTableTest {
 
     @Test
     void subtreesAreRelativeViews() {
-        Config c = config(map("model", map("name", "m", "params", map("t", 1)), "stop", List.of("x", "y"),
-                "nodes", List.of(map("id", "n1"))));
+        Config c = config(map(
+                "model",
+                map("name", "m", "params", map("t", 1)),
+                "stop",
+                List.of("x", "y"),
+                "nodes",
+                List.of(map("id", "n1"))));
         Config model = c.subtree("model");
         assertThat(model.getString("name")).isEqualTo("m");
         assertThat(model.subtree("params").getInt("t")).isEqualTo(1);
@@ -226,8 +284,8 @@ class KeyTableTest {
         wb.put("", b);
         assertThat(wa.toCanonicalJson()).isEqualTo(wb.toCanonicalJson());
         assertThat(wa.toTableBytes()).isEqualTo(wb.toTableBytes());
-        assertThat(new String(wa.toCanonicalJson(), StandardCharsets.UTF_8)).isEqualTo(
-                "{\n  \"a\": {\n    \"b\": \"text\",\n    \"y\": [\n      1,\n      2\n    ]\n  },\n"
+        assertThat(new String(wa.toCanonicalJson(), StandardCharsets.UTF_8))
+                .isEqualTo("{\n  \"a\": {\n    \"b\": \"text\",\n    \"y\": [\n      1,\n      2\n    ]\n  },\n"
                         + "  \"m\": [],\n  \"z\": 1\n}\n");
     }
 
@@ -239,7 +297,8 @@ class KeyTableTest {
         }
         ConfigTableWriter w = new ConfigTableWriter();
         w.put("", map("l", list));
-        Object parsed = dev.warmstart.snapshot.format.Json.parse(new String(w.toCanonicalJson(), StandardCharsets.UTF_8));
+        Object parsed =
+                dev.warmstart.snapshot.format.Json.parse(new String(w.toCanonicalJson(), StandardCharsets.UTF_8));
         assertThat(((Map<?, ?>) parsed).get("l")).isEqualTo(list);
     }
 
@@ -259,7 +318,8 @@ class KeyTableTest {
         byte[] badOffset = good.clone();
         ByteBuffer.wrap(badOffset).putInt(16, 1_000_000); // first record's key offset
         Config c = new Config(ByteBuffer.wrap(badOffset), "t.tar");
-        assertThatThrownBy(() -> c.getString("a")).isInstanceOf(CorruptSnapshotException.class)
+        assertThatThrownBy(() -> c.getString("a"))
+                .isInstanceOf(CorruptSnapshotException.class)
                 .hasMessageContaining("outside its heap");
     }
 
@@ -267,7 +327,8 @@ class KeyTableTest {
     void entriesListWhatWasWritten() {
         ConfigTableWriter writer = new ConfigTableWriter();
         writer.put("p", map("s", "x", "n", 1, "l", List.of()));
-        assertThat(writer.entries()).containsExactly(Map.entry("p.l", Collections.emptyList()),
-                Map.entry("p.n", 1L), Map.entry("p.s", "x"));
+        assertThat(writer.entries())
+                .containsExactly(
+                        Map.entry("p.l", Collections.emptyList()), Map.entry("p.n", 1L), Map.entry("p.s", "x"));
     }
 }

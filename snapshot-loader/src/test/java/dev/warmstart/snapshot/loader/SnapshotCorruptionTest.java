@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SnapshotCorruptionTest {
     @TempDir
     Path dir;
+
     Path good;
     long fileLength;
     int indexLength;
@@ -30,7 +31,10 @@ class SnapshotCorruptionTest {
         try (Snapshot snapshot = Snapshot.open(good)) {
             snapshot.verify();
             indexLength = snapshot.indexLength();
-            dataEntry = snapshot.entries().stream().filter(e -> e.name().equals("dir/c.txt")).findFirst().orElseThrow();
+            dataEntry = snapshot.entries().stream()
+                    .filter(e -> e.name().equals("dir/c.txt"))
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 
@@ -40,23 +44,28 @@ class SnapshotCorruptionTest {
         for (int i = 0; i < 200; i++) {
             long length = i < 40 ? i * 97L : random.nextLong(fileLength);
             Path cut = CorruptionInjector.truncatedCopy(good, length, dir.resolve("cut.tar"));
-            assertThatThrownBy(() -> Snapshot.open(cut)).as("truncated to %d bytes", length)
-                    .isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("cut.tar");
+            assertThatThrownBy(() -> Snapshot.open(cut))
+                    .as("truncated to %d bytes", length)
+                    .isInstanceOf(CorruptSnapshotException.class)
+                    .hasMessageContaining("cut.tar");
         }
     }
 
     @Test
     void truncationMessageSaysHowMuchIsMissing() throws IOException {
         Path cut = CorruptionInjector.truncatedCopy(good, fileLength - 512, dir.resolve("cut.tar"));
-        assertThatThrownBy(() -> Snapshot.open(cut)).isInstanceOf(CorruptSnapshotException.class)
-                .hasMessageContaining("truncated").hasMessageContaining(String.valueOf(fileLength));
+        assertThatThrownBy(() -> Snapshot.open(cut))
+                .isInstanceOf(CorruptSnapshotException.class)
+                .hasMessageContaining("truncated")
+                .hasMessageContaining(String.valueOf(fileLength));
     }
 
     @Test
     void appendedBytesAreRefusedAtOpen() throws IOException {
         Path longer = CorruptionInjector.copy(good, dir.resolve("longer.tar"));
         Files.write(longer, new byte[512], java.nio.file.StandardOpenOption.APPEND);
-        assertThatThrownBy(() -> Snapshot.open(longer)).isInstanceOf(CorruptSnapshotException.class)
+        assertThatThrownBy(() -> Snapshot.open(longer))
+                .isInstanceOf(CorruptSnapshotException.class)
                 .hasMessageContaining("unexpected bytes");
     }
 
@@ -66,7 +75,8 @@ class SnapshotCorruptionTest {
             Path bad = CorruptionInjector.copy(good, dir.resolve("bad.tar"));
             CorruptionInjector.flipByte(bad, SnapshotFormat.BLOCK + offset);
             int at = offset;
-            assertThatThrownBy(() -> Snapshot.open(bad)).as("index byte %d flipped", at)
+            assertThatThrownBy(() -> Snapshot.open(bad))
+                    .as("index byte %d flipped", at)
                     .isInstanceOf(CorruptSnapshotException.class);
         }
     }
@@ -76,7 +86,8 @@ class SnapshotCorruptionTest {
         for (int offset : new int[] {0, 5, 100, 124, 148, 257, 300}) {
             Path bad = CorruptionInjector.copy(good, dir.resolve("bad.tar"));
             CorruptionInjector.flipByte(bad, offset);
-            assertThatThrownBy(() -> Snapshot.open(bad)).as("header byte %d", offset)
+            assertThatThrownBy(() -> Snapshot.open(bad))
+                    .as("header byte %d", offset)
                     .isInstanceOf(CorruptSnapshotException.class);
         }
     }
@@ -86,7 +97,8 @@ class SnapshotCorruptionTest {
         Path bad = CorruptionInjector.copy(good, dir.resolve("bad.tar"));
         CorruptionInjector.flipByte(bad, dataEntry.offset() - SnapshotFormat.BLOCK + 10);
         try (Snapshot snapshot = Snapshot.open(bad)) {
-            assertThatThrownBy(snapshot::verify).isInstanceOf(CorruptSnapshotException.class)
+            assertThatThrownBy(snapshot::verify)
+                    .isInstanceOf(CorruptSnapshotException.class)
                     .hasMessageContaining("tar header");
         }
     }
@@ -96,8 +108,10 @@ class SnapshotCorruptionTest {
         Path bad = CorruptionInjector.copy(good, dir.resolve("bad.tar"));
         CorruptionInjector.flipByte(bad, dataEntry.offset() + dataEntry.length() - 1);
         try (Snapshot snapshot = Snapshot.open(bad)) {
-            assertThatThrownBy(snapshot::verify).isInstanceOf(CorruptSnapshotException.class)
-                    .hasMessageContaining("dir/c.txt").hasMessageContaining("SHA-256");
+            assertThatThrownBy(snapshot::verify)
+                    .isInstanceOf(CorruptSnapshotException.class)
+                    .hasMessageContaining("dir/c.txt")
+                    .hasMessageContaining("SHA-256");
         }
     }
 
@@ -116,8 +130,11 @@ class SnapshotCorruptionTest {
     void damagedMetadataIsFoundByVerify() throws IOException {
         long metadataOffset;
         try (Snapshot snapshot = Snapshot.open(good)) {
-            metadataOffset = snapshot.entries().stream().filter(e -> e.name().equals(SnapshotFormat.METADATA_ENTRY))
-                    .findFirst().orElseThrow().offset();
+            metadataOffset = snapshot.entries().stream()
+                    .filter(e -> e.name().equals(SnapshotFormat.METADATA_ENTRY))
+                    .findFirst()
+                    .orElseThrow()
+                    .offset();
         }
         Path bad = CorruptionInjector.copy(good, dir.resolve("bad.tar"));
         CorruptionInjector.flipByte(bad, metadataOffset + 8);
@@ -130,7 +147,8 @@ class SnapshotCorruptionTest {
     void wrongMagicIsRefusedAsNotASnapshot() throws IOException {
         Path bad = CorruptionInjector.copy(good, dir.resolve("bad.tar"));
         CorruptionInjector.writeBytes(bad, SnapshotFormat.BLOCK, "NOTASNAP".getBytes());
-        assertThatThrownBy(() -> Snapshot.open(bad)).isInstanceOf(CorruptSnapshotException.class)
+        assertThatThrownBy(() -> Snapshot.open(bad))
+                .isInstanceOf(CorruptSnapshotException.class)
                 .hasMessageContaining("magic");
     }
 
@@ -140,7 +158,8 @@ class SnapshotCorruptionTest {
         Files.writeString(dir.resolve("hello.txt"), "hello");
         Process tar = new ProcessBuilder("tar", "-cf", plain.toString(), "-C", dir.toString(), "hello.txt").start();
         assertThat(tar.waitFor()).isZero();
-        assertThatThrownBy(() -> Snapshot.open(plain)).isInstanceOf(CorruptSnapshotException.class)
+        assertThatThrownBy(() -> Snapshot.open(plain))
+                .isInstanceOf(CorruptSnapshotException.class)
                 .hasMessageContaining("not a Warmstart snapshot");
     }
 
@@ -154,8 +173,11 @@ class SnapshotCorruptionTest {
         crc.update(preamble.array(), 0, 12);
         preamble.putInt((int) crc.getValue());
         CorruptionInjector.writeBytes(future, SnapshotFormat.BLOCK, preamble.array());
-        assertThatThrownBy(() -> Snapshot.open(future)).isInstanceOf(UnsupportedFormatVersionException.class)
-                .hasMessageContaining("2.3").hasMessageContaining("1.x").hasMessageContaining("future.tar");
+        assertThatThrownBy(() -> Snapshot.open(future))
+                .isInstanceOf(UnsupportedFormatVersionException.class)
+                .hasMessageContaining("2.3")
+                .hasMessageContaining("1.x")
+                .hasMessageContaining("future.tar");
     }
 
     @Test

@@ -72,7 +72,9 @@ class SnapshotRoundTripTest {
         assertSameContent(viaCommons, entries);
 
         Path out = Files.createDirectories(dir.resolve("extracted"));
-        Process list = new ProcessBuilder("tar", "-tf", file.toString()).redirectErrorStream(true).start();
+        Process list = new ProcessBuilder("tar", "-tf", file.toString())
+                .redirectErrorStream(true)
+                .start();
         String listing = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(list.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(list.exitValue()).as(listing).isZero();
@@ -82,12 +84,15 @@ class SnapshotRoundTripTest {
         assertThat(listed).containsExactlyInAnyOrderElementsOf(entries.keySet());
 
         Process extract = new ProcessBuilder("tar", "-xf", file.toString(), "-C", out.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String messages = new String(extract.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(extract.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(extract.exitValue()).as(messages).isZero();
         for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-            assertThat(Files.readAllBytes(out.resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(Files.readAllBytes(out.resolve(e.getKey())))
+                    .as(e.getKey())
+                    .isEqualTo(e.getValue());
         }
     }
 
@@ -107,7 +112,8 @@ class SnapshotRoundTripTest {
     void idIsCreationTimeAndContentHashPrefix() throws IOException {
         Path file = SnapshotTestFiles.small(dir.resolve("s.tar"));
         try (Snapshot snapshot = Snapshot.open(file)) {
-            assertThat(snapshot.id()).isEqualTo("20260304T050607Z-" + snapshot.contentHash().substring(0, 12));
+            assertThat(snapshot.id())
+                    .isEqualTo("20260304T050607Z-" + snapshot.contentHash().substring(0, 12));
             SnapshotMetadata metadata = snapshot.metadata();
             assertThat(metadata.id()).isEqualTo(snapshot.id());
             assertThat(metadata.contentHash()).isEqualTo(snapshot.contentHash());
@@ -128,7 +134,8 @@ class SnapshotRoundTripTest {
             writer.addEntry("dir/c.txt", 5, "gamma gamma gamma".repeat(40).getBytes());
             writer.finish(java.time.Instant.parse("2030-01-01T00:00:00Z"), "other", "9", Map.of());
         }
-        try (Snapshot sa = Snapshot.open(a); Snapshot sb = Snapshot.open(b)) {
+        try (Snapshot sa = Snapshot.open(a);
+                Snapshot sb = Snapshot.open(b)) {
             assertThat(sa.contentHash()).isEqualTo(sb.contentHash());
             assertThat(sa.id()).isNotEqualTo(sb.id());
         }
@@ -151,8 +158,10 @@ class SnapshotRoundTripTest {
         try (Snapshot snapshot = Snapshot.open(file)) {
             assertThat(snapshot.findEntry("nope")).isEmpty();
             assertThat(snapshot.hasEntry("a.txt")).isTrue();
-            assertThatThrownBy(() -> snapshot.entry("nope")).isInstanceOf(MissingEntryException.class)
-                    .hasMessageContaining("s.tar").hasMessageContaining("'nope'");
+            assertThatThrownBy(() -> snapshot.entry("nope"))
+                    .isInstanceOf(MissingEntryException.class)
+                    .hasMessageContaining("s.tar")
+                    .hasMessageContaining("'nope'");
         }
     }
 
@@ -163,7 +172,8 @@ class SnapshotRoundTripTest {
         ByteBuffer before = snapshot.entry("a.txt");
         snapshot.close();
         snapshot.close();
-        assertThatThrownBy(() -> snapshot.entry("a.txt")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> snapshot.entry("a.txt"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
         assertThat(bytes(before)).isEqualTo("alpha".getBytes());
     }
@@ -210,13 +220,17 @@ class SnapshotRoundTripTest {
         Path file = SnapshotTestFiles.small(dir.resolve("s.tar"));
         long offset;
         try (Snapshot snapshot = Snapshot.open(file)) {
-            offset = snapshot.entries().stream().filter(e -> e.name().equals("dir/c.txt")).findFirst().orElseThrow()
+            offset = snapshot.entries().stream()
+                    .filter(e -> e.name().equals("dir/c.txt"))
+                    .findFirst()
+                    .orElseThrow()
                     .offset();
         }
         CorruptionInjector.flipByte(file, offset + 3);
         try (Snapshot snapshot = Snapshot.open(file, SnapshotOption.VERIFY_ON_FIRST_ACCESS)) {
             assertThat(bytes(snapshot.entry("a.txt"))).isEqualTo("alpha".getBytes());
-            assertThatThrownBy(() -> snapshot.entry("dir/c.txt")).isInstanceOf(CorruptSnapshotException.class)
+            assertThatThrownBy(() -> snapshot.entry("dir/c.txt"))
+                    .isInstanceOf(CorruptSnapshotException.class)
                     .hasMessageContaining("dir/c.txt");
         }
     }
@@ -249,13 +263,16 @@ class SnapshotRoundTripTest {
                 String alphabet = alphabets[random.nextInt(alphabets.length)];
                 int len = 1 + random.nextInt(s == segments - 1 ? 60 : 20);
                 for (int i = 0; i < len; i++) {
-                    name.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0,
-                            random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+                    name.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(
+                            0, random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
                 }
             }
             String n = name.toString().strip();
-            if (n.isEmpty() || Arrays.stream(n.split("/", -1)).anyMatch(seg -> seg.isBlank() || seg.equals(".")
-                    || seg.equals("..") || !seg.equals(seg.strip())) || n.startsWith(".warmstart/")) {
+            if (n.isEmpty()
+                    || Arrays.stream(n.split("/", -1))
+                            .anyMatch(seg ->
+                                    seg.isBlank() || seg.equals(".") || seg.equals("..") || !seg.equals(seg.strip()))
+                    || n.startsWith(".warmstart/")) {
                 continue;
             }
             // A name that is another's directory would collide when extracted with tar.

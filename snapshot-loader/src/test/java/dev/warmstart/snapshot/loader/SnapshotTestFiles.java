@@ -12,8 +12,7 @@ import java.util.TreeMap;
 final class SnapshotTestFiles {
     static final Instant CREATED = Instant.parse("2026-03-04T05:06:07Z");
 
-    private SnapshotTestFiles() {
-    }
+    private SnapshotTestFiles() {}
 
     /** Writes {@code entries} (name → bytes) as plain file entries. */
     static Path write(Path file, Map<String, byte[]> entries) throws IOException {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 /** Prompt templates: tokenizing rules at build time, rendering at run time. */
 class TemplateRenderTest {
     private static PromptTemplate template(String text, PromptSyntax syntax, List<String> declared) throws Exception {
-        CompiledPrompt compiled = PromptCompiler.compile(new PromptSource("p", text, syntax, declared,
-                Map.of("version", "1", "description", "d")));
+        CompiledPrompt compiled = PromptCompiler.compile(
+                new PromptSource("p", text, syntax, declared, Map.of("version", "1", "description", "d")));
         return PromptTemplate.decode("p", ByteBuffer.wrap(compiled.toBytes()).asReadOnlyBuffer(), "t.tar");
     }
 
@@ -53,14 +53,16 @@ class TemplateRenderTest {
 
     @Test
     void invalidNamesAreRefusedInPlainTemplates() {
-        assertThatThrownBy(() -> plain("{{ 1abc }}")).isInstanceOf(PromptSyntaxException.class)
+        assertThatThrownBy(() -> plain("{{ 1abc }}"))
+                .isInstanceOf(PromptSyntaxException.class)
                 .hasMessageContaining("invalid variable name");
         assertThatThrownBy(() -> plain("{{\"json\": 1}}")).isInstanceOf(PromptSyntaxException.class);
     }
 
     @Test
     void dottedNamesAdjacentSlotsAndSlotOnlyTemplates() throws Exception {
-        assertThat(plain("{{user.name}}{{user.id}}").render(Map.of("user.name", "a", "user.id", 7))).isEqualTo("a7");
+        assertThat(plain("{{user.name}}{{user.id}}").render(Map.of("user.name", "a", "user.id", 7)))
+                .isEqualTo("a7");
         assertThat(plain("").render(Map.of())).isEmpty();
         assertThat(plain("{{x}}").render(Map.of("x", "only"))).isEqualTo("only");
     }
@@ -76,8 +78,10 @@ class TemplateRenderTest {
     @Test
     void missingOrNullVariablesAreErrorsNamingThem() throws Exception {
         PromptTemplate t = plain("{{a}} {{b}}");
-        assertThatThrownBy(() -> t.render(Map.of("a", 1))).isInstanceOfSatisfying(MissingVariableException.class,
-                e -> assertThat(e.variable()).isEqualTo("b"));
+        assertThatThrownBy(() -> t.render(Map.of("a", 1)))
+                .isInstanceOfSatisfying(
+                        MissingVariableException.class,
+                        e -> assertThat(e.variable()).isEqualTo("b"));
         Map<String, Object> withNull = new HashMap<>();
         withNull.put("a", 1);
         withNull.put("b", null);
@@ -107,18 +111,21 @@ class TemplateRenderTest {
         PromptTemplate t = template(text, PromptSyntax.JINJA2, null);
         assertThat(t.variables()).containsExactly("text", "items", "flag", "x");
         assertThat(t.text()).isEqualTo(text);
-        assertThatThrownBy(() -> t.render(Map.of())).isInstanceOf(SnapshotException.class).hasMessageContaining("Jinja2");
+        assertThatThrownBy(() -> t.render(Map.of()))
+                .isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("Jinja2");
     }
 
     @Test
     void undeclaredVariablesFailAndUnusedOnesAreReported() throws Exception {
-        assertThatThrownBy(() -> PromptCompiler.compile(new PromptSource("p", "{{a}}\n{{b}}", PromptSyntax.PLAIN,
-                List.of("a"), null))).isInstanceOfSatisfying(PromptSyntaxException.class, e -> {
+        assertThatThrownBy(() -> PromptCompiler.compile(
+                        new PromptSource("p", "{{a}}\n{{b}}", PromptSyntax.PLAIN, List.of("a"), null)))
+                .isInstanceOfSatisfying(PromptSyntaxException.class, e -> {
                     assertThat(e.getMessage()).contains("'b'", "not declared");
                     assertThat(e.line()).isEqualTo(2);
                 });
-        CompiledPrompt c = PromptCompiler.compile(new PromptSource("p", "{{a}}", PromptSyntax.PLAIN,
-                List.of("a", "unused"), null));
+        CompiledPrompt c = PromptCompiler.compile(
+                new PromptSource("p", "{{a}}", PromptSyntax.PLAIN, List.of("a", "unused"), null));
         assertThat(c.unusedDeclaredVariables()).containsExactly("unused");
         assertThat(c.variables()).containsExactly("a", "unused");
     }
@@ -134,13 +141,15 @@ class TemplateRenderTest {
     @Test
     void compilationIsDeterministic() throws Exception {
         PromptSource s = new PromptSource("p", "{{a}} and {{b}}", PromptSyntax.PLAIN, null, Map.of("k", "v", "a", "b"));
-        assertThat(PromptCompiler.compile(s).toBytes()).isEqualTo(PromptCompiler.compile(s).toBytes());
+        assertThat(PromptCompiler.compile(s).toBytes())
+                .isEqualTo(PromptCompiler.compile(s).toBytes());
     }
 
     @Test
     void damagedEntriesAreCorruptAtEveryTruncation() throws Exception {
-        byte[] good = PromptCompiler.compile(new PromptSource("p", "Hi {{name}}!", PromptSyntax.PLAIN, null,
-                Map.of("version", "1"))).toBytes();
+        byte[] good = PromptCompiler.compile(
+                        new PromptSource("p", "Hi {{name}}!", PromptSyntax.PLAIN, null, Map.of("version", "1")))
+                .toBytes();
         for (int cut = 0; cut < good.length; cut++) {
             byte[] truncated = Arrays.copyOf(good, cut);
             assertThatThrownBy(() -> PromptTemplate.decode("p", ByteBuffer.wrap(truncated), "t.tar"))
@@ -150,7 +159,8 @@ class TemplateRenderTest {
         // second segment is the slot: kind at 36+12, variable index at 36+12+4
         ByteBuffer.wrap(badSlot).putInt(36 + 12 + 4, 99);
         assertThatThrownBy(() -> PromptTemplate.decode("p", ByteBuffer.wrap(badSlot), "t.tar"))
-                .isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("variable 99");
+                .isInstanceOf(CorruptSnapshotException.class)
+                .hasMessageContaining("variable 99");
         byte[] badMagic = good.clone();
         badMagic[3] = 0;
         assertThatThrownBy(() -> PromptTemplate.decode("p", ByteBuffer.wrap(badMagic), "t.tar"))
@@ -162,10 +172,16 @@ class TemplateRenderTest {
         String pad = "x".repeat(4000);
         // {syntax, template, rendered with name=Ada}: non-ASCII text, an escape, a literal brace pair
         List<Object[]> cases = List.of(
-                new Object[] {PromptSyntax.PLAIN, "Grüße {{name}}, " + pad + " \\{{x}} 東京 " + pad + " {{name}}",
-                        "Grüße Ada, " + pad + " {{x}} 東京 " + pad + " Ada"},
-                new Object[] {PromptSyntax.DIFY, "Grüße {{name}}, " + pad + " {{ not a slot }} 東京 " + pad + " {{name}}",
-                        "Grüße Ada, " + pad + " {{ not a slot }} 東京 " + pad + " Ada"});
+                new Object[] {
+                    PromptSyntax.PLAIN,
+                    "Grüße {{name}}, " + pad + " \\{{x}} 東京 " + pad + " {{name}}",
+                    "Grüße Ada, " + pad + " {{x}} 東京 " + pad + " Ada"
+                },
+                new Object[] {
+                    PromptSyntax.DIFY,
+                    "Grüße {{name}}, " + pad + " {{ not a slot }} 東京 " + pad + " {{name}}",
+                    "Grüße Ada, " + pad + " {{ not a slot }} 東京 " + pad + " Ada"
+                });
         for (Object[] c : cases) {
             PromptSyntax syntax = (PromptSyntax) c[0];
             String text = (String) c[1];

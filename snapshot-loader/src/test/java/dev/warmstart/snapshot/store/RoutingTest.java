@@ -37,7 +37,8 @@ class RoutingTest {
     private static Map<String, Integer> spread(RoutingState state, String prefix) {
         Map<String, Integer> counts = new HashMap<>();
         for (int i = 0; i < KEYS; i++) {
-            String channel = state.route(new RequestContext(null, prefix + i, null, null)).channel();
+            String channel = state.route(new RequestContext(null, prefix + i, null, null))
+                    .channel();
             counts.merge(channel, 1, Integer::sum);
         }
         return counts;
@@ -66,8 +67,14 @@ class RoutingTest {
 
     @Test
     void zeroAndHundredPercentAreExact() {
-        assertEquals(null, spread(state(List.of(Map.entry("canary", CanaryRule.percent(0)))), "k").get("canary"));
-        assertEquals(KEYS, spread(state(List.of(Map.entry("canary", CanaryRule.percent(100)))), "k").get("canary"));
+        assertEquals(
+                null,
+                spread(state(List.of(Map.entry("canary", CanaryRule.percent(0)))), "k")
+                        .get("canary"));
+        assertEquals(
+                KEYS,
+                spread(state(List.of(Map.entry("canary", CanaryRule.percent(100)))), "k")
+                        .get("canary"));
     }
 
     @Test
@@ -95,8 +102,8 @@ class RoutingTest {
         double[] steps = {5, 10, 25, 50, 100};
         Set<Integer> before = null;
         for (double p : steps) {
-            Canary grown = new Canary("canary", "c", CanaryRule.percent(p), Guard.DEFAULT, small.firstBucket(),
-                    small.direction());
+            Canary grown = new Canary(
+                    "canary", "c", CanaryRule.percent(p), Guard.DEFAULT, small.firstBucket(), small.direction());
             Set<Integer> now = new java.util.HashSet<>();
             for (int i = 0; i < KEYS; i++) {
                 if (grown.covers(Routing.bucket("user-" + i))) {
@@ -119,8 +126,8 @@ class RoutingTest {
 
     @Test
     void severalCanariesGetTheirSharesAndNeverOverlap() {
-        RoutingState state = state(List.of(Map.entry("canary-a", CanaryRule.percent(15)),
-                Map.entry("canary-b", CanaryRule.percent(5))));
+        RoutingState state = state(
+                List.of(Map.entry("canary-a", CanaryRule.percent(15)), Map.entry("canary-b", CanaryRule.percent(5))));
         Map<String, Integer> counts = spread(state, "tenant-user-");
         assertEquals(80.0, 100.0 * counts.get("stable") / KEYS, 0.5);
         assertEquals(15.0, 100.0 * counts.get("canary-a") / KEYS, 0.5);
@@ -144,7 +151,8 @@ class RoutingTest {
         int[] c = Routing.place(placed, 500);
         Canary third = new Canary("c", "c", CanaryRule.percent(5), Guard.DEFAULT, c[0], c[1]);
         for (int bucket = 0; bucket < Routing.BUCKETS; bucket++) {
-            assertTrue(!third.covers(bucket) || (!placed.get(0).covers(bucket) && !placed.get(1).covers(bucket)));
+            assertTrue(!third.covers(bucket)
+                    || (!placed.get(0).covers(bucket) && !placed.get(1).covers(bucket)));
         }
         assertThrows(IllegalArgumentException.class, () -> Routing.place(placed, 9000), "more than 100% in all");
     }
@@ -152,26 +160,49 @@ class RoutingTest {
     @Test
     void precedenceIsPinThenAllowlistThenPercentageThenStable() {
         CanaryRule everyoneAndAlice = new CanaryRule(100, Set.of("alice", "tenant-7"), true);
-        Canary a = new Canary("canary-a", "a-id", new CanaryRule(0, Set.of("alice", "tenant-7"), true), Guard.DEFAULT, 0, 1);
+        Canary a = new Canary(
+                "canary-a", "a-id", new CanaryRule(0, Set.of("alice", "tenant-7"), true), Guard.DEFAULT, 0, 1);
         Canary b = new Canary("canary-b", "b-id", CanaryRule.percent(100), Guard.DEFAULT, Routing.BUCKETS - 1, -1);
         Canary hidden = new Canary("hidden", "h-id", new CanaryRule(0, Set.of(), false), Guard.DEFAULT, 5000, 1);
-        RoutingState state = new RoutingState(1, served("stable-id"), null, null, List.of(
-                new RoutingState.ServedCanary(a, served("a-id")), new RoutingState.ServedCanary(b, served("b-id")),
-                new RoutingState.ServedCanary(hidden, served("h-id"))));
+        RoutingState state = new RoutingState(
+                1,
+                served("stable-id"),
+                null,
+                null,
+                List.of(
+                        new RoutingState.ServedCanary(a, served("a-id")),
+                        new RoutingState.ServedCanary(b, served("b-id")),
+                        new RoutingState.ServedCanary(hidden, served("h-id"))));
         assertEquals(100, everyoneAndAlice.percent());
 
         // A pin wins over everything, for stable and for pinnable canaries.
-        assertEquals("stable-id", state.route(new RequestContext("stable-id", "alice", null, "k")).served().id);
-        assertEquals("pinned", state.route(new RequestContext("b-id", "alice", null, "k")).channel());
-        assertEquals("b-id", state.route(new RequestContext("b-id", "alice", null, "k")).served().id);
+        assertEquals(
+                "stable-id",
+                state.route(new RequestContext("stable-id", "alice", null, "k")).served().id);
+        assertEquals(
+                "pinned",
+                state.route(new RequestContext("b-id", "alice", null, "k")).channel());
+        assertEquals(
+                "b-id",
+                state.route(new RequestContext("b-id", "alice", null, "k")).served().id);
         // A pin to an unknown or non-pinnable snapshot is ignored: the next rule decides.
-        assertEquals("a-id", state.route(new RequestContext("nope", "alice", null, "k")).served().id);
-        assertEquals("a-id", state.route(new RequestContext("h-id", "alice", null, "k")).served().id);
+        assertEquals(
+                "a-id",
+                state.route(new RequestContext("nope", "alice", null, "k")).served().id);
+        assertEquals(
+                "a-id",
+                state.route(new RequestContext("h-id", "alice", null, "k")).served().id);
         // The allowlist (user or tenant) wins over the percentage.
-        assertEquals("canary-a", state.route(new RequestContext(null, "alice", null, "k")).channel());
-        assertEquals("canary-a", state.route(new RequestContext(null, "bob", "tenant-7", "k")).channel());
+        assertEquals(
+                "canary-a",
+                state.route(new RequestContext(null, "alice", null, "k")).channel());
+        assertEquals(
+                "canary-a",
+                state.route(new RequestContext(null, "bob", "tenant-7", "k")).channel());
         // Then the percentage (canary-b has 100%).
-        assertEquals("canary-b", state.route(new RequestContext(null, "bob", "tenant-1", null)).channel());
+        assertEquals(
+                "canary-b",
+                state.route(new RequestContext(null, "bob", "tenant-1", null)).channel());
         // Without any key: stable.
         assertEquals("stable", state.route(RequestContext.ANONYMOUS).channel());
     }

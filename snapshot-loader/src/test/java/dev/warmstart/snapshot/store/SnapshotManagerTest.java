@@ -66,7 +66,9 @@ class SnapshotManagerTest {
 
     /** Options for tests that call refresh() themselves: no watcher activity to race with. */
     private ManagerOptions manual() {
-        return ManagerOptions.defaults().withPollInterval(Duration.ofHours(1)).withWatchService(false)
+        return ManagerOptions.defaults()
+                .withPollInterval(Duration.ofHours(1))
+                .withWatchService(false)
                 .withListener(events);
     }
 
@@ -110,7 +112,8 @@ class SnapshotManagerTest {
         String v2 = publish(store, "v2");
         store.promoteStable(v1, null);
         Canary canary = store.promoteCanary("canary", v2, CanaryRule.percent(30), Guard.DEFAULT)
-                .canary("canary").orElseThrow();
+                .canary("canary")
+                .orElseThrow();
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
             assertEquals(v1, manager.stableId());
             assertEquals(Map.of("stable", v1, "canary", v2), manager.channels());
@@ -125,11 +128,14 @@ class SnapshotManagerTest {
             try (SnapshotLease lease = manager.select(RequestContext.forUser(userOn(canary, false, 0)))) {
                 assertEquals("v1", version(lease));
             }
-            try (SnapshotLease lease = manager.select(RequestContext.forUser(userOn(canary, false, 0)).pinnedTo(v2))) {
+            try (SnapshotLease lease = manager.select(
+                    RequestContext.forUser(userOn(canary, false, 0)).pinnedTo(v2))) {
                 assertEquals("v2", version(lease));
                 assertEquals("pinned", lease.channel());
             }
-            assertEquals(Map.of("stable", 2L, "canary", 1L, "pinned", 1L), manager.metrics().selectionsByChannel());
+            assertEquals(
+                    Map.of("stable", 2L, "canary", 1L, "pinned", 1L),
+                    manager.metrics().selectionsByChannel());
         }
     }
 
@@ -151,8 +157,10 @@ class SnapshotManagerTest {
             String v1 = publish(store, "v1");
             String v2 = publish(store, "v2");
             store.promoteStable(v1, null);
-            ManagerOptions options = ManagerOptions.defaults().withWatchService(watch)
-                    .withPollInterval(Duration.ofMillis(watch ? 2000 : 50)).withListener(events);
+            ManagerOptions options = ManagerOptions.defaults()
+                    .withWatchService(watch)
+                    .withPollInterval(Duration.ofMillis(watch ? 2000 : 50))
+                    .withListener(events);
             try (SnapshotManager manager = SnapshotManager.open(dir, options)) {
                 store.promoteStable(v2, null);
                 await(() -> manager.stableId().equals(v2), "the switch to v2 (watch service " + watch + ")");
@@ -206,7 +214,8 @@ class SnapshotManagerTest {
             }
             assertEquals(1, manager.metrics().failedSwitches());
             assertTrue(events.any("failed registry revision"), events.log.toString());
-            assertTrue(events.log.stream().anyMatch(l -> l.contains(v2) && l.contains("cannot be opened")),
+            assertTrue(
+                    events.log.stream().anyMatch(l -> l.contains(v2) && l.contains("cannot be opened")),
                     events.log.toString());
             // Retried on the next poll without repeating the report; served once the file is whole again.
             assertFalse(manager.refresh());
@@ -273,7 +282,9 @@ class SnapshotManagerTest {
         String v2 = publish(store, "v2");
         store.promoteStable(v1, null);
         Guard guard = new Guard(0.10, Duration.ofMinutes(1), 100);
-        Canary canary = store.promoteCanary("canary", v2, CanaryRule.percent(50), guard).canary("canary").orElseThrow();
+        Canary canary = store.promoteCanary("canary", v2, CanaryRule.percent(50), guard)
+                .canary("canary")
+                .orElseThrow();
         String canaryUser = userOn(canary, true, 0);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual().withClock(clock))) {
             // 89 successes and 10 failures: 99 requests, below the minimum, never trips.
@@ -330,19 +341,24 @@ class SnapshotManagerTest {
         store.promoteStable(v2, new Guard(0.5, Duration.ofMinutes(5), 10));
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
             for (int i = 0; i < 9; i++) {
-                assertThrows(IllegalStateException.class, () -> manager.call(RequestContext.ANONYMOUS, s -> {
-                    throw new IllegalStateException("bad prompt");
-                }));
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> manager.call(RequestContext.ANONYMOUS, s -> {
+                            throw new IllegalStateException("bad prompt");
+                        }));
                 assertEquals(v2, manager.stableId());
             }
-            assertThrows(IllegalStateException.class, () -> manager.call(RequestContext.ANONYMOUS, s -> {
-                throw new IllegalStateException("bad prompt");
-            }));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> manager.call(RequestContext.ANONYMOUS, s -> {
+                        throw new IllegalStateException("bad prompt");
+                    }));
             assertEquals(v1, manager.stableId(), "fell back at the 10th failure");
             assertEquals("v1", manager.call(RequestContext.ANONYMOUS, s -> text(s.entry("version.txt"))));
             await(() -> v1.equals(stableOf(store)), "the registry to record the fallback");
             StoreRegistry r = store.registry();
-            assertEquals(SnapshotRecord.ROLLED_BACK, r.snapshot(v2).orElseThrow().status());
+            assertEquals(
+                    SnapshotRecord.ROLLED_BACK, r.snapshot(v2).orElseThrow().status());
             assertEquals(null, r.stableGuard(), "one automatic fallback at a time");
         }
     }
@@ -356,9 +372,12 @@ class SnapshotManagerTest {
         String v3 = publish(store, "v3");
         store.promoteStable(v1, null);
         store.promoteCanary("canary", v2, CanaryRule.percent(100), new Guard(0.01, Duration.ofMinutes(1), 1));
-        SnapshotStore diskFull = new SnapshotStore(dir, (target, content) -> {
-            throw new IOException("No space left on device");
-        }, java.time.Clock.systemUTC());
+        SnapshotStore diskFull = new SnapshotStore(
+                dir,
+                (target, content) -> {
+                    throw new IOException("No space left on device");
+                },
+                java.time.Clock.systemUTC());
         try (SnapshotManager manager = SnapshotManager.open(diskFull, manual())) {
             manager.recordFailure(v2);
             assertEquals(Map.of("stable", v1), manager.channels());
@@ -379,7 +398,8 @@ class SnapshotManagerTest {
             ids.add(publish(store, "v" + i));
         }
         store.promoteStable(ids.get(0), null);
-        ManagerOptions options = ManagerOptions.defaults().withPollInterval(Duration.ofMillis(5)).withWatchService(false);
+        ManagerOptions options =
+                ManagerOptions.defaults().withPollInterval(Duration.ofMillis(5)).withWatchService(false);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), options)) {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong reads = new AtomicLong();
@@ -396,7 +416,8 @@ class SnapshotManagerTest {
                             String label = version(lease);
                             String payload = text(lease.snapshot().entry("payload.bin"));
                             String expected = labelOf.get(lease.snapshotId());
-                            if (!label.equals(expected) || !payload.startsWith(expected + "|")
+                            if (!label.equals(expected)
+                                    || !payload.startsWith(expected + "|")
                                     || !payload.endsWith(expected + "|")) {
                                 errors.add("torn read: lease " + lease.snapshotId() + " read " + label);
                             }

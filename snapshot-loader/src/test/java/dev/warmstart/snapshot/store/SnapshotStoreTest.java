@@ -97,7 +97,9 @@ class SnapshotStoreTest {
         for (int i = 0; i < history.size(); i++) {
             assertEquals(i + 1, history.get(i).revision());
         }
-        assertTrue(history.get(3).change().contains("promote " + v1 + " to stable"), history.get(3).change());
+        assertTrue(
+                history.get(3).change().contains("promote " + v1 + " to stable"),
+                history.get(3).change());
 
         // Restoring revision 6 (the 50% canary) brings back its channels as a new revision.
         StoreRegistry restored = store.restore(6);
@@ -113,13 +115,14 @@ class SnapshotStoreTest {
         store.promoteStable(publish(store, "v1"), null);
         store.promoteCanary("a", publish(store, "v2"), CanaryRule.percent(60), null);
         String v3 = publish(store, "v3");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> store.promoteCanary("b", v3, CanaryRule.percent(50), null));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> store.promoteCanary("b", v3, CanaryRule.percent(50), null));
         assertTrue(e.getMessage().contains("overlap canary 'a'"), e.getMessage());
         StoreRegistry r = store.promoteCanary("b", v3, CanaryRule.percent(40), null);
         assertEquals(Routing.BUCKETS - 1, r.canary("b").orElseThrow().firstBucket());
         assertEquals(-1, r.canary("b").orElseThrow().direction());
-        assertThrows(IllegalArgumentException.class, () -> store.promoteCanary("a", "nope", CanaryRule.percent(1), null));
+        assertThrows(
+                IllegalArgumentException.class, () -> store.promoteCanary("a", "nope", CanaryRule.percent(1), null));
         r = store.removeCanary("a");
         assertEquals(1, r.canaries().size());
     }
@@ -144,7 +147,9 @@ class SnapshotStoreTest {
         store.promoteStable(publish(store, "v1"), null);
         Files.writeString(store.registryFile(), "{\"registryVersion\": 1, \"revision\": ");
         StoreException e = assertThrows(StoreException.class, store::registry);
-        assertTrue(e.getMessage().contains("registry.json is malformed") && e.getMessage().contains("restore"),
+        assertTrue(
+                e.getMessage().contains("registry.json is malformed")
+                        && e.getMessage().contains("restore"),
                 e.getMessage());
         Files.writeString(store.registryFile(), "{\"registryVersion\": 7}");
         e = assertThrows(StoreException.class, store::registry);
@@ -159,10 +164,14 @@ class SnapshotStoreTest {
         String v2 = publish(good, "v2");
         good.promoteStable(v1, null);
         byte[] before = Files.readAllBytes(good.registryFile());
-        SnapshotStore full = new SnapshotStore(dir, (target, content) -> {
-            // What AtomicFiles does when the disk fills mid-write: the temp file fails, the target is untouched.
-            throw new IOException("No space left on device");
-        }, Clock.systemUTC());
+        SnapshotStore full = new SnapshotStore(
+                dir,
+                (target, content) -> {
+                    // What AtomicFiles does when the disk fills mid-write: the temp file fails, the target is
+                    // untouched.
+                    throw new IOException("No space left on device");
+                },
+                Clock.systemUTC());
         IOException e = assertThrows(IOException.class, () -> full.promoteStable(v2, null));
         assertTrue(e.getMessage().contains("No space left"));
         assertArrayEquals(before, Files.readAllBytes(good.registryFile()));
@@ -183,7 +192,8 @@ class SnapshotStoreTest {
             List<Future<SnapshotRecord>> futures = new ArrayList<>();
             for (Path f : files) {
                 // Each task uses its own SnapshotStore object, as separate CLI processes would.
-                futures.add(pool.submit(() -> SnapshotStore.open(tmp.resolve("store")).publish(f)));
+                futures.add(pool.submit(
+                        () -> SnapshotStore.open(tmp.resolve("store")).publish(f)));
             }
             for (Future<SnapshotRecord> f : futures) {
                 f.get();
@@ -203,10 +213,12 @@ class SnapshotStoreTest {
         String v1 = publish(store, "v1");
         String v2 = publish(store, "v2");
         store.promoteStable(v1, new Guard(0.05, Duration.ofMinutes(2), 50));
-        StoreRegistry r = store.promoteCanary("canary", v2, new CanaryRule(12.5, Set.of("bob", "alice"), false),
-                Guard.DEFAULT);
+        StoreRegistry r =
+                store.promoteCanary("canary", v2, new CanaryRule(12.5, Set.of("bob", "alice"), false), Guard.DEFAULT);
         StoreRegistry back = StoreRegistry.fromJson(r.toJson());
         assertEquals(r, back);
-        assertEquals(List.of("alice", "bob"), back.canary("canary").orElseThrow().rule().allowlistList());
+        assertEquals(
+                List.of("alice", "bob"),
+                back.canary("canary").orElseThrow().rule().allowlistList());
     }
 }

@@ -15,8 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Snapshots and clocks for the store tests. */
 final class StoreFixtures {
-    private StoreFixtures() {
-    }
+    private StoreFixtures() {}
 
     /**
      * Writes a snapshot whose every entry holds {@code label}, so a reader can tell which snapshot any byte came
@@ -36,7 +35,8 @@ final class StoreFixtures {
 
     /** A clock the test moves by hand. */
     static final class ManualClock extends Clock {
-        private final AtomicLong millis = new AtomicLong(Instant.parse("2026-11-25T00:00:00Z").toEpochMilli());
+        private final AtomicLong millis =
+                new AtomicLong(Instant.parse("2026-11-25T00:00:00Z").toEpochMilli());
 
         void advance(Duration d) {
             millis.addAndGet(d.toMillis());

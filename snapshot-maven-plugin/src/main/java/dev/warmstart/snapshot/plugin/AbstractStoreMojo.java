@@ -23,7 +23,8 @@ abstract class AbstractStoreMojo extends AbstractMojo {
      * The snapshot the build wrote: what {@code publish} copies, and what {@code promote} promotes when no
      * {@code snapshot.id} is given.
      */
-    @Parameter(property = "snapshot.file",
+    @Parameter(
+            property = "snapshot.file",
             defaultValue = "${project.build.directory}/snapshot/${project.artifactId}-${project.version}-snapshot.tar")
     protected File file;
 

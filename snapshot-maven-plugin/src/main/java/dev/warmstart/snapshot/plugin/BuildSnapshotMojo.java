@@ -145,7 +145,11 @@ public class BuildSnapshotMojo extends AbstractMojo {
                 .maxCodePoints(maxInputCodePoints)
                 .build();
         String coordinates = project.getGroupId() + ":" + project.getArtifactId() + ":" + project.getVersion();
-        BuildSettings settings = new BuildSettings(inputs, outputDirectory.toPath(), finalName + ".tar", timestamp,
+        BuildSettings settings = new BuildSettings(
+                inputs,
+                outputDirectory.toPath(),
+                finalName + ".tar",
+                timestamp,
                 Provenance.collect(coordinates, project.getBasedir().toPath(), baseImage, System::getenv),
                 plugin.getVersion());
         BuildResult result;
@@ -155,8 +159,8 @@ public class BuildSnapshotMojo extends AbstractMojo {
             for (Problem problem : e.problems()) {
                 getLog().error(problem.toString());
             }
-            throw new MojoFailureException("Snapshot inputs have " + e.problems().size()
-                    + " problem(s); see the errors above. Fix them and build again.");
+            throw new MojoFailureException("Snapshot inputs have "
+                    + e.problems().size() + " problem(s); see the errors above. Fix them and build again.");
         } catch (SelfCheckException e) {
             throw new MojoExecutionException("The written snapshot failed its read-back check: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -170,7 +174,8 @@ public class BuildSnapshotMojo extends AbstractMojo {
         }
         getLog().info(result.summary());
         if (attach) {
-            projectHelper.attachArtifact(project, "tar", classifier, result.file().toFile());
+            projectHelper.attachArtifact(
+                    project, "tar", classifier, result.file().toFile());
         }
     }
 }

@@ -6,8 +6,7 @@ import java.time.format.DateTimeParseException;
 
 /** Reads {@code project.build.outputTimestamp} the way Maven's own archivers do. */
 final class BuildTimestamp {
-    private BuildTimestamp() {
-    }
+    private BuildTimestamp() {}
 
     /**
      * @param value the property's value: ISO-8601 with an offset, or seconds since the epoch; empty or a

@@ -58,7 +58,15 @@ public class PromoteMojo extends AbstractStoreMojo {
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException("snapshot:promote: " + e.getMessage());
         }
-        run("promote", tasks -> tasks.promote(id, file.toPath(), channel, percent,
-                allowlist == null ? null : new LinkedHashSet<>(allowlist), pinnable, g));
+        run(
+                "promote",
+                tasks -> tasks.promote(
+                        id,
+                        file.toPath(),
+                        channel,
+                        percent,
+                        allowlist == null ? null : new LinkedHashSet<>(allowlist),
+                        pinnable,
+                        g));
     }
 }

@@ -31,7 +31,9 @@ class BuildTimestampTest {
 
     @Test
     void garbageIsAClearError() {
-        assertThatThrownBy(() -> BuildTimestamp.parse("yesterday")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("project.build.outputTimestamp").hasMessageContaining("ISO-8601");
+        assertThatThrownBy(() -> BuildTimestamp.parse("yesterday"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("project.build.outputTimestamp")
+                .hasMessageContaining("ISO-8601");
     }
 }

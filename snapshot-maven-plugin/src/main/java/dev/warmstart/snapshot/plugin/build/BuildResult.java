@@ -18,8 +18,17 @@ import java.util.List;
  * @param upToDate true when the inputs were unchanged and the existing file was kept
  * @param warnings problems that did not fail the build
  */
-public record BuildResult(Path file, String id, String contentHash, String fileSha256, long fileBytes, int configKeys,
-        int prompts, int apps, boolean upToDate, List<Problem> warnings) {
+public record BuildResult(
+        Path file,
+        String id,
+        String contentHash,
+        String fileSha256,
+        long fileBytes,
+        int configKeys,
+        int prompts,
+        int apps,
+        boolean upToDate,
+        List<Problem> warnings) {
 
     /** @return the one-line summary the build log prints */
     public String summary() {

@@ -15,6 +15,10 @@ import java.util.Map;
  * @param provenance provenance fields recorded in the metadata
  * @param producerVersion the plugin's version, recorded in the metadata
  */
-public record BuildSettings(InputSettings inputs, Path outputDirectory, String fileName, Instant fixedTimestamp,
-        Map<String, String> provenance, String producerVersion) {
-}
+public record BuildSettings(
+        InputSettings inputs,
+        Path outputDirectory,
+        String fileName,
+        Instant fixedTimestamp,
+        Map<String, String> provenance,
+        String producerVersion) {}

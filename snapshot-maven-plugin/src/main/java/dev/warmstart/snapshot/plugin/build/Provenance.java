@@ -29,8 +29,7 @@ public final class Provenance {
             new String[] {"travis", "TRAVIS_BUILD_ID", null},
             new String[] {"bitbucket", "BITBUCKET_BUILD_NUMBER", null});
 
-    private Provenance() {
-    }
+    private Provenance() {}
 
     /**
      * Collects the provenance fields that are known.
@@ -41,8 +40,8 @@ public final class Provenance {
      * @param env the environment (injectable for tests)
      * @return field name to value, sorted
      */
-    public static Map<String, String> collect(String projectCoordinates, Path baseDirectory, String baseImage,
-            UnaryOperator<String> env) {
+    public static Map<String, String> collect(
+            String projectCoordinates, Path baseDirectory, String baseImage, UnaryOperator<String> env) {
         Map<String, String> fields = new TreeMap<>();
         if (projectCoordinates != null) {
             fields.put("project", projectCoordinates);
@@ -77,7 +76,8 @@ public final class Provenance {
             if (gitDir == null) {
                 return null;
             }
-            String head = Files.readString(gitDir.resolve("HEAD"), StandardCharsets.UTF_8).strip();
+            String head = Files.readString(gitDir.resolve("HEAD"), StandardCharsets.UTF_8)
+                    .strip();
             if (SHA.matcher(head).matches()) {
                 return head;
             }
@@ -97,7 +97,9 @@ public final class Provenance {
             if (Files.isRegularFile(packed)) {
                 for (String line : Files.readAllLines(packed, StandardCharsets.UTF_8)) {
                     String[] parts = line.split(" ");
-                    if (parts.length == 2 && parts[1].equals(ref) && SHA.matcher(parts[0]).matches()) {
+                    if (parts.length == 2
+                            && parts[1].equals(ref)
+                            && SHA.matcher(parts[0]).matches()) {
                         return parts[0];
                     }
                 }
@@ -128,7 +130,8 @@ public final class Provenance {
     private static Path commonDir(Path gitDir) throws IOException {
         Path file = gitDir.resolve("commondir");
         if (Files.isRegularFile(file)) {
-            return gitDir.resolve(Files.readString(file, StandardCharsets.UTF_8).strip()).normalize();
+            return gitDir.resolve(Files.readString(file, StandardCharsets.UTF_8).strip())
+                    .normalize();
         }
         return gitDir;
     }

@@ -43,6 +43,7 @@ public final class SnapshotBuilder {
     static final String FINGERPRINT_FILE = ".inputs.sha256";
     /** Name of the build registry beside the snapshot. */
     public static final String REGISTRY_FILE = "registry.json";
+
     static final String PRODUCER = "snapshot-maven-plugin";
 
     private final Consumer<String> log;
@@ -68,8 +69,16 @@ public final class SnapshotBuilder {
             try (Snapshot existing = Snapshot.open(target)) {
                 SnapshotMetadata m = existing.metadata();
                 log.accept("Inputs unchanged since the last build: keeping " + target.getFileName());
-                return new BuildResult(target, m.id(), m.contentHash(), sidecarHash(target), m.fileBytes(),
-                        existing.config().size(), existing.promptNames().size(), inputs.appCount(), true,
+                return new BuildResult(
+                        target,
+                        m.id(),
+                        m.contentHash(),
+                        sidecarHash(target),
+                        m.fileBytes(),
+                        existing.config().size(),
+                        existing.promptNames().size(),
+                        inputs.appCount(),
+                        true,
                         inputs.warnings());
             }
         }
@@ -78,7 +87,8 @@ public final class SnapshotBuilder {
         for (SnapshotInputs.ConfigInput input : inputs.configs()) {
             config.put(input.prefix(), input.tree());
         }
-        log.accept("Writing " + config.size() + " config keys and " + inputs.prompts().size() + " prompts to " + target);
+        log.accept("Writing " + config.size() + " config keys and "
+                + inputs.prompts().size() + " prompts to " + target);
 
         Instant created = settings.fixedTimestamp() != null ? settings.fixedTimestamp() : Instant.now();
         WrittenSnapshot written;
@@ -87,29 +97,41 @@ public final class SnapshotBuilder {
         List<WrittenPrompt> prompts = new ArrayList<>();
         try (SnapshotWriter writer = SnapshotWriter.create(target)) {
             writer.addEntry(SnapshotFormat.CONFIG_TABLE_ENTRY, SnapshotFormat.KIND_CONFIG_TABLE, config.toTableBytes());
-            writer.addEntry(SnapshotFormat.CONFIG_JSON_ENTRY, SnapshotFormat.KIND_CONFIG_JSON, config.toCanonicalJson());
+            writer.addEntry(
+                    SnapshotFormat.CONFIG_JSON_ENTRY, SnapshotFormat.KIND_CONFIG_JSON, config.toCanonicalJson());
             for (SnapshotInputs.PromptInput input : inputs.prompts()) {
                 CompiledPrompt prompt;
                 try {
                     prompt = PromptCompiler.compile(input.loader().load());
                 } catch (PromptSyntaxException e) {
                     // InputCompiler validated every prompt already; reaching here is a bug, not bad input.
-                    throw new IllegalStateException("prompt " + input.name() + " failed to compile after validation", e);
+                    throw new IllegalStateException(
+                            "prompt " + input.name() + " failed to compile after validation", e);
                 }
-                String sha256 = writer.addEntry(SnapshotFormat.promptEntryName(prompt.name()),
-                        SnapshotFormat.KIND_PROMPT, prompt.toBytes());
+                String sha256 = writer.addEntry(
+                        SnapshotFormat.promptEntryName(prompt.name()), SnapshotFormat.KIND_PROMPT, prompt.toBytes());
                 prompts.add(new WrittenPrompt(prompt.name(), sha256, prompt.variables(), prompt.syntax()));
             }
             written = writer.finish(created, PRODUCER, settings.producerVersion(), settings.provenance());
         }
         selfCheck(target, config, prompts);
 
-        AtomicFiles.write(sidecar(target),
+        AtomicFiles.write(
+                sidecar(target),
                 (written.fileSha256() + "  " + target.getFileName() + "\n").getBytes(StandardCharsets.UTF_8));
         writeRegistry(settings.outputDirectory().resolve(REGISTRY_FILE), written, settings.provenance());
         AtomicFiles.write(fingerprintFile, (fingerprint + "\n").getBytes(StandardCharsets.UTF_8));
-        return new BuildResult(target, written.id(), written.contentHash(), written.fileSha256(), written.fileBytes(),
-                config.size(), prompts.size(), inputs.appCount(), false, inputs.warnings());
+        return new BuildResult(
+                target,
+                written.id(),
+                written.contentHash(),
+                written.fileSha256(),
+                written.fileBytes(),
+                config.size(),
+                prompts.size(),
+                inputs.appCount(),
+                false,
+                inputs.warnings());
     }
 
     /** @return the {@code .sha256} sidecar path of a snapshot file */
@@ -126,7 +148,8 @@ public final class SnapshotBuilder {
             snapshot.verify();
             Config read = snapshot.config();
             if (read.size() != config.size()) {
-                throw new SelfCheckException(file + ": wrote " + config.size() + " config keys, read back " + read.size());
+                throw new SelfCheckException(
+                        file + ": wrote " + config.size() + " config keys, read back " + read.size());
             }
             for (Map.Entry<String, Object> e : config.entries().entrySet()) {
                 Object back = read.value(e.getKey());
@@ -159,9 +182,11 @@ public final class SnapshotBuilder {
                 for (WrittenPrompt p : prompts.subList(from, Math.min(prompts.size(), from + batch))) {
                     PromptTemplate t = snapshot.prompt(p.name());
                     String stored = storedHashes.getOrDefault(SnapshotFormat.promptEntryName(p.name()), "");
-                    if (!stored.equals(p.sha256()) || !t.variables().equals(p.variables())
+                    if (!stored.equals(p.sha256())
+                            || !t.variables().equals(p.variables())
                             || t.syntax() != p.syntax()) {
-                        throw new SelfCheckException(file + ": prompt '" + p.name() + "' does not read back as written");
+                        throw new SelfCheckException(
+                                file + ": prompt '" + p.name() + "' does not read back as written");
                     }
                 }
             }
@@ -169,8 +194,7 @@ public final class SnapshotBuilder {
     }
 
     /** What the self-check needs of a written prompt: its compiled bytes' hash, not the bytes. */
-    record WrittenPrompt(String name, String sha256, List<String> variables, PromptSyntax syntax) {
-    }
+    record WrittenPrompt(String name, String sha256, List<String> variables, PromptSyntax syntax) {}
 
     private static boolean sameValue(Object written, Object read) {
         if (written instanceof Number a && read instanceof Number b) {
@@ -180,7 +204,8 @@ public final class SnapshotBuilder {
     }
 
     private static boolean isUpToDate(Path target, Path fingerprintFile, String fingerprint) throws IOException {
-        if (!Files.isRegularFile(target) || !Files.isRegularFile(fingerprintFile)
+        if (!Files.isRegularFile(target)
+                || !Files.isRegularFile(fingerprintFile)
                 || !Files.isRegularFile(sidecar(target))) {
             return false;
         }

@@ -16,8 +16,14 @@ import java.util.Map;
  * @param document the export as parsed (the inner YAML for an export API response)
  * @param nodeDataPaths for each node id, the path of its {@code data} in {@code document}
  */
-public record DifyApp(String name, String mode, String dslVersion, Object configTree, List<AppPrompt> prompts,
-        ParsedDocument document, Map<String, String> nodeDataPaths) {
+public record DifyApp(
+        String name,
+        String mode,
+        String dslVersion,
+        Object configTree,
+        List<AppPrompt> prompts,
+        ParsedDocument document,
+        Map<String, String> nodeDataPaths) {
 
     /**
      * @param configPath a path relative to {@link #configTree()}
@@ -29,7 +35,9 @@ public record DifyApp(String name, String mode, String dslVersion, Object config
         if (configPath.startsWith(nodesPrefix)) {
             for (Map.Entry<String, String> node : nodeDataPaths.entrySet()) {
                 String start = nodesPrefix + dev.warmstart.snapshot.format.ConfigPath.escapeSegment(node.getKey());
-                if (configPath.equals(start) || configPath.startsWith(start + ".") || configPath.startsWith(start + "[")) {
+                if (configPath.equals(start)
+                        || configPath.startsWith(start + ".")
+                        || configPath.startsWith(start + "[")) {
                     return node.getValue() + configPath.substring(start.length());
                 }
             }
@@ -44,6 +52,5 @@ public record DifyApp(String name, String mode, String dslVersion, Object config
      * @param line the line of its text in the export (0 when unknown)
      * @param blockScalar whether the text is a YAML block scalar (starts on the next line)
      */
-    public record AppPrompt(PromptSource source, int line, boolean blockScalar) {
-    }
+    public record AppPrompt(PromptSource source, int line, boolean blockScalar) {}
 }

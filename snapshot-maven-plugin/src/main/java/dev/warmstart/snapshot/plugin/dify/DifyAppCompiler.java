@@ -40,11 +40,20 @@ public final class DifyAppCompiler {
     public static final Set<String> RESERVED_NAMESPACES = Set.of("sys", "env", "conversation", "rag");
 
     /** Node data keys that only the Dify canvas uses. */
-    private static final Set<String> UI_NODE_KEYS = Set.of("selected", "position", "positionAbsolute", "width",
-            "height", "sourcePosition", "targetPosition", "zIndex", "dragging", "desc_height");
+    private static final Set<String> UI_NODE_KEYS = Set.of(
+            "selected",
+            "position",
+            "positionAbsolute",
+            "width",
+            "height",
+            "sourcePosition",
+            "targetPosition",
+            "zIndex",
+            "dragging",
+            "desc_height");
     /** App keys that only Dify's UI uses. */
-    private static final Set<String> UI_APP_KEYS = Set.of("icon", "icon_background", "icon_type", "icon_url",
-            "use_icon_as_answer_icon");
+    private static final Set<String> UI_APP_KEYS =
+            Set.of("icon", "icon_background", "icon_type", "icon_url", "use_icon_as_answer_icon");
 
     private final StructuredFileReader reader;
 
@@ -73,8 +82,12 @@ public final class DifyAppCompiler {
             return null;
         }
         if (!(doc.root() instanceof Map<?, ?> root)) {
-            problems.error(file, doc.line(""), 0, "a Dify export is a mapping with 'app' and 'workflow' or "
-                    + "'model_config'; this file is not one");
+            problems.error(
+                    file,
+                    doc.line(""),
+                    0,
+                    "a Dify export is a mapping with 'app' and 'workflow' or "
+                            + "'model_config'; this file is not one");
             return null;
         }
         Object kind = root.get("kind");
@@ -82,7 +95,9 @@ public final class DifyAppCompiler {
             problems.error(file, doc.line("kind"), 0, "kind '" + kind + "' is not a Dify app export (kind: app)");
             return null;
         }
-        String version = root.get("version") == null ? DEFAULT_DSL_VERSION : root.get("version").toString();
+        String version = root.get("version") == null
+                ? DEFAULT_DSL_VERSION
+                : root.get("version").toString();
         if (!checkVersion(version, file, doc.line("version"), problems)) {
             return null;
         }
@@ -92,8 +107,11 @@ public final class DifyAppCompiler {
         }
         String mode = String.valueOf(app.get("mode"));
         if (!MODES.contains(mode)) {
-            problems.error(file, doc.line("app.mode"), 0, "app mode '" + mode + "' is not one of " + new TreeMap<>(
-                    Map.of("modes", MODES)).get("modes"));
+            problems.error(
+                    file,
+                    doc.line("app.mode"),
+                    0,
+                    "app mode '" + mode + "' is not one of " + new TreeMap<>(Map.of("modes", MODES)).get("modes"));
             return null;
         }
 
@@ -114,26 +132,46 @@ public final class DifyAppCompiler {
         PromptCollector collector = new PromptCollector(appName, doc, prompts);
         if (root.get("model_config") instanceof Map<?, ?> modelConfig) {
             config.put("model_config", modelConfig);
-            collector.add("pre_prompt", modelConfig.get("pre_prompt"), "model_config.pre_prompt", PromptSyntax.DIFY,
+            collector.add(
+                    "pre_prompt",
+                    modelConfig.get("pre_prompt"),
+                    "model_config.pre_prompt",
+                    PromptSyntax.DIFY,
                     Map.of());
-            collector.add("opening_statement", modelConfig.get("opening_statement"), "model_config.opening_statement",
-                    PromptSyntax.DIFY, Map.of());
+            collector.add(
+                    "opening_statement",
+                    modelConfig.get("opening_statement"),
+                    "model_config.opening_statement",
+                    PromptSyntax.DIFY,
+                    Map.of());
             if (modelConfig.get("chat_prompt_config") instanceof Map<?, ?> chat
                     && chat.get("prompt") instanceof List<?> messages) {
                 for (int i = 0; i < messages.size(); i++) {
                     if (messages.get(i) instanceof Map<?, ?> m) {
-                        collector.add("chat_prompt/" + i, m.get("text"), "model_config.chat_prompt_config.prompt["
-                                + i + "].text", PromptSyntax.DIFY, roleOf(m));
+                        collector.add(
+                                "chat_prompt/" + i,
+                                m.get("text"),
+                                "model_config.chat_prompt_config.prompt[" + i + "].text",
+                                PromptSyntax.DIFY,
+                                roleOf(m));
                     }
                 }
             }
             if (modelConfig.get("completion_prompt_config") instanceof Map<?, ?> completion
                     && completion.get("prompt") instanceof Map<?, ?> p) {
-                collector.add("completion_prompt", p.get("text"), "model_config.completion_prompt_config.prompt.text",
-                        PromptSyntax.DIFY, Map.of());
+                collector.add(
+                        "completion_prompt",
+                        p.get("text"),
+                        "model_config.completion_prompt_config.prompt.text",
+                        PromptSyntax.DIFY,
+                        Map.of());
             }
             if (modelConfig.get("agent_mode") instanceof Map<?, ?> agent) {
-                collector.add("agent_prompt", agent.get("prompt"), "model_config.agent_mode.prompt", PromptSyntax.DIFY,
+                collector.add(
+                        "agent_prompt",
+                        agent.get("prompt"),
+                        "model_config.agent_mode.prompt",
+                        PromptSyntax.DIFY,
                         Map.of());
             }
         }
@@ -141,8 +179,12 @@ public final class DifyAppCompiler {
         if (root.get("workflow") instanceof Map<?, ?> workflow) {
             config.put("workflow", workflowConfig(workflow, nodeDataPaths));
             if (workflow.get("features") instanceof Map<?, ?> features) {
-                collector.add("opening_statement", features.get("opening_statement"), "workflow.features.opening_statement",
-                        PromptSyntax.DIFY, Map.of());
+                collector.add(
+                        "opening_statement",
+                        features.get("opening_statement"),
+                        "workflow.features.opening_statement",
+                        PromptSyntax.DIFY,
+                        Map.of());
             }
             collectNodePrompts(workflow, collector);
         }
@@ -166,25 +208,40 @@ public final class DifyAppCompiler {
         int[] have = parseVersion(version);
         int[] known = parseVersion(NEWEST_KNOWN_DSL_VERSION);
         if (have == null) {
-            problems.error(file, line, 0, "DSL version '" + version + "' is not a version number like "
-                    + NEWEST_KNOWN_DSL_VERSION);
+            problems.error(
+                    file,
+                    line,
+                    0,
+                    "DSL version '" + version + "' is not a version number like " + NEWEST_KNOWN_DSL_VERSION);
             return false;
         }
         int cmp = compare(have, known);
         if (cmp > 0) {
-            problems.error(file, line, 0, "DSL version " + version + " is newer than " + NEWEST_KNOWN_DSL_VERSION
-                    + ", the newest this plugin knows; upgrade snapshot-maven-plugin or export from an older Dify");
+            problems.error(
+                    file,
+                    line,
+                    0,
+                    "DSL version " + version + " is newer than " + NEWEST_KNOWN_DSL_VERSION
+                            + ", the newest this plugin knows; upgrade snapshot-maven-plugin or export from an older Dify");
             return false;
         }
         if (have[0] != known[0]) {
-            problems.error(file, line, 0, "DSL version " + version + " is of major version " + have[0]
-                    + ", this plugin reads major version " + known[0] + " (" + NEWEST_KNOWN_DSL_VERSION
-                    + "); import it into Dify and export it again");
+            problems.error(
+                    file,
+                    line,
+                    0,
+                    "DSL version " + version + " is of major version " + have[0]
+                            + ", this plugin reads major version " + known[0] + " (" + NEWEST_KNOWN_DSL_VERSION
+                            + "); import it into Dify and export it again");
             return false;
         }
         if (cmp < 0) {
-            problems.warning(file, line, 0, "DSL version " + version + " is older than " + NEWEST_KNOWN_DSL_VERSION
-                    + "; it is read as is (re-export from a current Dify to silence this)");
+            problems.warning(
+                    file,
+                    line,
+                    0,
+                    "DSL version " + version + " is older than " + NEWEST_KNOWN_DSL_VERSION
+                            + "; it is read as is (re-export from a current Dify to silence this)");
         }
         return true;
     }
@@ -288,7 +345,8 @@ public final class DifyAppCompiler {
             return;
         }
         for (int n = 0; n < nodes.size(); n++) {
-            if (!(nodes.get(n) instanceof Map<?, ?> node) || !(node.get("data") instanceof Map<?, ?> data)
+            if (!(nodes.get(n) instanceof Map<?, ?> node)
+                    || !(node.get("data") instanceof Map<?, ?> data)
                     || node.get("id") == null) {
                 continue;
             }
@@ -322,24 +380,32 @@ public final class DifyAppCompiler {
                         addMessage(collector, base + "0", m, at + ".prompt_template", meta);
                     }
                     if (data.get("memory") instanceof Map<?, ?> memory) {
-                        collector.add(base + "query_prompt", memory.get("query_prompt_template"),
-                                at + ".memory.query_prompt_template", PromptSyntax.DIFY, meta);
+                        collector.add(
+                                base + "query_prompt",
+                                memory.get("query_prompt_template"),
+                                at + ".memory.query_prompt_template",
+                                PromptSyntax.DIFY,
+                                meta);
                     }
                 }
                 case "question-classifier", "parameter-extractor" ->
-                        collector.add(base + "instruction", data.get("instruction"), at + ".instruction",
-                                PromptSyntax.DIFY, meta);
-                case "answer" -> collector.add(base + "answer", data.get("answer"), at + ".answer", PromptSyntax.DIFY, meta);
-                case "template-transform" -> collector.add(base + "template", data.get("template"), at + ".template",
-                        PromptSyntax.JINJA2, meta);
-                default -> {
-                }
+                    collector.add(
+                            base + "instruction",
+                            data.get("instruction"),
+                            at + ".instruction",
+                            PromptSyntax.DIFY,
+                            meta);
+                case "answer" ->
+                    collector.add(base + "answer", data.get("answer"), at + ".answer", PromptSyntax.DIFY, meta);
+                case "template-transform" ->
+                    collector.add(base + "template", data.get("template"), at + ".template", PromptSyntax.JINJA2, meta);
+                default -> {}
             }
         }
     }
 
-    private static void addMessage(PromptCollector collector, String name, Map<?, ?> message, String at,
-            Map<String, String> nodeMeta) {
+    private static void addMessage(
+            PromptCollector collector, String name, Map<?, ?> message, String at, Map<String, String> nodeMeta) {
         Map<String, String> meta = new TreeMap<>(nodeMeta);
         meta.putAll(roleOf(message));
         boolean jinja = "jinja2".equals(message.get("edition_type"));
@@ -352,12 +418,14 @@ public final class DifyAppCompiler {
     }
 
     private static Map<String, String> roleOf(Map<?, ?> message) {
-        return message.get("role") == null ? Map.of() : Map.of("role", message.get("role").toString());
+        return message.get("role") == null
+                ? Map.of()
+                : Map.of("role", message.get("role").toString());
     }
 
     /** A {@code {{#node.var#}}} reference must name a node of this app or one of Dify's namespaces. */
-    private static void checkReferences(String appName, List<DifyApp.AppPrompt> prompts, Set<String> nodeIds, Path file,
-            Problems problems) {
+    private static void checkReferences(
+            String appName, List<DifyApp.AppPrompt> prompts, Set<String> nodeIds, Path file, Problems problems) {
         for (DifyApp.AppPrompt prompt : prompts) {
             if (prompt.source().syntax() != PromptSyntax.DIFY) {
                 continue;
@@ -375,9 +443,13 @@ public final class DifyAppCompiler {
                 String node = variable.substring(1, variable.indexOf('.'));
                 if (!nodeIds.contains(node) && !RESERVED_NAMESPACES.contains(node)) {
                     String holder = prompt.source().metadata().getOrDefault("node.id", "(app settings)");
-                    problems.error(file, prompt.line(), 0, "prompt '" + prompt.source().name() + "' of node " + holder
-                            + " references {{" + variable + "}}, but the app has no node '" + node
-                            + "'; fix the reference in Dify and export the app again");
+                    problems.error(
+                            file,
+                            prompt.line(),
+                            0,
+                            "prompt '" + prompt.source().name() + "' of node " + holder
+                                    + " references {{" + variable + "}}, but the app has no node '" + node
+                                    + "'; fix the reference in Dify and export the app again");
                 }
             }
         }
@@ -407,8 +479,8 @@ public final class DifyAppCompiler {
             Map<String, String> meta = new TreeMap<>(metadata);
             meta.put("source", "dify");
             meta.put("dify.path", path);
-            prompts.add(new DifyApp.AppPrompt(new PromptSource(name, s, syntax, null, meta), doc.line(path),
-                    doc.isBlockScalar(path)));
+            prompts.add(new DifyApp.AppPrompt(
+                    new PromptSource(name, s, syntax, null, meta), doc.line(path), doc.isBlockScalar(path)));
         }
     }
 

@@ -61,7 +61,8 @@ public final class InputCompiler {
                 continue;
             }
             if (!(doc.root() instanceof Map)) {
-                problems.error(file, doc.line(""), doc.column(""), "a config file must hold a mapping of keys to values");
+                problems.error(
+                        file, doc.line(""), doc.column(""), "a config file must hold a mapping of keys to values");
                 continue;
             }
             if (addConfig(trial, prefix, doc.root(), file, problems)) {
@@ -72,7 +73,8 @@ public final class InputCompiler {
 
         for (Path file : list(settings.promptsDirectory(), settings.promptIncludes(), settings.promptExcludes())) {
             inputFiles.add(file);
-            String name = stripExtension(settings.promptsDirectory().relativize(file).toString().replace('\\', '/'));
+            String name = stripExtension(
+                    settings.promptsDirectory().relativize(file).toString().replace('\\', '/'));
             if (claim(promptNames, name, file, "prompt '" + name + "'", problems)) {
                 continue;
             }
@@ -158,14 +160,19 @@ public final class InputCompiler {
     private static boolean claim(Map<String, Path> claimed, String name, Path file, String what, Problems problems) {
         Path other = claimed.putIfAbsent(name, file);
         if (other != null) {
-            problems.error(file, 0, 0, "two inputs map to the same snapshot name, " + what + ": "
-                    + problems.display(other) + " and " + problems.display(file) + "; rename or remove one of them");
+            problems.error(
+                    file,
+                    0,
+                    0,
+                    "two inputs map to the same snapshot name, " + what + ": " + problems.display(other) + " and "
+                            + problems.display(file) + "; rename or remove one of them");
             return true;
         }
         return false;
     }
 
-    private static boolean addConfig(ConfigTableWriter trial, String prefix, Object tree, Path file, Problems problems) {
+    private static boolean addConfig(
+            ConfigTableWriter trial, String prefix, Object tree, Path file, Problems problems) {
         try {
             trial.put(prefix, tree);
             return true;
@@ -199,15 +206,22 @@ public final class InputCompiler {
 
     private static PromptSource promptObject(String name, ParsedDocument doc, Path file, Problems problems) {
         if (!(doc.root() instanceof Map<?, ?> map)) {
-            problems.error(file, doc.line(""), doc.column(""), "a YAML/JSON prompt must be an object {prompt, variables,"
-                    + " metadata}");
+            problems.error(
+                    file,
+                    doc.line(""),
+                    doc.column(""),
+                    "a YAML/JSON prompt must be an object {prompt, variables," + " metadata}");
             return null;
         }
         boolean ok = true;
         for (Object key : map.keySet()) {
             if (!PROMPT_OBJECT_KEYS.contains(key)) {
-                problems.error(file, doc.line(ConfigPath.child("", key.toString())), 0, "unknown key '" + key
-                        + "' in a prompt file; the allowed keys are " + new java.util.TreeSet<>(PROMPT_OBJECT_KEYS));
+                problems.error(
+                        file,
+                        doc.line(ConfigPath.child("", key.toString())),
+                        0,
+                        "unknown key '" + key + "' in a prompt file; the allowed keys are "
+                                + new java.util.TreeSet<>(PROMPT_OBJECT_KEYS));
                 ok = false;
             }
         }
@@ -258,13 +272,16 @@ public final class InputCompiler {
     }
 
     /** Compiles a prompt to check it; problems point into the file, at the template's own line when known. */
-    private static boolean validatePrompt(PromptSource source, Path file, int textLine, boolean blockScalar,
-            Problems problems) {
+    private static boolean validatePrompt(
+            PromptSource source, Path file, int textLine, boolean blockScalar, Problems problems) {
         try {
             CompiledPrompt compiled = PromptCompiler.compile(source);
             for (String unused : compiled.unusedDeclaredVariables()) {
-                problems.warning(file, textLine, 0, "prompt '" + source.name() + "' declares variable '" + unused
-                        + "' but never uses it");
+                problems.warning(
+                        file,
+                        textLine,
+                        0,
+                        "prompt '" + source.name() + "' declares variable '" + unused + "' but never uses it");
             }
             return true;
         } catch (PromptSyntaxException e) {
@@ -273,8 +290,11 @@ public final class InputCompiler {
                 // A block scalar's text starts on the line after its key; a quoted one on the key's line.
                 line = textLine + e.line() - 1 + (blockScalar ? 1 : 0);
             }
-            problems.error(file, line, textLine > 1 && !blockScalar ? 0 : e.column(), "prompt '" + source.name()
-                    + "': " + e.getMessage());
+            problems.error(
+                    file,
+                    line,
+                    textLine > 1 && !blockScalar ? 0 : e.column(),
+                    "prompt '" + source.name() + "': " + e.getMessage());
             return false;
         }
     }
@@ -288,7 +308,8 @@ public final class InputCompiler {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile)
                     .filter(f -> matches(in, dir.relativize(f)) && !matches(out, dir.relativize(f)))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -19,16 +19,25 @@ import java.util.List;
  * @param secretAllowlist key-path globs the secret check accepts
  * @param maxCodePoints the largest YAML/JSON input accepted
  */
-public record InputSettings(Path baseDirectory, Path configDirectory, Path promptsDirectory, Path appsDirectory,
-        List<String> configIncludes, List<String> configExcludes, List<String> promptIncludes,
-        List<String> promptExcludes, List<String> appIncludes, List<String> appExcludes, List<String> secretAllowlist,
+public record InputSettings(
+        Path baseDirectory,
+        Path configDirectory,
+        Path promptsDirectory,
+        Path appsDirectory,
+        List<String> configIncludes,
+        List<String> configExcludes,
+        List<String> promptIncludes,
+        List<String> promptExcludes,
+        List<String> appIncludes,
+        List<String> appExcludes,
+        List<String> secretAllowlist,
         int maxCodePoints) {
 
     /** Default config globs. */
     public static final List<String> DEFAULT_CONFIG_INCLUDES = List.of("**/*.yml", "**/*.yaml", "**/*.json");
     /** Default prompt globs. */
-    public static final List<String> DEFAULT_PROMPT_INCLUDES = List.of("**/*.prompt", "**/*.txt", "**/*.md",
-            "**/*.yml", "**/*.yaml", "**/*.json");
+    public static final List<String> DEFAULT_PROMPT_INCLUDES =
+            List.of("**/*.prompt", "**/*.txt", "**/*.md", "**/*.yml", "**/*.yaml", "**/*.json");
     /** Default Dify export globs. */
     public static final List<String> DEFAULT_APP_INCLUDES = List.of("**/*.yml", "**/*.yaml", "**/*.json");
 
@@ -112,10 +121,19 @@ public record InputSettings(Path baseDirectory, Path configDirectory, Path promp
 
         /** @return the settings */
         public InputSettings build() {
-            return new InputSettings(base, config, prompts, apps, orDefault(configIncludes, DEFAULT_CONFIG_INCLUDES),
-                    orDefault(configExcludes, List.of()), orDefault(promptIncludes, DEFAULT_PROMPT_INCLUDES),
-                    orDefault(promptExcludes, List.of()), orDefault(appIncludes, DEFAULT_APP_INCLUDES),
-                    orDefault(appExcludes, List.of()), orDefault(secretAllowlist, List.of()), maxCodePoints);
+            return new InputSettings(
+                    base,
+                    config,
+                    prompts,
+                    apps,
+                    orDefault(configIncludes, DEFAULT_CONFIG_INCLUDES),
+                    orDefault(configExcludes, List.of()),
+                    orDefault(promptIncludes, DEFAULT_PROMPT_INCLUDES),
+                    orDefault(promptExcludes, List.of()),
+                    orDefault(appIncludes, DEFAULT_APP_INCLUDES),
+                    orDefault(appExcludes, List.of()),
+                    orDefault(secretAllowlist, List.of()),
+                    maxCodePoints);
         }
 
         private static List<String> orDefault(List<String> value, List<String> dflt) {

@@ -31,7 +31,9 @@ public final class Problems {
 
     /** @return the warnings, in the order found */
     public List<Problem> warnings() {
-        return all.stream().filter(p -> p.severity() == Problem.Severity.WARNING).toList();
+        return all.stream()
+                .filter(p -> p.severity() == Problem.Severity.WARNING)
+                .toList();
     }
 
     /** @return whether any error was recorded */

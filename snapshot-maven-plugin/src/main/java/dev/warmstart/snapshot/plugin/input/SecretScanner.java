@@ -29,10 +29,29 @@ public final class SecretScanner {
      * Key names (lower case, without {@code _} and {@code -}) that hold secrets when they end a key: so
      * {@code openai_api_key} counts, while {@code max_tokens}, {@code token_limit} and {@code tokenizer} do not.
      */
-    private static final List<String> SECRET_KEY_SUFFIXES = List.of("apikey", "secret", "secretkey", "clientsecret",
-            "password", "passwd", "passphrase", "token", "accesstoken", "refreshtoken", "authtoken", "bearertoken",
-            "authorization", "privatekey", "credentials", "credential", "accesskey", "secretaccesskey",
-            "sessiontoken", "signingkey", "encryptionkey", "webhooksecret");
+    private static final List<String> SECRET_KEY_SUFFIXES = List.of(
+            "apikey",
+            "secret",
+            "secretkey",
+            "clientsecret",
+            "password",
+            "passwd",
+            "passphrase",
+            "token",
+            "accesstoken",
+            "refreshtoken",
+            "authtoken",
+            "bearertoken",
+            "authorization",
+            "privatekey",
+            "credentials",
+            "credential",
+            "accesskey",
+            "secretaccesskey",
+            "sessiontoken",
+            "signingkey",
+            "encryptionkey",
+            "webhooksecret");
 
     private static final Pattern PLACEHOLDERS_ONLY = Pattern.compile("(\\s*\\$\\{(env|sys):[^}]*\\}\\s*)+");
 
@@ -43,12 +62,23 @@ public final class SecretScanner {
             new Shape("an Anthropic API key", Pattern.compile("\\bsk-ant-[A-Za-z0-9_-]{20,}"), "sk-ant-"),
             new Shape("an OpenAI-style API key", Pattern.compile("\\bsk-(proj-|svcacct-)?[A-Za-z0-9_-]{20,}"), "sk-"),
             new Shape("an AWS access key id", Pattern.compile("\\b(AKIA|ASIA)[0-9A-Z]{16}\\b"), "AKIA", "ASIA"),
-            new Shape("a GitHub token", Pattern.compile("\\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\\b|\\bgithub_pat_[A-Za-z0-9_]{22,}"),
-                    "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+            new Shape(
+                    "a GitHub token",
+                    Pattern.compile("\\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\\b|\\bgithub_pat_[A-Za-z0-9_]{22,}"),
+                    "ghp_",
+                    "gho_",
+                    "ghu_",
+                    "ghs_",
+                    "ghr_",
+                    "github_pat_"),
             new Shape("a Slack token", Pattern.compile("\\bxox[baprs]-[A-Za-z0-9-]{10,}"), "xox"),
             new Shape("a Google API key", Pattern.compile("\\bAIza[0-9A-Za-z_-]{35}\\b"), "AIza"),
-            new Shape("a JSON Web Token", Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"), "eyJ"),
-            new Shape("a PEM private key", Pattern.compile("-----BEGIN ([A-Z ]+ )?PRIVATE KEY-----"), "PRIVATE KEY-----"),
+            new Shape(
+                    "a JSON Web Token",
+                    Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"),
+                    "eyJ"),
+            new Shape(
+                    "a PEM private key", Pattern.compile("-----BEGIN ([A-Z ]+ )?PRIVATE KEY-----"), "PRIVATE KEY-----"),
             new Shape("a bearer token", Pattern.compile("\\bBearer\\s+[A-Za-z0-9._~+/=-]{20,}"), "Bearer"));
 
     private record Shape(String description, Pattern pattern, String... anchors) {
@@ -84,8 +114,13 @@ public final class SecretScanner {
      * @param document where the tree came from, for line numbers; may be null
      * @param documentPath maps a path relative to the tree to the path of the same value in {@code document}
      */
-    public void scanTree(Object tree, String prefix, ParsedDocument document, UnaryOperator<String> documentPath,
-            Path file, Problems problems) {
+    public void scanTree(
+            Object tree,
+            String prefix,
+            ParsedDocument document,
+            UnaryOperator<String> documentPath,
+            Path file,
+            Problems problems) {
         walk(tree, prefix, "", document, documentPath, file, problems);
     }
 
@@ -94,43 +129,73 @@ public final class SecretScanner {
         for (Shape shape : SHAPES) {
             Matcher m = shape.find(text);
             if (m != null) {
-                problems.error(file, line, 0, what + " contains what looks like " + shape.description() + " ("
-                        + redact(m.group()) + "); secrets must not be baked into a snapshot: pass it at run time instead");
+                problems.error(
+                        file,
+                        line,
+                        0,
+                        what + " contains what looks like " + shape.description() + " (" + redact(m.group())
+                                + "); secrets must not be baked into a snapshot: pass it at run time instead");
                 return;
             }
         }
     }
 
-    private void walk(Object value, String path, String relative, ParsedDocument document,
-            UnaryOperator<String> documentPath, Path file, Problems problems) {
+    private void walk(
+            Object value,
+            String path,
+            String relative,
+            ParsedDocument document,
+            UnaryOperator<String> documentPath,
+            Path file,
+            Problems problems) {
         if (value instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
                 String key = String.valueOf(e.getKey());
-                walk(e.getValue(), ConfigPath.child(path, key), ConfigPath.child(relative, key), document, documentPath,
-                        file, problems);
+                walk(
+                        e.getValue(),
+                        ConfigPath.child(path, key),
+                        ConfigPath.child(relative, key),
+                        document,
+                        documentPath,
+                        file,
+                        problems);
             }
         } else if (value instanceof List<?> list) {
             for (int i = 0; i < list.size(); i++) {
-                walk(list.get(i), ConfigPath.index(path, i), ConfigPath.index(relative, i), document, documentPath,
-                        file, problems);
+                walk(
+                        list.get(i),
+                        ConfigPath.index(path, i),
+                        ConfigPath.index(relative, i),
+                        document,
+                        documentPath,
+                        file,
+                        problems);
             }
         } else if (value instanceof String s && !s.isBlank() && !isAllowed(path)) {
             String at = document == null ? null : documentPath.apply(relative);
             int line = at == null ? 0 : document.line(at);
             int column = at == null ? 0 : document.column(at);
             if (isSecretKey(path) && !PLACEHOLDERS_ONLY.matcher(s).matches()) {
-                problems.error(file, line, column, "key '" + path + "' holds a literal secret (" + redact(s)
-                        + "); secrets must not be baked into a snapshot: write ${env:" + envName(path)
-                        + "} and set that variable where the service runs, or add the key to <secretAllowlist> if it is "
-                        + "not a secret");
+                problems.error(
+                        file,
+                        line,
+                        column,
+                        "key '" + path + "' holds a literal secret (" + redact(s)
+                                + "); secrets must not be baked into a snapshot: write ${env:" + envName(path)
+                                + "} and set that variable where the service runs, or add the key to <secretAllowlist> if it is "
+                                + "not a secret");
                 return;
             }
             for (Shape shape : SHAPES) {
                 Matcher m = shape.find(s);
                 if (m != null) {
-                    problems.error(file, line, column, "key '" + path + "' holds what looks like "
-                            + shape.description() + " (" + redact(m.group()) + "); write ${env:" + envName(path)
-                            + "} instead, or add the key to <secretAllowlist> if it is not a secret");
+                    problems.error(
+                            file,
+                            line,
+                            column,
+                            "key '" + path + "' holds what looks like "
+                                    + shape.description() + " (" + redact(m.group()) + "); write ${env:" + envName(path)
+                                    + "} instead, or add the key to <secretAllowlist> if it is not a secret");
                     return;
                 }
             }
@@ -173,7 +238,9 @@ public final class SecretScanner {
 
     /** @return a suggested environment variable name: {@code model.api_key} → {@code MODEL_API_KEY} */
     static String envName(String path) {
-        String name = path.replaceAll("\\[\\d+\\]", "").replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "");
+        String name = path.replaceAll("\\[\\d+\\]", "")
+                .replaceAll("[^A-Za-z0-9]+", "_")
+                .replaceAll("^_+|_+$", "");
         return name.isEmpty() ? "SECRET" : name.toUpperCase(Locale.ROOT);
     }
 

@@ -15,8 +15,12 @@ import java.util.List;
  * @param warnings problems that do not fail the build
  * @param inputFiles every file read, sorted (the build fingerprints them to skip unchanged builds)
  */
-public record SnapshotInputs(List<ConfigInput> configs, List<PromptInput> prompts, int appCount,
-        List<Problem> warnings, List<Path> inputFiles) {
+public record SnapshotInputs(
+        List<ConfigInput> configs,
+        List<PromptInput> prompts,
+        int appCount,
+        List<Problem> warnings,
+        List<Path> inputFiles) {
 
     /**
      * A config tree.
@@ -25,8 +29,7 @@ public record SnapshotInputs(List<ConfigInput> configs, List<PromptInput> prompt
      * @param tree the values
      * @param file where it came from
      */
-    public record ConfigInput(String prefix, Object tree, Path file) {
-    }
+    public record ConfigInput(String prefix, Object tree, Path file) {}
 
     /**
      * A prompt template, validated. Its text is not kept: {@link #source()} reads it again when the snapshot is

@@ -49,6 +49,7 @@ public final class StructuredFileReader {
     public static final int DEFAULT_MAX_CODE_POINTS = 16 * 1024 * 1024;
     /** Most values a document may expand to (aliases can multiply a small file). */
     static final int MAX_VALUES = 2_000_000;
+
     private static final int MAX_ALIASES = 50;
     private static final int MAX_DEPTH = 200;
 
@@ -90,8 +91,12 @@ public final class StructuredFileReader {
         try {
             long size = Files.size(file);
             if (size > 4L * maxCodePoints) {
-                problems.error(file, 0, 0, "file is " + size + " bytes, larger than the " + maxCodePoints
-                        + "-code-point limit; split it or raise <maxInputCodePoints>");
+                problems.error(
+                        file,
+                        0,
+                        0,
+                        "file is " + size + " bytes, larger than the " + maxCodePoints
+                                + "-code-point limit; split it or raise <maxInputCodePoints>");
                 return null;
             }
             bytes = Files.readAllBytes(file);
@@ -99,16 +104,20 @@ public final class StructuredFileReader {
             problems.error(file, 0, 0, "cannot read the file: " + e.getMessage());
             return null;
         }
-        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
-                && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
+        int start =
+                bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf
+                        ? 3
+                        : 0;
         // Fast path: the JDK's String decoder (vectorised for ASCII). It replaces malformed input with U+FFFD,
         // so only a text holding U+FFFD is decoded again strictly, to tell a real U+FFFD from a bad byte.
         String text = new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8);
         if (text.indexOf('\uFFFD') < 0) {
             return text;
         }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult result = decoder.decode(in, out, true);
@@ -123,8 +132,11 @@ public final class StructuredFileReader {
                 }
             }
             int column = new String(bytes, lineStart, bad - lineStart, StandardCharsets.UTF_8).length() + 1;
-            problems.error(file, line, column, String.format("byte 0x%02x is not valid UTF-8; save the file as UTF-8",
-                    bytes[bad] & 0xff));
+            problems.error(
+                    file,
+                    line,
+                    column,
+                    String.format("byte 0x%02x is not valid UTF-8; save the file as UTF-8", bytes[bad] & 0xff));
             return null;
         }
         decoder.flush(out);
@@ -148,8 +160,12 @@ public final class StructuredFileReader {
      */
     public ParsedDocument readYamlText(Path file, String text, Problems problems, int lineOffset) {
         if (text.codePointCount(0, text.length()) > maxCodePoints) {
-            problems.error(file, 0, 0, "YAML input is larger than " + maxCodePoints
-                    + " code points; split it or raise <maxInputCodePoints>");
+            problems.error(
+                    file,
+                    0,
+                    0,
+                    "YAML input is larger than " + maxCodePoints
+                            + " code points; split it or raise <maxInputCodePoints>");
             return null;
         }
         LoaderOptions options = new LoaderOptions();
@@ -169,21 +185,32 @@ public final class StructuredFileReader {
             node = documents.next();
             if (documents.hasNext()) {
                 Node second = documents.next();
-                problems.error(file, second.getStartMark().getLine() + 1 + lineOffset, 0,
+                problems.error(
+                        file,
+                        second.getStartMark().getLine() + 1 + lineOffset,
+                        0,
                         "the file holds more than one YAML document ('---'); keep one document per file");
                 return null;
             }
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            problems.error(file, mark == null ? 0 : mark.getLine() + 1 + lineOffset, mark == null ? 0 : mark.getColumn() + 1,
+            problems.error(
+                    file,
+                    mark == null ? 0 : mark.getLine() + 1 + lineOffset,
+                    mark == null ? 0 : mark.getColumn() + 1,
                     "malformed YAML: " + oneLine(e.getProblem() != null ? e.getProblem() : e.getMessage())
                             + (e.getContext() != null ? " (" + oneLine(e.getContext()) + ")" : ""));
             return null;
         } catch (YAMLException e) {
-            problems.error(file, 0, 0, "YAML refused: " + oneLine(e.getMessage())
-                    + (e.getMessage() != null && e.getMessage().contains("aliases")
-                            ? "; anchors and aliases may not expand into more than " + MAX_ALIASES + " collections"
-                            : ""));
+            problems.error(
+                    file,
+                    0,
+                    0,
+                    "YAML refused: " + oneLine(e.getMessage())
+                            + (e.getMessage() != null && e.getMessage().contains("aliases")
+                                    ? "; anchors and aliases may not expand into more than " + MAX_ALIASES
+                                            + " collections"
+                                    : ""));
             return null;
         }
         if (node == null) {
@@ -205,11 +232,17 @@ public final class StructuredFileReader {
      */
     public ParsedDocument readJsonText(Path file, String text, Problems problems) {
         if (text.codePointCount(0, text.length()) > maxCodePoints) {
-            problems.error(file, 0, 0, "JSON input is larger than " + maxCodePoints
-                    + " code points; split it or raise <maxInputCodePoints>");
+            problems.error(
+                    file,
+                    0,
+                    0,
+                    "JSON input is larger than " + maxCodePoints
+                            + " code points; split it or raise <maxInputCodePoints>");
             return null;
         }
-        JsonFactory factory = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+        JsonFactory factory = JsonFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
         Map<String, int[]> locations = new HashMap<>();
         try (JsonParser parser = factory.createParser(text)) {
             JsonToken first = parser.nextToken();
@@ -268,7 +301,9 @@ public final class StructuredFileReader {
             case VALUE_STRING:
                 return p.getText();
             case VALUE_NUMBER_INT:
-                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue() : p.getLongValue();
+                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        ? p.getBigIntegerValue()
+                        : p.getLongValue();
             case VALUE_NUMBER_FLOAT:
                 return p.getDecimalValue();
             case VALUE_TRUE:
@@ -315,12 +350,15 @@ public final class StructuredFileReader {
                 return null;
             }
             if (inProgress.containsKey(node)) {
-                fail(node, "an alias refers to a node that contains it (a recursive structure); a config must be a tree");
+                fail(
+                        node,
+                        "an alias refers to a node that contains it (a recursive structure); a config must be a tree");
                 return null;
             }
             Mark mark = node.getStartMark();
-            boolean block = node instanceof ScalarNode s && (s.getScalarStyle() == DumperOptions.ScalarStyle.LITERAL
-                    || s.getScalarStyle() == DumperOptions.ScalarStyle.FOLDED);
+            boolean block = node instanceof ScalarNode s
+                    && (s.getScalarStyle() == DumperOptions.ScalarStyle.LITERAL
+                            || s.getScalarStyle() == DumperOptions.ScalarStyle.FOLDED);
             locations.putIfAbsent(path, new int[] {mark.getLine() + 1, mark.getColumn() + 1, block ? 1 : 0});
             inProgress.put(node, Boolean.TRUE);
             try {
@@ -355,8 +393,10 @@ public final class StructuredFileReader {
                 }
                 String key = scalarKey.getValue();
                 if (map.containsKey(key)) {
-                    fail(keyNode, "duplicate key '" + key + "'" + (path.isEmpty() ? "" : " under '" + path + "'")
-                            + "; keep one of them");
+                    fail(
+                            keyNode,
+                            "duplicate key '" + key + "'" + (path.isEmpty() ? "" : " under '" + path + "'")
+                                    + "; keep one of them");
                     return map;
                 }
                 map.put(key, convert(tuple.getValueNode(), ConfigPath.child(path, key), depth + 1));

@@ -36,10 +36,11 @@ public final class StoreTasks {
     /** Verifies {@code file}, copies it into the store and registers it. */
     public SnapshotRecord publish(Path file) throws IOException, StoreTaskException {
         if (!Files.isRegularFile(file)) {
-            throw new StoreTaskException("no snapshot at " + file + "; build it first (mvn package) or pass"
-                    + " -Dsnapshot.file=PATH");
+            throw new StoreTaskException(
+                    "no snapshot at " + file + "; build it first (mvn package) or pass" + " -Dsnapshot.file=PATH");
         }
-        SnapshotRecord record = refusing(() -> SnapshotStore.open(storeDirectory).publish(file));
+        SnapshotRecord record =
+                refusing(() -> SnapshotStore.open(storeDirectory).publish(file));
         log.accept("Published snapshot " + record.id() + " (" + record.size() + " bytes) to " + storeDirectory);
         return record;
     }
@@ -55,8 +56,15 @@ public final class StoreTasks {
      * @param pinnable whether requests may pin the canary's id
      * @param guard the automatic-rollback guard, or null for none
      */
-    public StoreRegistry promote(String id, Path builtFile, String channel, double percent, Set<String> allowlist,
-            boolean pinnable, Guard guard) throws IOException, StoreTaskException {
+    public StoreRegistry promote(
+            String id,
+            Path builtFile,
+            String channel,
+            double percent,
+            Set<String> allowlist,
+            boolean pinnable,
+            Guard guard)
+            throws IOException, StoreTaskException {
         String target = id != null && !id.isBlank() ? id : idOf(builtFile);
         StoreRegistry registry = refusing(() -> {
             SnapshotStore store = existing();
@@ -78,8 +86,8 @@ public final class StoreTasks {
 
     /** Sets stable back to the previous stable, or to {@code id} when given. */
     public StoreRegistry rollback(String id) throws IOException, StoreTaskException {
-        StoreRegistry registry = refusing(() -> id == null || id.isBlank() ? existing().rollback()
-                : existing().rollbackTo(id));
+        StoreRegistry registry = refusing(() ->
+                id == null || id.isBlank() ? existing().rollback() : existing().rollbackTo(id));
         report(registry);
         return registry;
     }
@@ -109,8 +117,8 @@ public final class StoreTasks {
 
     private static String idOf(Path builtFile) throws IOException, StoreTaskException {
         if (builtFile == null || !Files.isRegularFile(builtFile)) {
-            throw new StoreTaskException("say which snapshot to use with -Dsnapshot.id=ID (no built snapshot at "
-                    + builtFile + ")");
+            throw new StoreTaskException(
+                    "say which snapshot to use with -Dsnapshot.id=ID (no built snapshot at " + builtFile + ")");
         }
         try (Snapshot snapshot = Snapshot.open(builtFile)) {
             return snapshot.id();

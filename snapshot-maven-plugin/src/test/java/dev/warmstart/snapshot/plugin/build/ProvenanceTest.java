@@ -28,7 +28,8 @@ class ProvenanceTest {
     void commitIsReadFromPackedRefs() throws IOException {
         Files.createDirectories(dir.resolve(".git"));
         Files.writeString(dir.resolve(".git/HEAD"), "ref: refs/heads/release\n");
-        Files.writeString(dir.resolve(".git/packed-refs"), "# pack-refs with: peeled\n" + COMMIT + " refs/heads/release\n");
+        Files.writeString(
+                dir.resolve(".git/packed-refs"), "# pack-refs with: peeled\n" + COMMIT + " refs/heads/release\n");
         assertThat(Provenance.gitCommit(dir)).isEqualTo(COMMIT);
     }
 
@@ -62,9 +63,12 @@ class ProvenanceTest {
     void ciBuildIdComesFromTheUsualVariables() {
         Map<String, String> env = Map.of("GITHUB_RUN_ID", "42", "GITHUB_RUN_ATTEMPT", "2");
         Map<String, String> fields = Provenance.collect("g:a:1", dir, "sha256:abc", env::get);
-        assertThat(fields).containsEntry("ciProvider", "github").containsEntry("ciBuild", "42.2")
+        assertThat(fields)
+                .containsEntry("ciProvider", "github")
+                .containsEntry("ciBuild", "42.2")
                 .containsEntry("baseImage", "sha256:abc");
         assertThat(Provenance.collect("g:a:1", dir, null, Map.of("CI_PIPELINE_ID", "7")::get))
-                .containsEntry("ciProvider", "gitlab").containsEntry("ciBuild", "7");
+                .containsEntry("ciProvider", "gitlab")
+                .containsEntry("ciBuild", "7");
     }
 }

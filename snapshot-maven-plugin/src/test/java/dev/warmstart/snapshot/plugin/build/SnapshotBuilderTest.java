@@ -24,6 +24,7 @@ class SnapshotBuilderTest {
 
     @TempDir
     Path project;
+
     final List<String> log = new ArrayList<>();
 
     @BeforeEach
@@ -39,8 +40,14 @@ class SnapshotBuilderTest {
     }
 
     private BuildResult build(Path out, Instant timestamp) throws Exception {
-        return new SnapshotBuilder(log::add).build(new BuildSettings(InputSettings.builder(project).build(), out,
-                "app-1.0-snapshot.tar", timestamp, Map.of("project", "g:app:1.0"), "0.1.0"));
+        return new SnapshotBuilder(log::add)
+                .build(new BuildSettings(
+                        InputSettings.builder(project).build(),
+                        out,
+                        "app-1.0-snapshot.tar",
+                        timestamp,
+                        Map.of("project", "g:app:1.0"),
+                        "0.1.0"));
     }
 
     @Test
@@ -48,10 +55,14 @@ class SnapshotBuilderTest {
         BuildResult result = build(project.resolve("target/snapshot"), FIXED);
         assertThat(result.configKeys()).isEqualTo(3);
         assertThat(result.prompts()).isEqualTo(1);
-        assertThat(result.summary()).startsWith("Snapshot 20260203T040506Z-").contains("3 config keys, 1 prompts, 0 apps");
+        assertThat(result.summary())
+                .startsWith("Snapshot 20260203T040506Z-")
+                .contains("3 config keys, 1 prompts, 0 apps");
         byte[] tar = Files.readAllBytes(result.file());
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(tar));
-        assertThat(Files.readString(SnapshotBuilder.sidecar(result.file()))).isEqualTo(sha + "  app-1.0-snapshot.tar\n");
+        String sha =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(tar));
+        assertThat(Files.readString(SnapshotBuilder.sidecar(result.file())))
+                .isEqualTo(sha + "  app-1.0-snapshot.tar\n");
         Map<?, ?> registry = (Map<?, ?>) Json.parse(Files.readString(project.resolve("target/snapshot/registry.json")));
         Map<?, ?> entry = (Map<?, ?>) ((List<?>) registry.get("snapshots")).get(0);
         assertThat(entry.get("id")).isEqualTo(result.id());
@@ -89,7 +100,8 @@ class SnapshotBuilderTest {
         BuildResult second = build(out, null);
         assertThat(second.upToDate()).isTrue();
         assertThat(second.id()).isEqualTo(first.id());
-        assertThat(Files.getLastModifiedTime(first.file()).toInstant()).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+        assertThat(Files.getLastModifiedTime(first.file()).toInstant())
+                .isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
         assertThat(log).anyMatch(line -> line.contains("Inputs unchanged"));
     }
 

@@ -19,20 +19,30 @@ import org.junit.jupiter.api.io.TempDir;
 class DifyAppCompilerTest {
     @TempDir
     Path dir;
+
     Problems problems;
 
-    private static final String CHAT = String.join("\n",
-            "app:", "  mode: chat", "  name: Helper", "  icon: x",
-            "kind: app", "version: 0.1.5",
+    private static final String CHAT = String.join(
+            "\n",
+            "app:",
+            "  mode: chat",
+            "  name: Helper",
+            "  icon: x",
+            "kind: app",
+            "version: 0.1.5",
             "model_config:",
             "  pre_prompt: 'You help {{name}} with {{topic}}.'",
             "  opening_statement: Hello!",
             "  model: {provider: openai, name: gpt-4o, mode: chat, completion_params: {temperature: 0.3}}",
             "");
 
-    private static final String WORKFLOW = String.join("\n",
-            "app:", "  mode: workflow", "  name: Flow",
-            "kind: app", "version: 0.5.0",
+    private static final String WORKFLOW = String.join(
+            "\n",
+            "app:",
+            "  mode: workflow",
+            "  name: Flow",
+            "kind: app",
+            "version: 0.5.0",
             "workflow:",
             "  graph:",
             "    edges: [{source: '1', target: llm1, sourceHandle: source, data: {x: 1}}]",
@@ -72,7 +82,8 @@ class DifyAppCompilerTest {
     void chatAppPromptsAndSettings() throws Exception {
         DifyApp app = compile("helper", CHAT);
         assertThat(app.mode()).isEqualTo("chat");
-        assertThat(app.prompts()).extracting(p -> p.source().name())
+        assertThat(app.prompts())
+                .extracting(p -> p.source().name())
                 .containsExactly("apps/helper/pre_prompt", "apps/helper/opening_statement");
         assertThat(app.prompts().get(0).source().syntax()).isEqualTo(PromptSyntax.DIFY);
         Map<?, ?> config = (Map<?, ?>) app.configTree();
@@ -84,18 +95,23 @@ class DifyAppCompilerTest {
     void workflowNodesBecomeNamedPromptsAndConfigByNodeId() throws Exception {
         DifyApp app = compile("flow", WORKFLOW);
         assertThat(problems.errors()).isEmpty();
-        assertThat(app.prompts()).extracting(p -> p.source().name())
+        assertThat(app.prompts())
+                .extracting(p -> p.source().name())
                 .containsExactly("apps/flow/nodes/llm1/0", "apps/flow/nodes/llm1/1", "apps/flow/nodes/t1/template");
         DifyApp.AppPrompt system = app.prompts().get(0);
-        assertThat(system.source().metadata()).containsEntry("role", "system").containsEntry("node.id", "llm1")
-                .containsEntry("model.name", "gpt-4o").containsEntry("source", "dify");
+        assertThat(system.source().metadata())
+                .containsEntry("role", "system")
+                .containsEntry("node.id", "llm1")
+                .containsEntry("model.name", "gpt-4o")
+                .containsEntry("source", "dify");
         assertThat(system.line()).isEqualTo(20);
         DifyApp.AppPrompt jinja = app.prompts().get(1);
         assertThat(jinja.source().syntax()).isEqualTo(PromptSyntax.JINJA2);
         assertThat(jinja.source().text()).startsWith("{% for t in tags %}");
         ConfigTableWriter table = new ConfigTableWriter();
         table.put("apps.flow", app.configTree());
-        assertThat(table.entries()).containsKey("apps.flow.workflow.nodes.llm1.title")
+        assertThat(table.entries())
+                .containsKey("apps.flow.workflow.nodes.llm1.title")
                 .doesNotContainKey("apps.flow.workflow.nodes.1.selected")
                 .containsKey("apps.flow.workflow.edges[0].source");
     }
@@ -106,18 +122,21 @@ class DifyAppCompilerTest {
             String yaml = CHAT.replace("mode: chat\n  name", "mode: " + mode + "\n  name");
             assertThat(compile("m", yaml)).as(mode).isNotNull();
         }
-        assertThat(compile("m", CHAT.replace("mode: chat\n  name", "mode: robot\n  name"))).isNull();
+        assertThat(compile("m", CHAT.replace("mode: chat\n  name", "mode: robot\n  name")))
+                .isNull();
     }
 
     @Test
     void newerVersionFailsNamingBothVersions() throws Exception {
-        assertThat(compile("n", CHAT.replace("version: 0.1.5", "version: 0.9.0"))).isNull();
+        assertThat(compile("n", CHAT.replace("version: 0.1.5", "version: 0.9.0")))
+                .isNull();
         assertThat(messages(problems.errors())).singleElement().asString().contains("0.9.0", "0.5.0", "newer");
     }
 
     @Test
     void anotherMajorVersionFails() throws Exception {
-        assertThat(compile("n", CHAT.replace("version: 0.1.5", "version: 1.0.0"))).isNull();
+        assertThat(compile("n", CHAT.replace("version: 0.1.5", "version: 1.0.0")))
+                .isNull();
         assertThat(messages(problems.errors())).singleElement().asString().contains("1.0.0", "0.5.0");
     }
 
@@ -148,7 +167,9 @@ class DifyAppCompilerTest {
     void referenceToAMissingNodeFailsNamingNodeAndPrompt() throws Exception {
         DifyApp app = compile("bad", WORKFLOW.replace("{{#1.topic#}}", "{{#ghost.topic#}}"));
         assertThat(app).isNotNull();
-        assertThat(messages(problems.errors())).singleElement().asString()
+        assertThat(messages(problems.errors()))
+                .singleElement()
+                .asString()
                 .contains("apps/bad/nodes/llm1/0", "llm1", "'ghost'");
     }
 
@@ -161,10 +182,19 @@ class DifyAppCompilerTest {
     @Test
     void keyOrderDoesNotChangeTheResult() throws Exception {
         DifyApp a = compile("same", CHAT);
-        String reordered = String.join("\n", "version: 0.1.5", "model_config:",
+        String reordered = String.join(
+                "\n",
+                "version: 0.1.5",
+                "model_config:",
                 "  model: {completion_params: {temperature: 0.3}, mode: chat, name: gpt-4o, provider: openai}",
-                "  opening_statement: Hello!", "  pre_prompt: 'You help {{name}} with {{topic}}.'",
-                "kind: app", "app:", "  icon: x", "  name: Helper", "  mode: chat", "");
+                "  opening_statement: Hello!",
+                "  pre_prompt: 'You help {{name}} with {{topic}}.'",
+                "kind: app",
+                "app:",
+                "  icon: x",
+                "  name: Helper",
+                "  mode: chat",
+                "");
         DifyApp b = compile("same", reordered);
         ConfigTableWriter ta = new ConfigTableWriter();
         ta.put("apps.same", a.configTree());
@@ -172,17 +202,23 @@ class DifyAppCompilerTest {
         tb.put("apps.same", b.configTree());
         assertThat(ta.toTableBytes()).isEqualTo(tb.toTableBytes());
         assertThat(a.prompts().stream().map(p -> p.source().name()).sorted().toList())
-                .isEqualTo(b.prompts().stream().map(p -> p.source().name()).sorted().toList());
+                .isEqualTo(b.prompts().stream()
+                        .map(p -> p.source().name())
+                        .sorted()
+                        .toList());
     }
 
     @Test
     void secretEnvironmentVariableValuesAreDropped() throws Exception {
-        String yaml = WORKFLOW.replace("workflow:\n", "workflow:\n  environment_variables:\n"
-                + "  - {name: KEY, value: s3cr3t-value, value_type: secret}\n  - {name: REGION, value: eu, value_type: string}\n");
+        String yaml = WORKFLOW.replace(
+                "workflow:\n",
+                "workflow:\n  environment_variables:\n"
+                        + "  - {name: KEY, value: s3cr3t-value, value_type: secret}\n  - {name: REGION, value: eu, value_type: string}\n");
         DifyApp app = compile("env", yaml);
         ConfigTableWriter table = new ConfigTableWriter();
         table.put("apps.env", app.configTree());
-        assertThat(table.entries()).doesNotContainKey("apps.env.workflow.environment_variables[0].value")
+        assertThat(table.entries())
+                .doesNotContainKey("apps.env.workflow.environment_variables[0].value")
                 .containsEntry("apps.env.workflow.environment_variables[1].value", "eu");
     }
 }

@@ -48,15 +48,20 @@ class DifyCorpusTest {
     Stream<DynamicTest> everyExportSnapshotsAndRendersBack() throws IOException {
         String dir = System.getProperty("corpus.dir");
         Path corpus = dir == null ? null : Path.of(dir, "dify-awesome");
-        Assumptions.assumeTrue(corpus != null && Files.isDirectory(corpus),
-                "corpus not found (set -Dcorpus.dir to the shared corpus; was " + dir + "): skipping the Dify corpus suite");
+        Assumptions.assumeTrue(
+                corpus != null && Files.isDirectory(corpus),
+                "corpus not found (set -Dcorpus.dir to the shared corpus; was " + dir
+                        + "): skipping the Dify corpus suite");
         List<Path> exports;
         try (Stream<Path> files = Files.list(corpus)) {
-            exports = files.filter(f -> f.getFileName().toString().endsWith(".yml")).sorted().toList();
+            exports = files.filter(f -> f.getFileName().toString().endsWith(".yml"))
+                    .sorted()
+                    .toList();
         }
         assertThat(exports).hasSizeGreaterThanOrEqualTo(40);
-        return exports.stream().map(export -> DynamicTest.dynamicTest(export.getFileName().toString(),
-                () -> snapshotsAndRendersBack(export)));
+        return exports.stream()
+                .map(export -> DynamicTest.dynamicTest(
+                        export.getFileName().toString(), () -> snapshotsAndRendersBack(export)));
     }
 
     private void snapshotsAndRendersBack(Path export) throws Exception {
@@ -67,11 +72,17 @@ class DifyCorpusTest {
 
         BuildResult result;
         try {
-            result = new SnapshotBuilder(line -> { }).build(new BuildSettings(InputSettings.builder(project).build(),
-                    project.resolve("target/snapshot"), "corpus.tar", Instant.parse("2026-01-01T00:00:00Z"), Map.of(),
-                    "test"));
+            result = new SnapshotBuilder(line -> {})
+                    .build(new BuildSettings(
+                            InputSettings.builder(project).build(),
+                            project.resolve("target/snapshot"),
+                            "corpus.tar",
+                            Instant.parse("2026-01-01T00:00:00Z"),
+                            Map.of(),
+                            "test"));
         } catch (InputProblemsException e) {
-            assertThat(EXPECTED_FAILURES).as("unexpected failure of %s: %s", fileName, e.getMessage())
+            assertThat(EXPECTED_FAILURES)
+                    .as("unexpected failure of %s: %s", fileName, e.getMessage())
                     .containsKey(fileName);
             assertThat(e.getMessage()).contains(EXPECTED_FAILURES.get(fileName));
             return;
@@ -98,9 +109,12 @@ class DifyCorpusTest {
                 }
                 Map<String, Object> ownSpelling = new LinkedHashMap<>();
                 template.variables().forEach(v -> ownSpelling.put(v, "{{" + v + "}}"));
-                assertThat(template.render(ownSpelling)).as(prompt.source().name()).isEqualTo(original);
+                assertThat(template.render(ownSpelling))
+                        .as(prompt.source().name())
+                        .isEqualTo(original);
             }
-            assertThat(snapshot.config().getString("apps." + escape(appName) + ".app.mode")).isEqualTo(app.mode());
+            assertThat(snapshot.config().getString("apps." + escape(appName) + ".app.mode"))
+                    .isEqualTo(app.mode());
         }
     }
 

@@ -44,7 +44,9 @@ class InputValidationTest {
         write("config/model.yml", "name: gpt-4o\nparams:\n  temperature: 0.2\n");
         write("config/llm/openai.json", "{\"timeout\": 30}");
         SnapshotInputs inputs = compile();
-        assertThat(inputs.configs()).extracting(SnapshotInputs.ConfigInput::prefix).containsExactly("llm.openai", "model");
+        assertThat(inputs.configs())
+                .extracting(SnapshotInputs.ConfigInput::prefix)
+                .containsExactly("llm.openai", "model");
         assertThat(inputs.inputFiles()).hasSize(2);
     }
 
@@ -82,7 +84,9 @@ class InputValidationTest {
             assertThat(p.message()).contains("duplicate key 'name'", "under 'model'");
             assertThat(p.line()).isEqualTo(3);
         });
-        assertThat(errors).anySatisfy(p -> assertThat(p.message()).contains("duplicate key").contains("x"));
+        assertThat(errors)
+                .anySatisfy(
+                        p -> assertThat(p.message()).contains("duplicate key").contains("x"));
     }
 
     @Test
@@ -106,7 +110,8 @@ class InputValidationTest {
 
     @Test
     void aliasBombsAreRefused() throws Exception {
-        StringBuilder yaml = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        StringBuilder yaml =
+                new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         char prev = 'a';
         for (char c = 'b'; c <= 'j'; c++) {
             yaml.append(c).append(": &").append(c).append(" [");
@@ -125,7 +130,8 @@ class InputValidationTest {
         write("config/big.yml", "a: \"" + "x".repeat(2000) + "\"\n");
         List<Problem> errors;
         try {
-            new InputCompiler().compile(InputSettings.builder(project).maxCodePoints(1000).build());
+            new InputCompiler()
+                    .compile(InputSettings.builder(project).maxCodePoints(1000).build());
             throw new AssertionError("expected a refusal");
         } catch (InputProblemsException e) {
             errors = e.problems();
@@ -170,10 +176,13 @@ class InputValidationTest {
 
     @Test
     void yamlPromptsCarryVariablesAndFlatMetadata() throws Exception {
-        write("prompts/triage.yml", "prompt: 'Classify {{request}}'\nvariables: [request]\n"
-                + "metadata:\n  version: 3\n  model:\n    name: gpt-4o\n");
+        write(
+                "prompts/triage.yml",
+                "prompt: 'Classify {{request}}'\nvariables: [request]\n"
+                        + "metadata:\n  version: 3\n  model:\n    name: gpt-4o\n");
         SnapshotInputs inputs = compile();
-        assertThat(inputs.prompts().get(0).source().metadata()).containsEntry("version", "3")
+        assertThat(inputs.prompts().get(0).source().metadata())
+                .containsEntry("version", "3")
                 .containsEntry("model.name", "gpt-4o");
     }
 
@@ -189,7 +198,9 @@ class InputValidationTest {
     void unusedDeclaredVariableIsAWarning() throws Exception {
         write("prompts/p.yml", "prompt: 'hi {{a}}'\nvariables: [a, spare]\n");
         SnapshotInputs inputs = compile();
-        assertThat(inputs.warnings()).singleElement().satisfies(w -> assertThat(w.message()).contains("'spare'"));
+        assertThat(inputs.warnings())
+                .singleElement()
+                .satisfies(w -> assertThat(w.message()).contains("'spare'"));
     }
 
     @Test
@@ -219,15 +230,18 @@ class InputValidationTest {
     void secretsAreRefusedWithoutPrintingThem() throws Exception {
         write("config/model.yml", "api_key: sk-proj-abcdefghijklmnopqrstuvwxyz0123456789\n");
         Problem p = errors().get(0);
-        assertThat(p.message()).contains("'model.api_key'", "${env:MODEL_API_KEY}", "secretAllowlist")
+        assertThat(p.message())
+                .contains("'model.api_key'", "${env:MODEL_API_KEY}", "secretAllowlist")
                 .doesNotContain("abcdefghijklmnopqrstuvwxyz");
         assertThat(p.line()).isEqualTo(1);
     }
 
     @Test
     void placeholdersAndHarmlessTokenKeysPass() throws Exception {
-        write("config/model.yml", "api_key: ${env:OPENAI_API_KEY}\nmax_tokens: 512\ntoken_limit: 100\n"
-                + "tokenizer: cl100k\nprompt_tokens: 3\npassword: ''\nsecret_name: db-credentials\n");
+        write(
+                "config/model.yml",
+                "api_key: ${env:OPENAI_API_KEY}\nmax_tokens: 512\ntoken_limit: 100\n"
+                        + "tokenizer: cl100k\nprompt_tokens: 3\npassword: ''\nsecret_name: db-credentials\n");
         assertThat(compile().configs()).hasSize(1);
     }
 
@@ -246,8 +260,10 @@ class InputValidationTest {
             Files.createDirectories(project.resolve("src/main/snapshot/config"));
             Path file = write("config/c.yml", "note: \"" + e.getValue() + "\"\n");
             List<Problem> errors = errors();
-            assertThat(errors).as(e.getKey()).singleElement().satisfies(p -> assertThat(p.message())
-                    .contains("'c.note'", "looks like"));
+            assertThat(errors)
+                    .as(e.getKey())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.message()).contains("'c.note'", "looks like"));
             Files.delete(file);
         }
     }
@@ -256,11 +272,15 @@ class InputValidationTest {
     void theAllowlistSilencesFalsePositives() throws Exception {
         write("config/model.yml", "session_token: not-a-secret-but-a-name\n");
         assertThatThrownBy(this::compile).isInstanceOf(InputProblemsException.class);
-        SnapshotInputs inputs = new InputCompiler().compile(InputSettings.builder(project)
-                .secretAllowlist(List.of("model.session_token")).build());
+        SnapshotInputs inputs = new InputCompiler()
+                .compile(InputSettings.builder(project)
+                        .secretAllowlist(List.of("model.session_token"))
+                        .build());
         assertThat(inputs.configs()).hasSize(1);
-        SnapshotInputs globbed = new InputCompiler().compile(InputSettings.builder(project)
-                .secretAllowlist(List.of("*.session_token")).build());
+        SnapshotInputs globbed = new InputCompiler()
+                .compile(InputSettings.builder(project)
+                        .secretAllowlist(List.of("*.session_token"))
+                        .build());
         assertThat(globbed.configs()).hasSize(1);
     }
 
@@ -274,15 +294,21 @@ class InputValidationTest {
     void includesAndExcludesSelectFiles() throws Exception {
         write("config/keep.yml", "a: 1\n");
         write("config/skip.yml", "b: 2\n");
-        SnapshotInputs inputs = new InputCompiler().compile(InputSettings.builder(project)
-                .configPatterns(null, List.of("skip.yml")).build());
-        assertThat(inputs.configs()).extracting(SnapshotInputs.ConfigInput::prefix).containsExactly("keep");
+        SnapshotInputs inputs = new InputCompiler()
+                .compile(InputSettings.builder(project)
+                        .configPatterns(null, List.of("skip.yml"))
+                        .build());
+        assertThat(inputs.configs())
+                .extracting(SnapshotInputs.ConfigInput::prefix)
+                .containsExactly("keep");
     }
 
     @Test
     void yamlMergeKeysAndTypedScalarsAreRead() throws Exception {
-        write("config/m.yml", "base: &b {a: 1, b: 2}\nderived:\n  <<: *b\n  b: 3\nhex: 0x1F\nbig: 123456789012345678901234\n"
-                + "yes_value: yes\nquoted: 'yes'\nnothing: ~\nratio: 1.5\n");
+        write(
+                "config/m.yml",
+                "base: &b {a: 1, b: 2}\nderived:\n  <<: *b\n  b: 3\nhex: 0x1F\nbig: 123456789012345678901234\n"
+                        + "yes_value: yes\nquoted: 'yes'\nnothing: ~\nratio: 1.5\n");
         Object tree = compile().configs().get(0).tree();
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) tree;

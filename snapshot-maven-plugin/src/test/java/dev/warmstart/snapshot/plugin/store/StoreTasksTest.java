@@ -53,7 +53,8 @@ class StoreTasksTest {
             assertThat(c.rule().allowlist()).containsExactly("alice");
             assertThat(c.guard()).isNull();
         });
-        assertThat(log).anyMatch(l -> l.contains("is at revision 4: promote " + r2.id() + " to canary 'canary' at 10.0%"));
+        assertThat(log)
+                .anyMatch(l -> l.contains("is at revision 4: promote " + r2.id() + " to canary 'canary' at 10.0%"));
 
         r = tasks.promote(r2.id(), null, "stable", 0, null, true, Guard.DEFAULT);
         r = tasks.rollback(null);
@@ -71,8 +72,10 @@ class StoreTasksTest {
     void refusalsSayWhatToDo() throws Exception {
         StoreTasks tasks = new StoreTasks(dir.resolve("store"), log::add);
         assertThatThrownBy(() -> tasks.publish(dir.resolve("target/snapshot/app-1-snapshot.tar")))
-                .isInstanceOf(StoreTaskException.class).hasMessageContaining("build it first (mvn package)");
-        assertThatThrownBy(() -> tasks.rollback(null)).hasMessageContaining("no store at")
+                .isInstanceOf(StoreTaskException.class)
+                .hasMessageContaining("build it first (mvn package)");
+        assertThatThrownBy(() -> tasks.rollback(null))
+                .hasMessageContaining("no store at")
                 .hasMessageContaining("publish a snapshot into it first");
         Path built = snapshot("v1");
         SnapshotRecord record = tasks.publish(built);
@@ -88,6 +91,7 @@ class StoreTasksTest {
         bytes[bytes.length - 2048] ^= 1;
         Files.write(stored, bytes);
         assertThatThrownBy(() -> tasks.promote(record.id(), null, "stable", 0, null, true, null))
-                .isInstanceOf(StoreTaskException.class).hasMessageContaining("not promoted");
+                .isInstanceOf(StoreTaskException.class)
+                .hasMessageContaining("not promoted");
     }
 }
