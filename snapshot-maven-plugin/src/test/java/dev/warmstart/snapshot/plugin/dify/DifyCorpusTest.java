@@ -2,22 +2,11 @@ package dev.warmstart.snapshot.plugin.dify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.warmstart.snapshot.loader.PromptSyntax;
-import dev.warmstart.snapshot.loader.PromptTemplate;
-import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.plugin.build.BuildResult;
-import dev.warmstart.snapshot.plugin.build.BuildSettings;
-import dev.warmstart.snapshot.plugin.build.SnapshotBuilder;
 import dev.warmstart.snapshot.plugin.input.InputProblemsException;
-import dev.warmstart.snapshot.plugin.input.InputSettings;
-import dev.warmstart.snapshot.plugin.input.ParsedDocument;
-import dev.warmstart.snapshot.plugin.input.Problems;
-import dev.warmstart.snapshot.plugin.input.StructuredFileReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -66,20 +55,9 @@ class DifyCorpusTest {
 
     private void snapshotsAndRendersBack(Path export) throws Exception {
         String fileName = export.getFileName().toString();
-        Path project = Files.createDirectories(work.resolve("p" + Math.abs(fileName.hashCode())));
-        Path apps = Files.createDirectories(project.resolve("src/main/snapshot/apps"));
-        Files.copy(export, apps.resolve(fileName));
-
         BuildResult result;
         try {
-            result = new SnapshotBuilder(line -> {})
-                    .build(new BuildSettings(
-                            InputSettings.builder(project).build(),
-                            project.resolve("target/snapshot"),
-                            "corpus.tar",
-                            Instant.parse("2026-01-01T00:00:00Z"),
-                            Map.of(),
-                            "test"));
+            result = RoundTrip.build(export, work, DifyVersionPolicy.STRICT);
         } catch (InputProblemsException e) {
             assertThat(EXPECTED_FAILURES)
                     .as("unexpected failure of %s: %s", fileName, e.getMessage())
@@ -88,37 +66,6 @@ class DifyCorpusTest {
             return;
         }
         assertThat(EXPECTED_FAILURES).as("%s was expected to fail", fileName).doesNotContainKey(fileName);
-        assertThat(result.apps()).isEqualTo(1);
-
-        // The original texts, straight from the export.
-        Problems problems = new Problems(project);
-        ParsedDocument doc = new StructuredFileReader().read(export, problems);
-        String appName = fileName.substring(0, fileName.length() - 4);
-        DifyApp app = new DifyAppCompiler().compile(appName, doc, problems);
-        assertThat(problems.errors()).isEmpty();
-
-        try (Snapshot snapshot = Snapshot.open(result.file())) {
-            snapshot.verify();
-            assertThat(snapshot.promptNames()).hasSize(app.prompts().size());
-            for (DifyApp.AppPrompt prompt : app.prompts()) {
-                PromptTemplate template = snapshot.prompt(prompt.source().name());
-                String original = prompt.source().text();
-                assertThat(template.text()).isEqualTo(original);
-                if (template.syntax() == PromptSyntax.JINJA2) {
-                    continue;
-                }
-                Map<String, Object> ownSpelling = new LinkedHashMap<>();
-                template.variables().forEach(v -> ownSpelling.put(v, "{{" + v + "}}"));
-                assertThat(template.render(ownSpelling))
-                        .as(prompt.source().name())
-                        .isEqualTo(original);
-            }
-            assertThat(snapshot.config().getString("apps." + escape(appName) + ".app.mode"))
-                    .isEqualTo(app.mode());
-        }
-    }
-
-    private static String escape(String segment) {
-        return dev.warmstart.snapshot.format.ConfigPath.escapeSegment(segment);
+        RoundTrip.check(export, result, DifyVersionPolicy.STRICT);
     }
 }
