@@ -2,7 +2,6 @@ package dev.warmstart.snapshot.plugin.dify;
 
 import dev.warmstart.snapshot.plugin.input.Problems;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Dify's DSL version rule ({@code check_version_compatibility} in {@code api/services/dsl_version.py}), with its
@@ -20,11 +19,6 @@ import java.util.List;
  * </table>
  */
 final class DslVersionRule {
-    /** Every DSL version this plugin has a mapping for, oldest first; the last one is the newest. */
-    static final List<String> KNOWN_VERSIONS = List.of(
-            "0.1.0", "0.1.1", "0.1.2", "0.1.3", "0.1.4", "0.1.5", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "0.5.0", "0.6.0",
-            "0.7.0");
-
     /** What the compiler does after the rule. */
     enum Outcome {
         /** Refused; the error is reported. */
@@ -37,12 +31,8 @@ final class DslVersionRule {
 
     private DslVersionRule() {}
 
-    static String newest() {
-        return KNOWN_VERSIONS.get(KNOWN_VERSIONS.size() - 1);
-    }
-
     static Outcome check(String version, DifyVersionPolicy policy, Path file, int line, Problems problems) {
-        String newest = newest();
+        String newest = DifyAppCompiler.NEWEST_KNOWN_DSL_VERSION;
         int[] have = parse(version);
         int[] known = parse(newest);
         if (have == null) {
