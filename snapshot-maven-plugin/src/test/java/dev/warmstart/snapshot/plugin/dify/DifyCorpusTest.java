@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every real Dify export of the shared corpus (path from the {@code corpus.dir} system property) goes through
- * a whole snapshot build and reads back: each extracted prompt renders to the exact text of the export when its
+ * Every real Dify export of the shared corpus (path from the {@code corpus.dir} system property), and every export
+ * of today's Dify in the test resources, goes through a whole snapshot build and reads back: each extracted prompt renders to the exact text of the export when its
  * variables are given as their own {@code {{...}}} spelling, and each Jinja2 prompt keeps its text.
  */
 class DifyCorpusTest {
@@ -48,6 +49,28 @@ class DifyCorpusTest {
                     .toList();
         }
         assertThat(exports).hasSizeGreaterThanOrEqualTo(40);
+        return exports.stream()
+                .map(export -> DynamicTest.dynamicTest(
+                        export.getFileName().toString(), () -> snapshotsAndRendersBack(export)));
+    }
+
+    /**
+     * The second corpus: exports of today's Dify (DSL 0.6.0 and 0.7.0) kept in the test resources, written from
+     * Dify's own entity definitions because no real export under a licence the project may keep was found. Every
+     * file there builds and renders back, with the version rule at its default.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyCurrentDifyFixtureSnapshotsAndRendersBack() throws Exception {
+        Path fixtures = Path.of(Objects.requireNonNull(DifyCorpusTest.class.getResource("/dify/agent-app-0.7.0.yml"))
+                        .toURI())
+                .getParent();
+        List<Path> exports;
+        try (Stream<Path> files = Files.list(fixtures)) {
+            exports = files.filter(f -> f.getFileName().toString().endsWith(".yml"))
+                    .sorted()
+                    .toList();
+        }
+        assertThat(exports).hasSizeGreaterThanOrEqualTo(4);
         return exports.stream()
                 .map(export -> DynamicTest.dynamicTest(
                         export.getFileName().toString(), () -> snapshotsAndRendersBack(export)));
