@@ -5,6 +5,7 @@ import dev.warmstart.snapshot.plugin.build.BuildSettings;
 import dev.warmstart.snapshot.plugin.build.Provenance;
 import dev.warmstart.snapshot.plugin.build.SelfCheckException;
 import dev.warmstart.snapshot.plugin.build.SnapshotBuilder;
+import dev.warmstart.snapshot.plugin.dify.DifyVersionPolicy;
 import dev.warmstart.snapshot.plugin.input.InputProblemsException;
 import dev.warmstart.snapshot.plugin.input.InputSettings;
 import dev.warmstart.snapshot.plugin.input.Problem;
@@ -82,6 +83,16 @@ public class BuildSnapshotMojo extends AbstractMojo {
     @Parameter(property = "snapshot.maxInputCodePoints", defaultValue = "16777216")
     private int maxInputCodePoints;
 
+    /**
+     * What to do with a Dify export whose DSL version Dify itself imports only after the user confirms it: newer
+     * than the newest version this plugin knows (0.7.0), or of another major version. {@code strict} fails the
+     * build; {@code warn} accepts it, the build's confirm step, reading it as the newest known version with a
+     * warning for each field the plugin does not know that looks like a prompt. An unparseable version always
+     * fails.
+     */
+    @Parameter(property = "snapshot.difyVersionPolicy", defaultValue = "strict")
+    private String difyVersionPolicy;
+
     /** Where the snapshot, its {@code .sha256} sidecar and {@code registry.json} are written. */
     @Parameter(property = "snapshot.outputDirectory", defaultValue = "${project.build.directory}/snapshot")
     private File outputDirectory;
@@ -134,6 +145,12 @@ public class BuildSnapshotMojo extends AbstractMojo {
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException(e.getMessage());
         }
+        DifyVersionPolicy versionPolicy;
+        try {
+            versionPolicy = DifyVersionPolicy.parse(difyVersionPolicy);
+        } catch (IllegalArgumentException e) {
+            throw new MojoFailureException(e.getMessage());
+        }
         InputSettings inputs = InputSettings.builder(project.getBasedir().toPath())
                 .configDirectory(configDirectory.toPath())
                 .promptsDirectory(promptsDirectory.toPath())
@@ -143,6 +160,7 @@ public class BuildSnapshotMojo extends AbstractMojo {
                 .appPatterns(appIncludes, appExcludes)
                 .secretAllowlist(secretAllowlist)
                 .maxCodePoints(maxInputCodePoints)
+                .difyVersionPolicy(versionPolicy)
                 .build();
         String coordinates = project.getGroupId() + ":" + project.getArtifactId() + ":" + project.getVersion();
         BuildSettings settings = new BuildSettings(

@@ -9,7 +9,7 @@ import java.util.Map;
  * A Dify app export, compiled: its settings as a config tree and its prompts as templates.
  *
  * @param name the export's file name without extension
- * @param mode the app mode (chat, completion, agent-chat, advanced-chat, workflow)
+ * @param mode the app mode (chat, completion, agent-chat, advanced-chat, workflow, agent)
  * @param dslVersion the export's DSL version (0.1.0 when it has none)
  * @param configTree the settings stored under {@code apps.<name>}
  * @param prompts every prompt of the app

@@ -24,15 +24,16 @@ import java.util.TreeMap;
  */
 public final class DifyAppCompiler {
     /**
-     * Newest DSL version this compiler knows. Dify 1.9 exports 0.4.0; 0.5.0 is the newest seen in public exports.
-     * Dify's rule is followed: newer than this, or another major version, fails; an older minor is accepted with a
-     * warning.
+     * Newest DSL version this compiler knows ({@code CURRENT_APP_DSL_VERSION} of Dify 1.16 and later; Dify 1.15
+     * writes 0.6.0). Dify's rule and confirm step are followed, see {@link DslVersionRule} and
+     * {@link DifyVersionPolicy}.
      */
-    public static final String NEWEST_KNOWN_DSL_VERSION = "0.5.0";
+    public static final String NEWEST_KNOWN_DSL_VERSION = "0.7.0";
     /** The version an export without one is taken to have, as Dify does. */
     public static final String DEFAULT_DSL_VERSION = "0.1.0";
     /** App modes Dify exports. */
-    public static final Set<String> MODES = Set.of("chat", "completion", "agent-chat", "advanced-chat", "workflow");
+    public static final Set<String> MODES =
+            Set.of("chat", "completion", "agent-chat", "advanced-chat", "workflow", "agent");
     /**
      * Namespaces a {@code {{#x.y#}}} reference may use without a node of that id: Dify's system, environment and
      * conversation variables, and the knowledge pipeline's.
@@ -56,13 +57,23 @@ public final class DifyAppCompiler {
             Set.of("icon", "icon_background", "icon_type", "icon_url", "use_icon_as_answer_icon");
 
     private final StructuredFileReader reader;
+    private final DifyVersionPolicy versionPolicy;
 
-    /** @param reader parses the YAML inside {@code {"data": ...}} files */
-    public DifyAppCompiler(StructuredFileReader reader) {
+    /**
+     * @param reader parses the YAML inside {@code {"data": ...}} files
+     * @param versionPolicy what to do with a version Dify would only import after the user confirms it
+     */
+    public DifyAppCompiler(StructuredFileReader reader, DifyVersionPolicy versionPolicy) {
         this.reader = reader;
+        this.versionPolicy = versionPolicy;
     }
 
-    /** A compiler with default parsing limits. */
+    /** @param reader parses the YAML inside {@code {"data": ...}} files; versions are checked strictly */
+    public DifyAppCompiler(StructuredFileReader reader) {
+        this(reader, DifyVersionPolicy.STRICT);
+    }
+
+    /** A compiler with default parsing limits and the strict version policy. */
     public DifyAppCompiler() {
         this(new StructuredFileReader());
     }
@@ -91,14 +102,28 @@ public final class DifyAppCompiler {
             return null;
         }
         Object kind = root.get("kind");
+        if ("rag_pipeline".equals(kind)) {
+            problems.error(
+                    file,
+                    doc.line("kind"),
+                    0,
+                    "kind 'rag_pipeline' is a Dify knowledge (RAG) pipeline DSL, not an app export; this plugin"
+                            + " compiles app exports (kind: app) only: move the file out of the apps directory or"
+                            + " leave it out with <appExcludes>");
+            return null;
+        }
         if (kind != null && !"app".equals(kind)) {
             problems.error(file, doc.line("kind"), 0, "kind '" + kind + "' is not a Dify app export (kind: app)");
             return null;
         }
-        String version = root.get("version") == null
-                ? DEFAULT_DSL_VERSION
-                : root.get("version").toString();
-        if (!checkVersion(version, file, doc.line("version"), problems)) {
+        // As Dify's importer: a missing or empty version is the first one.
+        String version =
+                root.get("version") == null || root.get("version").toString().isEmpty()
+                        ? DEFAULT_DSL_VERSION
+                        : root.get("version").toString();
+        DslVersionRule.Outcome outcome =
+                DslVersionRule.check(version, versionPolicy, file, doc.line("version"), problems);
+        if (outcome == DslVersionRule.Outcome.REFUSED) {
             return null;
         }
         if (!(root.get("app") instanceof Map<?, ?> app)) {
@@ -126,6 +151,10 @@ public final class DifyAppCompiler {
         config.put("app", appConfig);
         if (root.get("dependencies") instanceof List<?> deps) {
             config.put("dependencies", deps);
+        }
+        if (outcome == DslVersionRule.Outcome.ACCEPTED_AS_NEWEST) {
+            config.put("read_as_dsl_version", NEWEST_KNOWN_DSL_VERSION);
+            UnknownFields.warn(root, doc, problems);
         }
 
         List<DifyApp.AppPrompt> prompts = new ArrayList<>();
@@ -188,9 +217,21 @@ public final class DifyAppCompiler {
             }
             collectNodePrompts(workflow, collector);
         }
-        if (!root.containsKey("model_config") && !root.containsKey("workflow")) {
+        if (root.get("omitted_assets") instanceof List<?> omitted) {
+            config.put("omitted_assets", omitted);
+        }
+        AgentPackages packages = AgentPackages.read(root, doc, problems);
+        packages.addTo(config, collector);
+        if ("agent".equals(mode)) {
+            if (!packages.compileAgentApp(root, doc, config, collector, problems)) {
+                return null;
+            }
+        } else if (!root.containsKey("model_config") && !root.containsKey("workflow")) {
             problems.error(file, 0, 0, "the export has neither 'model_config' nor 'workflow'; export the app again");
             return null;
+        }
+        if (root.get("workflow") instanceof Map<?, ?> workflow) {
+            NewNodes.compile(workflow, packages, collector, nodeDataPaths.keySet(), doc, problems);
         }
         checkReferences(appName, prompts, nodeDataPaths.keySet(), file, problems);
         return new DifyApp(appName, mode, version, config, prompts, doc, nodeDataPaths);
@@ -201,77 +242,6 @@ public final class DifyAppCompiler {
             return reader.readYamlText(document.file(), yaml, problems);
         }
         return document;
-    }
-
-    /** Dify's own rule: newer or another major fails; an older minor or patch is accepted with a warning. */
-    static boolean checkVersion(String version, Path file, int line, Problems problems) {
-        int[] have = parseVersion(version);
-        int[] known = parseVersion(NEWEST_KNOWN_DSL_VERSION);
-        if (have == null) {
-            problems.error(
-                    file,
-                    line,
-                    0,
-                    "DSL version '" + version + "' is not a version number like " + NEWEST_KNOWN_DSL_VERSION);
-            return false;
-        }
-        int cmp = compare(have, known);
-        if (cmp > 0) {
-            problems.error(
-                    file,
-                    line,
-                    0,
-                    "DSL version " + version + " is newer than " + NEWEST_KNOWN_DSL_VERSION
-                            + ", the newest this plugin knows; upgrade snapshot-maven-plugin or export from an older Dify");
-            return false;
-        }
-        if (have[0] != known[0]) {
-            problems.error(
-                    file,
-                    line,
-                    0,
-                    "DSL version " + version + " is of major version " + have[0]
-                            + ", this plugin reads major version " + known[0] + " (" + NEWEST_KNOWN_DSL_VERSION
-                            + "); import it into Dify and export it again");
-            return false;
-        }
-        if (cmp < 0) {
-            problems.warning(
-                    file,
-                    line,
-                    0,
-                    "DSL version " + version + " is older than " + NEWEST_KNOWN_DSL_VERSION
-                            + "; it is read as is (re-export from a current Dify to silence this)");
-        }
-        return true;
-    }
-
-    private static int[] parseVersion(String version) {
-        String[] parts = version.strip().split("\\.");
-        if (parts.length < 1 || parts.length > 3) {
-            return null;
-        }
-        int[] out = new int[3];
-        try {
-            for (int i = 0; i < parts.length; i++) {
-                out[i] = Integer.parseInt(parts[i]);
-                if (out[i] < 0) {
-                    return null;
-                }
-            }
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        return out;
-    }
-
-    private static int compare(int[] a, int[] b) {
-        for (int i = 0; i < 3; i++) {
-            if (a[i] != b[i]) {
-                return Integer.compare(a[i], b[i]);
-            }
-        }
-        return 0;
     }
 
     /** The workflow as config: features, variables, and each node's data keyed by node id, canvas noise dropped. */
@@ -430,6 +400,18 @@ public final class DifyAppCompiler {
             if (prompt.source().syntax() != PromptSyntax.DIFY) {
                 continue;
             }
+            String type = prompt.source().metadata().get("node.type");
+            java.util.regex.Matcher field =
+                    NewNodes.FORM_FIELD.matcher(prompt.source().text());
+            if (!"human-input".equals(type) && field.find()) {
+                problems.warning(
+                        file,
+                        prompt.line(),
+                        0,
+                        "prompt '" + prompt.source().name() + "' holds " + field.group()
+                                + ", a Human Input form field, which only that node's form fills; it stays literal"
+                                + " text here");
+            }
             CompiledPrompt compiled;
             try {
                 compiled = PromptCompiler.compile(prompt.source());
@@ -456,7 +438,7 @@ public final class DifyAppCompiler {
     }
 
     /** Gathers non-empty prompt texts with their location. */
-    private static final class PromptCollector {
+    static final class PromptCollector {
         private final String appName;
         private final ParsedDocument doc;
         private final List<DifyApp.AppPrompt> prompts;
@@ -482,6 +464,25 @@ public final class DifyAppCompiler {
             prompts.add(new DifyApp.AppPrompt(
                     new PromptSource(name, s, syntax, null, meta), doc.line(path), doc.isBlockScalar(path)));
         }
+    }
+
+    /**
+     * The app's name: the export's file name without its extension, stripped of surrounding white space (a file
+     * saved as {@code "Deep Researcher On Dify .yml"} is the app {@code "Deep Researcher On Dify"}), so keys and
+     * prompt names carry no stray spaces. Two files that differ only in such spaces then claim the same name and
+     * the build's collision check reports both.
+     *
+     * @return the name, or null after reporting a file name that is nothing but white space
+     */
+    public static String appName(Path file, Problems problems) {
+        String fileName = file.getFileName().toString();
+        int dot = fileName.lastIndexOf('.');
+        String name = (dot > 0 ? fileName.substring(0, dot) : fileName).strip();
+        if (name.isEmpty()) {
+            problems.error(file, 0, 0, "the file name gives the app no name; rename the export, e.g. to my-app.yml");
+            return null;
+        }
+        return name;
     }
 
     /** @return the config path of a key under the app's prefix, for messages */

@@ -106,15 +106,19 @@ public final class InputCompiler {
         }
 
         int appCount = 0;
-        DifyAppCompiler dify = new DifyAppCompiler(reader);
+        StructuredFileReader appReader = reader.lastDuplicateKeyWins();
+        DifyAppCompiler dify = new DifyAppCompiler(appReader, settings.difyVersionPolicy());
         for (Path file : list(settings.appsDirectory(), settings.appIncludes(), settings.appExcludes())) {
             inputFiles.add(file);
-            String appName = stripExtension(file.getFileName().toString());
+            String appName = DifyAppCompiler.appName(file, problems);
+            if (appName == null) {
+                continue;
+            }
             String prefix = ConfigPath.child("apps", appName);
             if (claim(prefixes, prefix, file, "Dify app '" + appName + "'", problems)) {
                 continue;
             }
-            ParsedDocument doc = reader.read(file, problems);
+            ParsedDocument doc = appReader.read(file, problems);
             if (doc == null) {
                 continue;
             }

@@ -1,5 +1,6 @@
 package dev.warmstart.snapshot.plugin.input;
 
+import dev.warmstart.snapshot.plugin.dify.DifyVersionPolicy;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -18,6 +19,8 @@ import java.util.List;
  * @param appExcludes globs of Dify exports to skip
  * @param secretAllowlist key-path globs the secret check accepts
  * @param maxCodePoints the largest YAML/JSON input accepted
+ * @param difyVersionPolicy what to do with a Dify export whose DSL version Dify would import only after the user
+ *     confirms it (newer than the plugin knows, or another major version)
  */
 public record InputSettings(
         Path baseDirectory,
@@ -31,7 +34,8 @@ public record InputSettings(
         List<String> appIncludes,
         List<String> appExcludes,
         List<String> secretAllowlist,
-        int maxCodePoints) {
+        int maxCodePoints,
+        DifyVersionPolicy difyVersionPolicy) {
 
     /** Default config globs. */
     public static final List<String> DEFAULT_CONFIG_INCLUDES = List.of("**/*.yml", "**/*.yaml", "**/*.json");
@@ -60,6 +64,7 @@ public record InputSettings(
         private List<String> appExcludes;
         private List<String> secretAllowlist;
         private int maxCodePoints = StructuredFileReader.DEFAULT_MAX_CODE_POINTS;
+        private DifyVersionPolicy difyVersionPolicy = DifyVersionPolicy.STRICT;
 
         private Builder(Path base) {
             this.base = base;
@@ -119,6 +124,12 @@ public record InputSettings(
             return this;
         }
 
+        /** @return this, with the Dify DSL version policy set (null = strict) */
+        public Builder difyVersionPolicy(DifyVersionPolicy policy) {
+            this.difyVersionPolicy = policy == null ? DifyVersionPolicy.STRICT : policy;
+            return this;
+        }
+
         /** @return the settings */
         public InputSettings build() {
             return new InputSettings(
@@ -133,7 +144,8 @@ public record InputSettings(
                     orDefault(appIncludes, DEFAULT_APP_INCLUDES),
                     orDefault(appExcludes, List.of()),
                     orDefault(secretAllowlist, List.of()),
-                    maxCodePoints);
+                    maxCodePoints,
+                    difyVersionPolicy);
         }
 
         private static List<String> orDefault(List<String> value, List<String> dflt) {

@@ -52,12 +52,31 @@ public final class StructuredFileReader {
 
     private static final int MAX_ALIASES = 50;
     private static final int MAX_DEPTH = 200;
+    /** Most repeated keys a Dify export may hold (real ones hold a few; each costs a scan of the locations). */
+    private static final int MAX_DUPLICATE_KEYS = 1000;
 
     private final int maxCodePoints;
+    private final boolean lastDuplicateKeyWins;
 
     /** @param maxCodePoints the largest input accepted */
     public StructuredFileReader(int maxCodePoints) {
+        this(maxCodePoints, false);
+    }
+
+    private StructuredFileReader(int maxCodePoints, boolean lastDuplicateKeyWins) {
         this.maxCodePoints = maxCodePoints;
+        this.lastDuplicateKeyWins = lastDuplicateKeyWins;
+    }
+
+    /**
+     * A reader for Dify exports: a key repeated in one mapping keeps its last value, as PyYAML's {@code safe_load}
+     * (Dify's importer) and Python's {@code json} do, with a warning naming both lines. Real exports hold such
+     * keys; config and prompt files stay strict.
+     *
+     * @return a reader with the same limits whose duplicate keys are warnings, the last value winning
+     */
+    public StructuredFileReader lastDuplicateKeyWins() {
+        return new StructuredFileReader(maxCodePoints, true);
     }
 
     /** A reader with the default limits. */
@@ -169,7 +188,8 @@ public final class StructuredFileReader {
             return null;
         }
         LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
+        // Duplicates are found (and refused or warned about) by the converter, which knows both lines.
+        options.setAllowDuplicateKeys(lastDuplicateKeyWins);
         options.setMaxAliasesForCollections(MAX_ALIASES);
         options.setCodePointLimit(Math.max(maxCodePoints, 1));
         options.setNestingDepthLimit(MAX_DEPTH);
@@ -217,7 +237,7 @@ public final class StructuredFileReader {
             problems.error(file, 0, 0, "the file is empty; write a YAML mapping or delete the file");
             return null;
         }
-        YamlConverter converter = new YamlConverter(file, problems, lineOffset);
+        YamlConverter converter = new YamlConverter(file, problems, lineOffset, lastDuplicateKeyWins);
         Object root = converter.convert(node, "", 0);
         if (converter.failed) {
             return null;
@@ -240,23 +260,28 @@ public final class StructuredFileReader {
                             + " code points; split it or raise <maxInputCodePoints>");
             return null;
         }
-        JsonFactory factory = JsonFactory.builder()
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .build();
+        JsonFactory factory = lastDuplicateKeyWins
+                ? JsonFactory.builder().build()
+                : JsonFactory.builder()
+                        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                        .build();
         Map<String, int[]> locations = new HashMap<>();
+        DuplicateKeys duplicates = lastDuplicateKeyWins ? new DuplicateKeys(file, problems, 0) : null;
         try (JsonParser parser = factory.createParser(text)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 problems.error(file, 0, 0, "the file is empty; write a JSON object or delete the file");
                 return null;
             }
-            Object root = jsonValue(parser, "", locations, 0);
+            Object root = jsonValue(parser, "", locations, 0, duplicates);
             if (parser.nextToken() != null) {
                 JsonLocation at = parser.currentTokenLocation();
                 problems.error(file, at.getLineNr(), at.getColumnNr(), "unexpected content after the JSON value");
                 return null;
             }
             return new ParsedDocument(file, root, locations, 0);
+        } catch (DuplicateKeysRefused e) {
+            return null;
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String message = oneLine(e.getOriginalMessage());
@@ -273,7 +298,8 @@ public final class StructuredFileReader {
         }
     }
 
-    private static Object jsonValue(JsonParser p, String path, Map<String, int[]> locations, int depth)
+    private static Object jsonValue(
+            JsonParser p, String path, Map<String, int[]> locations, int depth, DuplicateKeys duplicates)
             throws IOException {
         if (depth > MAX_DEPTH) {
             throw new com.fasterxml.jackson.core.JsonParseException(p, "nesting deeper than " + MAX_DEPTH + " levels");
@@ -284,17 +310,26 @@ public final class StructuredFileReader {
         switch (token) {
             case START_OBJECT: {
                 Map<String, Object> map = new LinkedHashMap<>();
+                Map<String, Integer> keyLines = new HashMap<>();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
+                    int keyLine = p.currentTokenLocation().getLineNr();
                     p.nextToken();
-                    map.put(key, jsonValue(p, ConfigPath.child(path, key), locations, depth + 1));
+                    String child = ConfigPath.child(path, key);
+                    if (duplicates != null
+                            && map.containsKey(key)
+                            && !duplicates.replaced(path, key, keyLines.get(key), keyLine, locations)) {
+                        throw new DuplicateKeysRefused();
+                    }
+                    keyLines.put(key, keyLine);
+                    map.put(key, jsonValue(p, child, locations, depth + 1, duplicates));
                 }
                 return map;
             }
             case START_ARRAY: {
                 List<Object> list = new ArrayList<>();
                 while (p.nextToken() != JsonToken.END_ARRAY) {
-                    list.add(jsonValue(p, ConfigPath.index(path, list.size()), locations, depth + 1));
+                    list.add(jsonValue(p, ConfigPath.index(path, list.size()), locations, depth + 1, duplicates));
                 }
                 return list;
             }
@@ -317,8 +352,59 @@ public final class StructuredFileReader {
         }
     }
 
+    /** Unwinds the JSON reader once {@link DuplicateKeys} has reported too many repeated keys. */
+    private static final class DuplicateKeysRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DuplicateKeysRefused() {
+            super(null, null, false, false);
+        }
+    }
+
     private static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s+", " ").strip();
+    }
+
+    /**
+     * Reports a repeated key whose last value wins, and forgets the locations recorded under the first value so
+     * lines point at the value kept.
+     */
+    private static final class DuplicateKeys {
+        private final Path file;
+        private final Problems problems;
+        private final int lineOffset;
+        private int count;
+
+        DuplicateKeys(Path file, Problems problems, int lineOffset) {
+            this.file = file;
+            this.problems = problems;
+            this.lineOffset = lineOffset;
+        }
+
+        /** @return false when the file holds so many repeated keys that it is refused (the error is reported) */
+        boolean replaced(String path, String key, int firstLine, int lastLine, Map<String, int[]> locations) {
+            if (++count > MAX_DUPLICATE_KEYS) {
+                problems.error(
+                        file,
+                        lastLine + lineOffset,
+                        0,
+                        "more than " + MAX_DUPLICATE_KEYS + " repeated keys; this is not a Dify export as Dify"
+                                + " writes it: export the app again");
+                return false;
+            }
+            String child = ConfigPath.child(path, key);
+            locations.keySet().removeIf(p -> p.equals(child) || p.startsWith(child + ".") || p.startsWith(child + "["));
+            String where = problems.display(file).toString().replace('\\', '/');
+            problems.warning(
+                    file,
+                    lastLine + lineOffset,
+                    0,
+                    "duplicate key '" + key + "'" + (path.isEmpty() ? "" : " under '" + path + "'") + " at "
+                            + where + ":" + (firstLine + lineOffset) + " and " + where + ":" + (lastLine + lineOffset)
+                            + "; the last value is used, as Dify's importer (PyYAML safe_load) does: delete the"
+                            + " other one");
+            return true;
+        }
     }
 
     /** Turns a SnakeYAML node graph into a plain tree, recording locations and refusing what a config can't be. */
@@ -326,15 +412,17 @@ public final class StructuredFileReader {
         private final Path file;
         private final Problems problems;
         private final int lineOffset;
+        private final DuplicateKeys duplicates;
         private final Map<String, int[]> locations = new HashMap<>();
         private final Map<Node, Boolean> inProgress = new IdentityHashMap<>();
         private int values;
         private boolean failed;
 
-        YamlConverter(Path file, Problems problems, int lineOffset) {
+        YamlConverter(Path file, Problems problems, int lineOffset, boolean lastDuplicateKeyWins) {
             this.file = file;
             this.problems = problems;
             this.lineOffset = lineOffset;
+            this.duplicates = lastDuplicateKeyWins ? new DuplicateKeys(file, problems, lineOffset) : null;
         }
 
         Object convert(Node node, String path, int depth) {
@@ -380,6 +468,7 @@ public final class StructuredFileReader {
 
         private Map<String, Object> mapping(MappingNode mapping, String path, int depth) {
             Map<String, Object> map = new LinkedHashMap<>();
+            Map<String, Integer> keyLines = new HashMap<>();
             Map<String, Object> merged = new LinkedHashMap<>();
             for (NodeTuple tuple : mapping.getValue()) {
                 Node keyNode = tuple.getKeyNode();
@@ -392,13 +481,20 @@ public final class StructuredFileReader {
                     return map;
                 }
                 String key = scalarKey.getValue();
-                if (map.containsKey(key)) {
+                int keyLine = keyNode.getStartMark().getLine() + 1;
+                if (map.containsKey(key) && duplicates != null) {
+                    if (!duplicates.replaced(path, key, keyLines.get(key), keyLine, locations)) {
+                        failed = true;
+                        return map;
+                    }
+                } else if (map.containsKey(key)) {
                     fail(
                             keyNode,
                             "duplicate key '" + key + "'" + (path.isEmpty() ? "" : " under '" + path + "'")
                                     + "; keep one of them");
                     return map;
                 }
+                keyLines.put(key, keyLine);
                 map.put(key, convert(tuple.getValueNode(), ConfigPath.child(path, key), depth + 1));
             }
             // Explicit keys win over merged ones, as YAML's merge key defines.

@@ -67,11 +67,110 @@ class DifyAppCompilerTest {
             "");
 
     private DifyApp compile(String name, String yaml) throws Exception {
+        return compile(name, yaml, DifyVersionPolicy.STRICT);
+    }
+
+    private DifyApp compile(String name, String yaml, DifyVersionPolicy policy) throws Exception {
         Path file = dir.resolve(name + ".yml");
         Files.writeString(file, yaml);
         problems = new Problems(dir);
         ParsedDocument doc = new StructuredFileReader().read(file, problems);
-        return new DifyAppCompiler().compile(name, doc, problems);
+        return new DifyAppCompiler(new StructuredFileReader(), policy).compile(name, doc, problems);
+    }
+
+    // The DSL version rule, branch by branch (Dify's check_version_compatibility and its confirm step).
+
+    @Test
+    void newerVersionFailsUnderStrictNamingBothVersionsAndTheParameter() throws Exception {
+        assertThat(compile("n", CHAT.replace("version: 0.1.5", "version: 0.8.0")))
+                .isNull();
+        assertThat(messages(problems.errors()))
+                .singleElement()
+                .asString()
+                .contains("0.8.0", "0.7.0", "newer", "difyVersionPolicy", "-Dsnapshot.difyVersionPolicy=warn");
+    }
+
+    @Test
+    void newerVersionIsReadAsTheNewestKnownUnderWarn() throws Exception {
+        DifyApp app = compile("n", CHAT.replace("version: 0.1.5", "version: 0.8.0"), DifyVersionPolicy.WARN);
+        assertThat(app).isNotNull();
+        assertThat(problems.errors()).isEmpty();
+        assertThat(messages(problems.warnings())).singleElement().asString().contains("0.8.0", "read as 0.7.0");
+        assertThat(((Map<?, ?>) app.configTree()).get("read_as_dsl_version")).isEqualTo("0.7.0");
+        assertThat(app.dslVersion()).isEqualTo("0.8.0");
+    }
+
+    @Test
+    void newerVersionUnderWarnNamesEachUnknownFieldThatLooksLikeAPrompt() throws Exception {
+        String yaml = WORKFLOW.replace("version: 0.5.0", "version: 0.9.1")
+                        .replace(
+                                "    - id: t1\n",
+                                "    - id: s1\n      data: {type: summoner, incantation: 'Speak of {{#1.topic#}}',"
+                                        + " count: 3}\n    - id: t1\n")
+                + "guardrails:\n  refusal_prompt: Say no politely.\n  max: 2\n";
+        DifyApp app = compile("u", yaml, DifyVersionPolicy.WARN);
+        assertThat(app).isNotNull();
+        assertThat(messages(problems.warnings()))
+                .hasSize(3)
+                .anySatisfy(
+                        m -> assertThat(m).contains("workflow.graph.nodes[2].data.incantation", "looks like a prompt"))
+                .anySatisfy(m -> assertThat(m).contains("guardrails.refusal_prompt"));
+        assertThat(problems.warnings().get(1).line()).isGreaterThan(0);
+    }
+
+    @Test
+    void anotherMajorVersionFailsUnderStrictNamingTheParameter() throws Exception {
+        assertThat(compile("n", CHAT.replace("version: 0.1.5", "version: 1.0.0")))
+                .isNull();
+        assertThat(messages(problems.errors()))
+                .singleElement()
+                .asString()
+                .contains("1.0.0", "major version 1", "0.7.0", "difyVersionPolicy");
+    }
+
+    @Test
+    void anotherMajorVersionIsAcceptedWithAWarningUnderWarn() throws Exception {
+        assertThat(compile("n", CHAT.replace("version: 0.1.5", "version: 1.0.0"), DifyVersionPolicy.WARN))
+                .isNotNull();
+        assertThat(messages(problems.warnings())).singleElement().asString().contains("1.0.0", "read as 0.7.0");
+    }
+
+    @Test
+    void olderMinorVersionIsAcceptedWithAWarning() throws Exception {
+        assertThat(compile("o", CHAT)).isNotNull();
+        assertThat(messages(problems.warnings())).singleElement().asString().contains("0.1.5", "older than 0.7.0");
+    }
+
+    @Test
+    void currentVersionAndOlderPatchesAreAcceptedSilently() throws Exception {
+        for (String version : List.of("0.7.0", "0.7")) {
+            assertThat(compile("c", CHAT.replace("version: 0.1.5", "version: '" + version + "'")))
+                    .isNotNull();
+            assertThat(problems.warnings()).as(version).isEmpty();
+        }
+    }
+
+    @Test
+    void unparseableVersionFailsEvenUnderWarn() throws Exception {
+        for (String version : List.of("latest", "0.7.x", "0..7", "1.2.3.4", "v0.7.0")) {
+            assertThat(compile(
+                            "x", CHAT.replace("version: 0.1.5", "version: '" + version + "'"), DifyVersionPolicy.WARN))
+                    .as(version)
+                    .isNull();
+            assertThat(messages(problems.errors()))
+                    .as(version)
+                    .singleElement()
+                    .asString()
+                    .contains("is not a version number");
+        }
+    }
+
+    @Test
+    void versionPolicyParsesItsTwoValuesAndRefusesOthers() {
+        assertThat(DifyVersionPolicy.parse(null)).isEqualTo(DifyVersionPolicy.STRICT);
+        assertThat(DifyVersionPolicy.parse(" Warn ")).isEqualTo(DifyVersionPolicy.WARN);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DifyVersionPolicy.parse("lenient"))
+                .hasMessageContaining("strict, warn");
     }
 
     private List<String> messages(List<Problem> list) {
@@ -124,26 +223,6 @@ class DifyAppCompilerTest {
         }
         assertThat(compile("m", CHAT.replace("mode: chat\n  name", "mode: robot\n  name")))
                 .isNull();
-    }
-
-    @Test
-    void newerVersionFailsNamingBothVersions() throws Exception {
-        assertThat(compile("n", CHAT.replace("version: 0.1.5", "version: 0.9.0")))
-                .isNull();
-        assertThat(messages(problems.errors())).singleElement().asString().contains("0.9.0", "0.5.0", "newer");
-    }
-
-    @Test
-    void anotherMajorVersionFails() throws Exception {
-        assertThat(compile("n", CHAT.replace("version: 0.1.5", "version: 1.0.0")))
-                .isNull();
-        assertThat(messages(problems.errors())).singleElement().asString().contains("1.0.0", "0.5.0");
-    }
-
-    @Test
-    void olderMinorVersionIsAcceptedWithAWarning() throws Exception {
-        assertThat(compile("o", CHAT)).isNotNull();
-        assertThat(messages(problems.warnings())).singleElement().asString().contains("0.1.5", "0.5.0");
     }
 
     @Test
