@@ -1,10 +1,8 @@
 package dev.warmstart.snapshot.store;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warmstart.snapshot.loader.SnapshotException;
 import java.io.IOException;
@@ -37,16 +35,16 @@ class SnapshotStoreTest {
         SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
         Path source = StoreFixtures.snapshot(tmp, "v1");
         SnapshotRecord record = store.publish(source);
-        assertEquals(SnapshotRecord.PUBLISHED, record.status());
-        assertEquals("snapshots/" + record.id() + ".tar", record.file());
-        assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(store.snapshotFile(record)));
-        assertEquals("v1", record.provenance().get("label"));
+        assertThat(record.status()).isEqualTo(SnapshotRecord.PUBLISHED);
+        assertThat(record.file()).isEqualTo("snapshots/" + record.id() + ".tar");
+        assertThat(Files.readAllBytes(store.snapshotFile(record))).isEqualTo(Files.readAllBytes(source));
+        assertThat(record.provenance().get("label")).isEqualTo("v1");
         StoreRegistry registry = store.registry();
-        assertEquals(1, registry.revision());
-        assertNull(registry.stable());
+        assertThat(registry.revision()).isEqualTo(1);
+        assertThat(registry.stable()).isNull();
         // Publishing it again changes nothing.
         store.publish(source);
-        assertEquals(1, store.registry().revision());
+        assertThat(store.registry().revision()).isEqualTo(1);
     }
 
     @Test
@@ -56,10 +54,10 @@ class SnapshotStoreTest {
         byte[] bytes = Files.readAllBytes(source);
         bytes[bytes.length / 2] ^= 0x55; // inside payload.bin
         Files.write(source, bytes);
-        assertThrows(SnapshotException.class, () -> store.publish(source));
-        assertEquals(0, store.registry().revision());
+        assertThatThrownBy(() -> store.publish(source)).isInstanceOf(SnapshotException.class);
+        assertThat(store.registry().revision()).isEqualTo(0);
         try (var files = Files.list(store.directory().resolve("snapshots"))) {
-            assertEquals(0, files.count(), "nothing copied");
+            assertThat(files.count()).as("nothing copied").isEqualTo(0);
         }
     }
 
@@ -72,41 +70,41 @@ class SnapshotStoreTest {
         store.promoteStable(v1, null);
         store.promoteStable(v2, Guard.DEFAULT);
         StoreRegistry r = store.promoteCanary("canary", v3, CanaryRule.percent(10), Guard.DEFAULT);
-        assertEquals(v2, r.stable());
-        assertEquals(List.of(v1), r.previousStable());
-        assertEquals(SnapshotRecord.RETIRED, r.snapshot(v1).orElseThrow().status());
-        assertEquals(SnapshotRecord.CANARY, r.snapshot(v3).orElseThrow().status());
-        assertEquals(0, r.canary("canary").orElseThrow().firstBucket());
+        assertThat(r.stable()).isEqualTo(v2);
+        assertThat(r.previousStable()).isEqualTo(List.of(v1));
+        assertThat(r.snapshot(v1).orElseThrow().status()).isEqualTo(SnapshotRecord.RETIRED);
+        assertThat(r.snapshot(v3).orElseThrow().status()).isEqualTo(SnapshotRecord.CANARY);
+        assertThat(r.canary("canary").orElseThrow().firstBucket()).isEqualTo(0);
 
         // Growing the canary keeps its bucket range.
         r = store.promoteCanary("canary", v3, CanaryRule.percent(50), Guard.DEFAULT);
-        assertEquals(0, r.canary("canary").orElseThrow().firstBucket());
-        assertEquals(50.0, r.canary("canary").orElseThrow().rule().percent());
+        assertThat(r.canary("canary").orElseThrow().firstBucket()).isEqualTo(0);
+        assertThat(r.canary("canary").orElseThrow().rule().percent()).isEqualTo(50.0);
 
         r = store.rollback();
-        assertEquals(v1, r.stable());
-        assertEquals(SnapshotRecord.ROLLED_BACK, r.snapshot(v2).orElseThrow().status());
-        assertEquals(List.of(), r.previousStable());
-        assertThrows(IllegalArgumentException.class, store::rollback, "nothing left to roll back to");
+        assertThat(r.stable()).isEqualTo(v1);
+        assertThat(r.snapshot(v2).orElseThrow().status()).isEqualTo(SnapshotRecord.ROLLED_BACK);
+        assertThat(r.previousStable()).isEqualTo(List.of());
+        assertThatThrownBy(store::rollback)
+                .as("nothing left to roll back to")
+                .isInstanceOf(IllegalArgumentException.class);
 
         r = store.rollbackTo(v2);
-        assertEquals(v2, r.stable());
+        assertThat(r.stable()).isEqualTo(v2);
 
         List<StoreRegistry> history = store.history();
-        assertEquals(r.revision(), history.size());
+        assertThat(history.size()).isEqualTo(r.revision());
         for (int i = 0; i < history.size(); i++) {
-            assertEquals(i + 1, history.get(i).revision());
+            assertThat(history.get(i).revision()).isEqualTo(i + 1);
         }
-        assertTrue(
-                history.get(3).change().contains("promote " + v1 + " to stable"),
-                history.get(3).change());
+        assertThat(history.get(3).change()).contains("promote " + v1 + " to stable");
 
         // Restoring revision 6 (the 50% canary) brings back its channels as a new revision.
         StoreRegistry restored = store.restore(6);
-        assertEquals(r.revision() + 1, restored.revision());
-        assertEquals(v2, restored.stable());
-        assertEquals(v3, restored.canary("canary").orElseThrow().snapshotId());
-        assertThrows(IllegalArgumentException.class, () -> store.restore(999));
+        assertThat(restored.revision()).isEqualTo(r.revision() + 1);
+        assertThat(restored.stable()).isEqualTo(v2);
+        assertThat(restored.canary("canary").orElseThrow().snapshotId()).isEqualTo(v3);
+        assertThatThrownBy(() -> store.restore(999)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -115,16 +113,17 @@ class SnapshotStoreTest {
         store.promoteStable(publish(store, "v1"), null);
         store.promoteCanary("a", publish(store, "v2"), CanaryRule.percent(60), null);
         String v3 = publish(store, "v3");
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class, () -> store.promoteCanary("b", v3, CanaryRule.percent(50), null));
-        assertTrue(e.getMessage().contains("overlap canary 'a'"), e.getMessage());
+        IllegalArgumentException e = assertThatExceptionOfType(IllegalArgumentException.class)
+                .isThrownBy(() -> store.promoteCanary("b", v3, CanaryRule.percent(50), null))
+                .actual();
+        assertThat(e.getMessage()).contains("overlap canary 'a'");
         StoreRegistry r = store.promoteCanary("b", v3, CanaryRule.percent(40), null);
-        assertEquals(Routing.BUCKETS - 1, r.canary("b").orElseThrow().firstBucket());
-        assertEquals(-1, r.canary("b").orElseThrow().direction());
-        assertThrows(
-                IllegalArgumentException.class, () -> store.promoteCanary("a", "nope", CanaryRule.percent(1), null));
+        assertThat(r.canary("b").orElseThrow().firstBucket()).isEqualTo(Routing.BUCKETS - 1);
+        assertThat(r.canary("b").orElseThrow().direction()).isEqualTo(-1);
+        assertThatThrownBy(() -> store.promoteCanary("a", "nope", CanaryRule.percent(1), null))
+                .isInstanceOf(IllegalArgumentException.class);
         r = store.removeCanary("a");
-        assertEquals(1, r.canaries().size());
+        assertThat(r.canaries().size()).isEqualTo(1);
     }
 
     @Test
@@ -135,10 +134,14 @@ class SnapshotStoreTest {
         try (FileChannel ch = FileChannel.open(store.snapshotFile(record), StandardOpenOption.WRITE)) {
             ch.truncate(Files.size(store.snapshotFile(record)) - 700);
         }
-        StoreException e = assertThrows(StoreException.class, () -> store.promoteStable(v1, null));
-        assertTrue(e.getMessage().contains(v1) && e.getMessage().contains("not promoted"), e.getMessage());
-        assertNull(store.registry().stable());
-        assertEquals(1, store.registry().revision());
+        StoreException e = assertThatExceptionOfType(StoreException.class)
+                .isThrownBy(() -> store.promoteStable(v1, null))
+                .actual();
+        assertThat(e.getMessage().contains(v1) && e.getMessage().contains("not promoted"))
+                .as(e.getMessage())
+                .isTrue();
+        assertThat(store.registry().stable()).isNull();
+        assertThat(store.registry().revision()).isEqualTo(1);
     }
 
     @Test
@@ -146,14 +149,18 @@ class SnapshotStoreTest {
         SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
         store.promoteStable(publish(store, "v1"), null);
         Files.writeString(store.registryFile(), "{\"registryVersion\": 1, \"revision\": ");
-        StoreException e = assertThrows(StoreException.class, store::registry);
-        assertTrue(
-                e.getMessage().contains("registry.json is malformed")
-                        && e.getMessage().contains("restore"),
-                e.getMessage());
+        StoreException e = assertThatExceptionOfType(StoreException.class)
+                .isThrownBy(store::registry)
+                .actual();
+        assertThat(e.getMessage().contains("registry.json is malformed")
+                        && e.getMessage().contains("restore"))
+                .as(e.getMessage())
+                .isTrue();
         Files.writeString(store.registryFile(), "{\"registryVersion\": 7}");
-        e = assertThrows(StoreException.class, store::registry);
-        assertTrue(e.getMessage().contains("newer"), e.getMessage());
+        e = assertThatExceptionOfType(StoreException.class)
+                .isThrownBy(store::registry)
+                .actual();
+        assertThat(e.getMessage()).contains("newer");
     }
 
     @Test
@@ -172,12 +179,14 @@ class SnapshotStoreTest {
                     throw new IOException("No space left on device");
                 },
                 Clock.systemUTC());
-        IOException e = assertThrows(IOException.class, () -> full.promoteStable(v2, null));
-        assertTrue(e.getMessage().contains("No space left"));
-        assertArrayEquals(before, Files.readAllBytes(good.registryFile()));
-        assertEquals(v1, good.registry().stable());
+        IOException e = assertThatExceptionOfType(IOException.class)
+                .isThrownBy(() -> full.promoteStable(v2, null))
+                .actual();
+        assertThat(e.getMessage()).contains("No space left");
+        assertThat(Files.readAllBytes(good.registryFile())).isEqualTo(before);
+        assertThat(good.registry().stable()).isEqualTo(v1);
         // And the store works again once there is space.
-        assertEquals(v2, good.promoteStable(v2, null).stable());
+        assertThat(good.promoteStable(v2, null).stable()).isEqualTo(v2);
     }
 
     @Test
@@ -202,9 +211,9 @@ class SnapshotStoreTest {
             pool.shutdown();
         }
         StoreRegistry r = store.registry();
-        assertEquals(12, r.snapshots().size());
-        assertEquals(12, r.revision());
-        assertEquals(12, store.history().size());
+        assertThat(r.snapshots().size()).isEqualTo(12);
+        assertThat(r.revision()).isEqualTo(12);
+        assertThat(store.history().size()).isEqualTo(12);
     }
 
     @Test
@@ -216,9 +225,7 @@ class SnapshotStoreTest {
         StoreRegistry r =
                 store.promoteCanary("canary", v2, new CanaryRule(12.5, Set.of("bob", "alice"), false), Guard.DEFAULT);
         StoreRegistry back = StoreRegistry.fromJson(r.toJson());
-        assertEquals(r, back);
-        assertEquals(
-                List.of("alice", "bob"),
-                back.canary("canary").orElseThrow().rule().allowlistList());
+        assertThat(back).isEqualTo(r);
+        assertThat(back.canary("canary").orElseThrow().rule().allowlistList()).isEqualTo(List.of("alice", "bob"));
     }
 }
