@@ -416,7 +416,7 @@ public final class SnapshotStore {
     }
 
     private void copyAtomically(Path source, Path target) throws IOException {
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+        Path temp = AtomicFiles.createTemp(target, AtomicFiles.TEMP_SUFFIX);
         try {
             try (InputStream in = Files.newInputStream(source);
                     OutputStream out = Files.newOutputStream(temp, StandardOpenOption.TRUNCATE_EXISTING)) {

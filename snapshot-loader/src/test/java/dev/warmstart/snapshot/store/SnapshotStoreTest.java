@@ -3,13 +3,16 @@ package dev.warmstart.snapshot.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.warmstart.snapshot.loader.SnapshotException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -214,6 +217,27 @@ class SnapshotStoreTest {
         assertThat(r.snapshots().size()).isEqualTo(12);
         assertThat(r.revision()).isEqualTo(12);
         assertThat(store.history().size()).isEqualTo(12);
+    }
+
+    @Test
+    void everyFileTheStoreWritesIsReadableAsTheUmaskAllows() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        store.promoteStable(v1, null);
+        // What the umask gives an ordinary new file here (rw-r--r-- under umask 022), not the 0600 of a temp file.
+        Set<PosixFilePermission> ordinary = Files.getPosixFilePermissions(Files.createFile(tmp.resolve("ordinary")));
+        List<Path> written = new ArrayList<>();
+        written.add(store.registryFile());
+        try (var history = Files.list(store.directory().resolve("history"));
+                var snapshots = Files.list(store.directory().resolve("snapshots"))) {
+            history.forEach(written::add);
+            snapshots.forEach(written::add);
+        }
+        assertThat(written).hasSize(4);
+        for (Path file : written) {
+            assertThat(Files.getPosixFilePermissions(file)).as(file.toString()).isEqualTo(ordinary);
+        }
     }
 
     @Test
