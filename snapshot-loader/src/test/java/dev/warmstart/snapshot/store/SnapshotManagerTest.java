@@ -3,8 +3,10 @@ package dev.warmstart.snapshot.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -229,6 +231,98 @@ class SnapshotManagerTest {
             assertThat(manager.refresh()).isTrue();
             assertThat(manager.stableId()).isEqualTo(v2);
         }
+    }
+
+    /**
+     * Events as {@link #events} records them, and truncates the file of {@code victim} right after it is mapped,
+     * before it is verified: reading its pages then faults, which HotSpot reports as {@link InternalError} (or
+     * the loader as a {@code SnapshotException}) — what another process truncating a file under a service does.
+     */
+    private SnapshotEventListener truncatingOnOpen(String victim, Path file) {
+        return new SnapshotEventListener() {
+            @Override
+            public void opened(String id) {
+                events.opened(id);
+                if (id.equals(victim)) {
+                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                        ch.truncate(4096);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+
+            @Override
+            public void switched(long from, long to, String stableId, Duration took) {
+                events.switched(from, to, stableId, took);
+            }
+
+            @Override
+            public void failed(String what, Throwable error) {
+                events.failed(what, error);
+            }
+        };
+    }
+
+    /** @return how many descriptors this process has open on {@code file} (Linux) */
+    private static long openDescriptors(Path file) throws IOException {
+        Path real = file.toRealPath();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).equals(real);
+                        } catch (IOException e) {
+                            return false; // closed meanwhile, or the listing's own descriptor
+                        }
+                    })
+                    .count();
+        }
+    }
+
+    @Test
+    void aSnapshotThatFaultsWhileMappedIsReportedClosedAndTheWatcherCarriesOn() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux /proc to see open files");
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        String v2 = publish(store, "v2");
+        String v3 = publish(store, "v3");
+        store.promoteStable(v1, null);
+        Path v2File = store.snapshotFile(store.registry().snapshot(v2).orElseThrow());
+        ManagerOptions options = ManagerOptions.defaults()
+                .withWatchService(false)
+                .withPollInterval(Duration.ofMillis(20))
+                .withListener(truncatingOnOpen(v2, v2File));
+        try (SnapshotManager manager = SnapshotManager.open(store.directory(), options)) {
+            long revision = store.promoteStable(v2, null).revision();
+            await(() -> events.any("failed registry revision " + revision), "the fault's report");
+            assertThat(events.log.stream().filter(l -> l.startsWith("failed")).findFirst())
+                    .hasValueSatisfying(l -> assertThat(l).contains(v2));
+            assertThat(manager.stableId()).as("the old snapshot keeps serving").isEqualTo(v1);
+            assertThat(openDescriptors(v2File))
+                    .as("the faulted snapshot is closed")
+                    .isZero();
+            // The watcher survived: the next revision is applied by itself.
+            store.promoteStable(v3, null);
+            await(() -> manager.stableId().equals(v3), "the switch to v3 after the fault");
+            try (SnapshotLease lease = manager.select()) {
+                assertThat(version(lease)).isEqualTo("v3");
+            }
+        }
+    }
+
+    @Test
+    void aStableSnapshotThatFaultsWhileMappedFailsTheOpenCleanly() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux /proc to see open files");
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        store.promoteStable(v1, null);
+        Path file = store.snapshotFile(store.registry().snapshot(v1).orElseThrow());
+        ManagerOptions options = manual().withListener(truncatingOnOpen(v1, file));
+        assertThatThrownBy(() -> SnapshotManager.open(store.directory(), options))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(v1)
+                .hasCauseInstanceOf(Throwable.class);
+        assertThat(openDescriptors(file)).as("the faulted snapshot is closed").isZero();
     }
 
     @Test
