@@ -5,8 +5,7 @@ import dev.warmstart.snapshot.loader.SnapshotException;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
 import dev.warmstart.snapshot.writer.AtomicFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +15,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -40,6 +41,8 @@ import java.util.stream.Stream;
  * or promoted.
  */
 public final class SnapshotStore {
+    private static final System.Logger LOG = System.getLogger(SnapshotStore.class.getName());
+
     /** Name of the registry file. */
     public static final String REGISTRY_FILE = "registry.json";
 
@@ -83,14 +86,19 @@ public final class SnapshotStore {
      */
     public StoreRegistry registry() throws IOException {
         try {
-            return StoreRegistry.fromJson(Files.readString(registryFile(), StandardCharsets.UTF_8));
+            return parse(registryFile(), "restore an earlier revision from history/ (store restore)");
         } catch (NoSuchFileException e) {
             return StoreRegistry.empty();
-        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
-            throw new StoreException(
-                    registryFile() + " is malformed: " + e.getMessage()
-                            + "; restore an earlier revision from history/ (store restore)",
-                    e);
+        }
+    }
+
+    /** Reads a registry file, naming it and what to do when it is malformed. */
+    private static StoreRegistry parse(Path file, String advice) throws IOException {
+        String json = Files.readString(file, StandardCharsets.UTF_8);
+        try {
+            return StoreRegistry.fromJson(json);
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new StoreException(file + " is malformed: " + e.getMessage() + "; " + advice, e);
         }
     }
 
@@ -100,11 +108,15 @@ public final class SnapshotStore {
     }
 
     /**
-     * Verifies a snapshot file, copies it into the store and registers it as {@code published}. Publishing a
-     * snapshot that is already registered changes nothing.
+     * Verifies a snapshot file, copies it into the store, verifies the copy and registers it as {@code published}.
+     *
+     * <p>Publishing a snapshot that is already registered changes no record; when the store's copy of it is
+     * missing, damaged or replaced by another file, it is copied again (this is how a store's file is repaired).
      *
      * @return its record
      * @throws SnapshotException when the file fails verification (nothing is copied)
+     * @throws StoreException when the copy is not what was verified (the file changed while it was published:
+     *     nothing is registered), or the id is registered with another content hash
      */
     public SnapshotRecord publish(Path snapshotFile) throws IOException {
         SnapshotMetadata metadata;
@@ -114,20 +126,20 @@ public final class SnapshotStore {
         }
         String id = metadata.id();
         String relative = "snapshots/" + id + ".tar";
-        Path target = dir.resolve(relative);
         StoreRegistry after = change("publish " + id, registry -> {
-            if (registry.snapshot(id).isPresent()) {
+            SnapshotRecord registered = registry.snapshot(id).orElse(null);
+            if (registered != null) {
+                if (!registered.contentHash().equals(metadata.contentHash())) {
+                    throw new StoreException(
+                            snapshotFile + " holds snapshot " + id + " with content hash " + metadata.contentHash()
+                                    + ", but " + dir + " registered " + id + " with content hash "
+                                    + registered.contentHash() + "; nothing is published (rebuild to get a new id)",
+                            null);
+                }
+                storeCopy(snapshotFile, snapshotFile(registered), registered);
                 return registry;
             }
-            if (!Files.exists(target)) {
-                try {
-                    copyAtomically(snapshotFile, target);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-            List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
-            snapshots.add(new SnapshotRecord(
+            SnapshotRecord record = new SnapshotRecord(
                     id,
                     relative,
                     metadata.contentHash(),
@@ -136,7 +148,10 @@ public final class SnapshotStore {
                     metadata.provenance(),
                     SnapshotRecord.PUBLISHED,
                     "published",
-                    now()));
+                    now());
+            storeCopy(snapshotFile, dir.resolve(relative), record);
+            List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
+            snapshots.add(record);
             return with(
                     registry,
                     snapshots,
@@ -293,7 +308,7 @@ public final class SnapshotStore {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json"))
                     .sorted()
                     .toList()) {
-                out.add(StoreRegistry.fromJson(Files.readString(f, StandardCharsets.UTF_8)));
+                out.add(parse(f, "move it out of history/ to list the other revisions"));
             }
         }
         return out;
@@ -305,7 +320,7 @@ public final class SnapshotStore {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no revision " + revision + " in " + dir.resolve("history"));
         }
-        StoreRegistry old = StoreRegistry.fromJson(Files.readString(file, StandardCharsets.UTF_8));
+        StoreRegistry old = parse(file, "restore another revision");
         return change("restore revision " + revision, registry -> {
             for (Canary c : old.canaries()) {
                 requireVerified(old, c.snapshotId());
@@ -334,20 +349,21 @@ public final class SnapshotStore {
         return with(registry, snapshots, id, registry.stableGuard(), previous, canaries);
     }
 
+    /**
+     * @return the record of {@code id}, once its file verified and proved to be the snapshot the record names
+     * @throws StoreException when it is not usable, saying what to do
+     */
     private SnapshotRecord requireVerified(StoreRegistry registry, String id) {
         SnapshotRecord record = registry.snapshot(id)
                 .orElseThrow(() ->
                         new IllegalArgumentException("no snapshot '" + id + "' in " + dir + "; publish it first"));
-        try (Snapshot snapshot = Snapshot.open(snapshotFile(record))) {
-            snapshot.verify();
+        try (Snapshot snapshot = StoredSnapshots.open(snapshotFile(record), record, StoredSnapshots.Progress.NONE)) {
+            return record;
+        } catch (StoreException e) {
+            throw new StoreException(e.getMessage() + "; " + id + " is not promoted", e);
         } catch (IOException e) {
-            throw new StoreException(
-                    "snapshot " + id + " cannot be read (" + e.getMessage() + "); it is not promoted", e);
-        } catch (SnapshotException e) {
-            throw new StoreException(
-                    "snapshot " + id + " fails verification and is not promoted: " + e.getMessage(), e);
+            throw new StoreException("snapshot " + id + " cannot be closed (" + e + "); it is not promoted", e);
         }
-        return record;
     }
 
     private void replace(List<SnapshotRecord> snapshots, String id, String status, String reason) {
@@ -379,7 +395,7 @@ public final class SnapshotStore {
         local.lock();
         try {
             return changeLocked(what, change);
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
             local.unlock();
@@ -390,6 +406,7 @@ public final class SnapshotStore {
         try (FileChannel lockFile =
                         FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = lockFile.lock()) {
+            removeStaleTemporaryFiles();
             StoreRegistry current = registry();
             StoreRegistry changed = change.apply(current);
             if (changed == current) {
@@ -412,22 +429,72 @@ public final class SnapshotStore {
     }
 
     private Path historyFile(long revision) {
-        return dir.resolve("history").resolve(String.format("%08d.json", revision));
+        return dir.resolve("history").resolve(String.format(Locale.ROOT, "%08d.json", revision));
     }
 
-    private void copyAtomically(Path source, Path target) throws IOException {
-        Path temp = AtomicFiles.createTemp(target, AtomicFiles.TEMP_SUFFIX);
+    /**
+     * Makes {@code target} a verified copy of {@code source} that is the snapshot {@code record} names. A target
+     * that already is one is kept (a snapshot file is never rewritten in place: a service may have it mapped); any
+     * other target is replaced by renaming a verified copy over it. Runs under the lock.
+     *
+     * @throws UncheckedIOException when the copy cannot be written
+     * @throws StoreException when the copy is not the verified snapshot (the source changed meanwhile)
+     */
+    private void storeCopy(Path source, Path target, SnapshotRecord record) {
         try {
-            try (InputStream in = Files.newInputStream(source);
-                    OutputStream out = Files.newOutputStream(temp, StandardOpenOption.TRUNCATE_EXISTING)) {
-                in.transferTo(out);
+            if (Files.exists(target)) {
+                try (Snapshot existing = StoredSnapshots.open(target, record, StoredSnapshots.Progress.NONE)) {
+                    return;
+                } catch (StoreException e) {
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "replacing " + target + " by a new copy of " + source + ": " + e.getMessage());
+                }
             }
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ch.force(true);
+            Path temp = AtomicFiles.createTemp(target, AtomicFiles.TEMP_SUFFIX);
+            try {
+                io.copy(source, temp);
+                try (Snapshot copy = StoredSnapshots.open(temp, record, StoredSnapshots.Progress.NONE)) {
+                    // verified, and the snapshot that was verified before the copy
+                } catch (StoreException e) {
+                    throw new StoreException(
+                            "the copy of " + source + " is not the snapshot verified before copying (" + record.id()
+                                    + ", content hash " + record.contentHash() + "): " + e.getMessage()
+                                    + "; the file changed while it was being published. Nothing is published;"
+                                    + " publish again once the file is complete",
+                            e);
+                }
+                AtomicFiles.move(temp, target);
+            } finally {
+                Files.deleteIfExists(temp);
             }
-            AtomicFiles.move(temp, target);
-        } finally {
-            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Deletes the temporary files a killed writer left behind. Only called under the store's lock: every writer
+     * of this store holds it while its temporary files exist, so any found now is stale.
+     */
+    private void removeStaleTemporaryFiles() throws IOException {
+        for (Path d : List.of(dir, dir.resolve("snapshots"), dir.resolve("history"))) {
+            if (!Files.isDirectory(d)) {
+                continue;
+            }
+            List<Path> stale;
+            try (Stream<Path> files = Files.list(d)) {
+                stale = files.filter(f -> AtomicFiles.isTemporary(f, AtomicFiles.TEMP_SUFFIX) && Files.isRegularFile(f))
+                        .toList();
+            }
+            for (Path f : stale) {
+                long size = Files.size(f);
+                if (Files.deleteIfExists(f)) {
+                    LOG.log(
+                            System.Logger.Level.INFO,
+                            "removed " + f + " (" + size + " bytes), left behind by an interrupted store write");
+                }
+            }
         }
     }
 

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
@@ -21,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,6 +148,118 @@ class SnapshotStoreTest {
                 .isTrue();
         assertThat(store.registry().stable()).isNull();
         assertThat(store.registry().revision()).isEqualTo(1);
+    }
+
+    @Test
+    void aSourceThatChangesWhilePublishedIsNotRegistered() throws IOException {
+        Path dir = tmp.resolve("store");
+        SnapshotStore.open(dir);
+        Path source = StoreFixtures.snapshot(tmp, "v1");
+        Path other = StoreFixtures.snapshot(tmp, "other");
+        String v1;
+        try (Snapshot s = Snapshot.open(source)) {
+            v1 = s.id();
+        }
+        // Another process replaces the source after publish verified it and before the copy reads it.
+        SnapshotStore store = new SnapshotStore(
+                dir,
+                new RegistryIo() {
+                    @Override
+                    public void write(Path target, byte[] content) throws IOException {
+                        RegistryIo.ATOMIC.write(target, content);
+                    }
+
+                    @Override
+                    public void copy(Path from, Path temp) throws IOException {
+                        Files.copy(other, from, StandardCopyOption.REPLACE_EXISTING);
+                        RegistryIo.ATOMIC.copy(from, temp);
+                    }
+                },
+                Clock.systemUTC());
+        assertThatThrownBy(() -> store.publish(source))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(v1)
+                .hasMessageContaining("changed while it was being published");
+        assertThat(store.registry().revision()).isZero();
+        try (var files = Files.list(dir.resolve("snapshots"))) {
+            assertThat(files.toList())
+                    .as("nothing stored, no temporary file left")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aStoredFileThatIsNotItsRecordIsNeverPromotedRolledBackToOrRestored() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        String v2 = publish(store, "v2");
+        String v3 = publish(store, "v3");
+        long v1Stable = store.promoteStable(v1, null).revision();
+        long revision = store.promoteStable(v2, null).revision();
+        SnapshotRecord record = store.registry().snapshot(v1).orElseThrow();
+        // A valid snapshot, but not v1: verify() alone accepts it.
+        Files.copy(
+                store.snapshotFile(store.registry().snapshot(v3).orElseThrow()),
+                store.snapshotFile(record),
+                StandardCopyOption.REPLACE_EXISTING);
+        for (ThrowingCallable use : List.<ThrowingCallable>of(
+                () -> store.promoteStable(v1, null),
+                () -> store.promoteCanary("canary", v1, CanaryRule.percent(5), null),
+                store::rollback,
+                () -> store.rollbackTo(v1),
+                () -> store.restore(v1Stable))) {
+            assertThatThrownBy(use)
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("holds snapshot " + v3)
+                    .hasMessageContaining("registry records " + v1 + " (content hash " + record.contentHash() + ")")
+                    .hasMessageContaining("publish the original file of " + v1 + " again");
+        }
+        assertThat(store.registry().revision()).isEqualTo(revision);
+    }
+
+    @Test
+    void publishingARegisteredSnapshotAgainRepairsItsStoredFile() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        Path source = StoreFixtures.snapshot(tmp, "v1");
+        SnapshotRecord record = store.publish(source);
+        Path stored = store.snapshotFile(record);
+        byte[] bytes = Files.readAllBytes(stored);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.write(stored, bytes);
+        assertThatThrownBy(() -> store.promoteStable(record.id(), null))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("publish the original file of " + record.id() + " again");
+
+        store.publish(source);
+
+        assertThat(store.registry().revision()).as("the record is unchanged").isEqualTo(1);
+        assertThat(Files.readAllBytes(stored)).isEqualTo(Files.readAllBytes(source));
+        assertThat(store.promoteStable(record.id(), null).stable()).isEqualTo(record.id());
+    }
+
+    @Test
+    void theNextWriteRemovesWhatAKilledWriterLeftBehind() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        Path dir = store.directory();
+        // What kill -9 leaves: a half-copied snapshot and half-written registry files, named as the store names
+        // its temporary files.
+        List<Path> stale = List.of(
+                dir.resolve("snapshots/.20261101T000000Z-0123456789ab.tar.k3j5h2.tmp"),
+                dir.resolve("snapshots/.20261101T000000Z-0123456789ab.tar8405929.tmp"),
+                dir.resolve(".registry.json.4x9q.tmp"),
+                dir.resolve("history/.00000001.json.77z.tmp"));
+        for (Path f : stale) {
+            Files.write(f, new byte[4096]);
+        }
+        Path unrelated = Files.writeString(dir.resolve("snapshots/README.txt"), "not ours to delete");
+
+        publish(store, "v1");
+
+        for (Path f : stale) {
+            assertThat(f).doesNotExist();
+        }
+        assertThat(unrelated).exists();
+        assertThat(store.registry().snapshots()).hasSize(1);
     }
 
     @Test
