@@ -3,6 +3,7 @@ package dev.warmstart.snapshot.store;
 import dev.warmstart.snapshot.writer.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ interface RegistryIo {
         try (InputStream in = Files.newInputStream(source);
                 FileChannel out =
                         FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            in.transferTo(java.nio.channels.Channels.newOutputStream(out));
+            in.transferTo(Channels.newOutputStream(out));
             out.force(true);
         }
     }

@@ -3,25 +3,16 @@ package dev.warmstart.snapshot.store;
 import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotException;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
-import dev.warmstart.snapshot.writer.AtomicFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -37,25 +28,25 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Every change reads the current state, validates, and writes a new revision atomically (temporary file,
- * fsync, rename) after recording it in the history. A snapshot is verified byte for byte before it is published
- * or promoted.
+ * fsync, rename) after recording it in the history; temporary files a killed writer left are removed first. A
+ * snapshot is verified byte for byte, and checked to be the snapshot its record names (id and content hash),
+ * when it is published (the copy in the store, not only the source) and whenever it is promoted, rolled back
+ * to or restored.
  */
 public final class SnapshotStore {
-    private static final System.Logger LOG = System.getLogger(SnapshotStore.class.getName());
-
     /** Name of the registry file. */
     public static final String REGISTRY_FILE = "registry.json";
 
-    private static final Map<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
-
     private final Path dir;
     private final RegistryIo io;
+    private final StoreFiles files;
     private final Clock clock;
 
     SnapshotStore(Path dir, RegistryIo io, Clock clock) {
         this.dir = dir.toAbsolutePath().normalize();
         this.io = io;
         this.clock = clock;
+        this.files = new StoreFiles(this.dir, io);
     }
 
     /**
@@ -86,19 +77,9 @@ public final class SnapshotStore {
      */
     public StoreRegistry registry() throws IOException {
         try {
-            return parse(registryFile(), "restore an earlier revision from history/ (store restore)");
+            return StoreFiles.parse(registryFile(), "restore an earlier revision from history/ (store restore)");
         } catch (NoSuchFileException e) {
             return StoreRegistry.empty();
-        }
-    }
-
-    /** Reads a registry file, naming it and what to do when it is malformed. */
-    private static StoreRegistry parse(Path file, String advice) throws IOException {
-        String json = Files.readString(file, StandardCharsets.UTF_8);
-        try {
-            return StoreRegistry.fromJson(json);
-        } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw new StoreException(file + " is malformed: " + e.getMessage() + "; " + advice, e);
         }
     }
 
@@ -136,7 +117,7 @@ public final class SnapshotStore {
                                     + registered.contentHash() + "; nothing is published (rebuild to get a new id)",
                             null);
                 }
-                storeCopy(snapshotFile, snapshotFile(registered), registered);
+                files.copyIn(snapshotFile, snapshotFile(registered), registered);
                 return registry;
             }
             SnapshotRecord record = new SnapshotRecord(
@@ -149,7 +130,7 @@ public final class SnapshotStore {
                     SnapshotRecord.PUBLISHED,
                     "published",
                     now());
-            storeCopy(snapshotFile, dir.resolve(relative), record);
+            files.copyIn(snapshotFile, dir.resolve(relative), record);
             List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
             snapshots.add(record);
             return with(
@@ -308,7 +289,7 @@ public final class SnapshotStore {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json"))
                     .sorted()
                     .toList()) {
-                out.add(parse(f, "move it out of history/ to list the other revisions"));
+                out.add(StoreFiles.parse(f, "move it out of history/ to list the other revisions"));
             }
         }
         return out;
@@ -320,7 +301,7 @@ public final class SnapshotStore {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no revision " + revision + " in " + dir.resolve("history"));
         }
-        StoreRegistry old = parse(file, "restore another revision");
+        StoreRegistry old = StoreFiles.parse(file, "restore another revision");
         return change("restore revision " + revision, registry -> {
             for (Canary c : old.canaries()) {
                 requireVerified(old, c.snapshotId());
@@ -391,22 +372,7 @@ public final class SnapshotStore {
      * revision to the history and then to {@code registry.json}.
      */
     private StoreRegistry change(String what, UnaryOperator<StoreRegistry> change) throws IOException {
-        ReentrantLock local = IN_PROCESS_LOCKS.computeIfAbsent(dir, d -> new ReentrantLock());
-        local.lock();
-        try {
-            return changeLocked(what, change);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        } finally {
-            local.unlock();
-        }
-    }
-
-    private StoreRegistry changeLocked(String what, UnaryOperator<StoreRegistry> change) throws IOException {
-        try (FileChannel lockFile =
-                        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = lockFile.lock()) {
-            removeStaleTemporaryFiles();
+        return files.locked(() -> {
             StoreRegistry current = registry();
             StoreRegistry changed = change.apply(current);
             if (changed == current) {
@@ -425,77 +391,11 @@ public final class SnapshotStore {
             io.write(historyFile(next.revision()), json);
             io.write(registryFile(), json);
             return next;
-        }
+        });
     }
 
     private Path historyFile(long revision) {
         return dir.resolve("history").resolve(String.format(Locale.ROOT, "%08d.json", revision));
-    }
-
-    /**
-     * Makes {@code target} a verified copy of {@code source} that is the snapshot {@code record} names. A target
-     * that already is one is kept (a snapshot file is never rewritten in place: a service may have it mapped); any
-     * other target is replaced by renaming a verified copy over it. Runs under the lock.
-     *
-     * @throws UncheckedIOException when the copy cannot be written
-     * @throws StoreException when the copy is not the verified snapshot (the source changed meanwhile)
-     */
-    private void storeCopy(Path source, Path target, SnapshotRecord record) {
-        try {
-            if (Files.exists(target)) {
-                try (Snapshot existing = StoredSnapshots.open(target, record, StoredSnapshots.Progress.NONE)) {
-                    return;
-                } catch (StoreException e) {
-                    LOG.log(
-                            System.Logger.Level.WARNING,
-                            "replacing " + target + " by a new copy of " + source + ": " + e.getMessage());
-                }
-            }
-            Path temp = AtomicFiles.createTemp(target, AtomicFiles.TEMP_SUFFIX);
-            try {
-                io.copy(source, temp);
-                try (Snapshot copy = StoredSnapshots.open(temp, record, StoredSnapshots.Progress.NONE)) {
-                    // verified, and the snapshot that was verified before the copy
-                } catch (StoreException e) {
-                    throw new StoreException(
-                            "the copy of " + source + " is not the snapshot verified before copying (" + record.id()
-                                    + ", content hash " + record.contentHash() + "): " + e.getMessage()
-                                    + "; the file changed while it was being published. Nothing is published;"
-                                    + " publish again once the file is complete",
-                            e);
-                }
-                AtomicFiles.move(temp, target);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * Deletes the temporary files a killed writer left behind. Only called under the store's lock: every writer
-     * of this store holds it while its temporary files exist, so any found now is stale.
-     */
-    private void removeStaleTemporaryFiles() throws IOException {
-        for (Path d : List.of(dir, dir.resolve("snapshots"), dir.resolve("history"))) {
-            if (!Files.isDirectory(d)) {
-                continue;
-            }
-            List<Path> stale;
-            try (Stream<Path> files = Files.list(d)) {
-                stale = files.filter(f -> AtomicFiles.isTemporary(f, AtomicFiles.TEMP_SUFFIX) && Files.isRegularFile(f))
-                        .toList();
-            }
-            for (Path f : stale) {
-                long size = Files.size(f);
-                if (Files.deleteIfExists(f)) {
-                    LOG.log(
-                            System.Logger.Level.INFO,
-                            "removed " + f + " (" + size + " bytes), left behind by an interrupted store write");
-                }
-            }
-        }
     }
 
     private String now() {

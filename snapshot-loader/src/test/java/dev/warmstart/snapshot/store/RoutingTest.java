@@ -232,4 +232,13 @@ class RoutingTest {
         assertThat(g.trips(3, 100)).as("exactly 3% does not trip").isFalse();
         assertThat(g.trips(4, 100)).isTrue();
     }
+
+    @Test
+    void refusedGuardValuesAreNamedWithTheirCause() {
+        assertThatThrownBy(() -> new Guard(0.1, Duration.ZERO, 10)).hasMessageContaining("not PT0S");
+        assertThatThrownBy(() -> new Guard(0.1, Duration.ofMinutes(1), 0)).hasMessageContaining("not 0");
+        assertThatThrownBy(() -> Guard.parseWindow("fivem"))
+                .hasMessageContaining("'fivem'")
+                .hasCauseInstanceOf(NumberFormatException.class);
+    }
 }

@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -339,6 +340,31 @@ class SnapshotManagerTest {
             Files.write(file, bytes);
             assertThat(manager.refresh()).isFalse();
             assertThat(manager.channels()).isEqualTo(Map.of("stable", v1));
+        }
+    }
+
+    @Test
+    void aStoredFileHoldingAnotherSnapshotIsNotServed() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        String v2 = publish(store, "v2");
+        String v3 = publish(store, "v3");
+        store.promoteStable(v1, null);
+        try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
+            store.promoteStable(v2, null);
+            SnapshotRecord record = store.registry().snapshot(v2).orElseThrow();
+            Files.copy(
+                    store.snapshotFile(store.registry().snapshot(v3).orElseThrow()),
+                    store.snapshotFile(record),
+                    StandardCopyOption.REPLACE_EXISTING);
+            assertThat(manager.refresh()).isFalse();
+            assertThat(manager.stableId()).isEqualTo(v1);
+            assertThat(events.log)
+                    .anySatisfy(l -> assertThat(l)
+                            .startsWith("failed registry revision")
+                            .contains("holds snapshot " + v3)
+                            .contains("registry records " + v2 + " (content hash " + record.contentHash() + ")")
+                            .contains("publish the original file of " + v2 + " again"));
         }
     }
 
