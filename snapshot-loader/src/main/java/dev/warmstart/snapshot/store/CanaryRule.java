@@ -1,5 +1,6 @@
 package dev.warmstart.snapshot.store;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -17,7 +18,7 @@ public record CanaryRule(double percent, Set<String> allowlist, boolean pinnable
         if (!(percent >= 0 && percent <= 100)) {
             throw new IllegalArgumentException("percent must be between 0 and 100, not " + percent);
         }
-        allowlist = allowlist == null ? Set.of() : java.util.Collections.unmodifiableSet(new TreeSet<>(allowlist));
+        allowlist = allowlist == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(allowlist));
     }
 
     /** @return a rule sending {@code percent} of keys, with no allowlist, pinnable */

@@ -1,6 +1,7 @@
 package dev.warmstart.snapshot.store;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * When to roll a snapshot back by itself: its failure rate over a sliding window exceeds {@code maxFailureRate}
@@ -20,10 +21,10 @@ public record Guard(double maxFailureRate, Duration window, long minRequests) {
             throw new IllegalArgumentException("maxFailureRate must be between 0 and 1, not " + maxFailureRate);
         }
         if (window == null || window.isNegative() || window.isZero()) {
-            throw new IllegalArgumentException("window must be positive");
+            throw new IllegalArgumentException("window must be positive, not " + window);
         }
         if (minRequests < 1) {
-            throw new IllegalArgumentException("minRequests must be at least 1");
+            throw new IllegalArgumentException("minRequests must be at least 1, not " + minRequests);
         }
     }
 
@@ -59,15 +60,19 @@ public record Guard(double maxFailureRate, Duration window, long minRequests) {
                     break;
             }
         } catch (RuntimeException e) {
-            // fall through to the message below
+            throw new IllegalArgumentException(unreadableWindow(text), e);
         }
-        throw new IllegalArgumentException("cannot read the window '" + text + "'; write e.g. 5m, 30s, 1h or PT5M");
+        throw new IllegalArgumentException(unreadableWindow(text));
+    }
+
+    private static String unreadableWindow(String text) {
+        return "cannot read the window '" + text + "'; write e.g. 5m, 30s, 1h or PT5M";
     }
 
     /** @return e.g. {@code 3% over PT5M, at least 100 requests} */
     public String describe() {
         return String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "%s%% over %s, at least %d requests",
                 stripZeros(maxFailureRate * 100),
                 window,

@@ -1,5 +1,6 @@
 package dev.warmstart.snapshot.store;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -40,7 +41,7 @@ public record SnapshotRecord(
 
     /** Copies the provenance into a sorted, unmodifiable map. */
     public SnapshotRecord {
-        provenance = java.util.Collections.unmodifiableMap(new TreeMap<>(provenance == null ? Map.of() : provenance));
+        provenance = Collections.unmodifiableMap(new TreeMap<>(provenance == null ? Map.of() : provenance));
         reason = reason == null ? "" : reason;
     }
 

@@ -3,24 +3,16 @@ package dev.warmstart.snapshot.store;
 import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotException;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
-import dev.warmstart.snapshot.writer.AtomicFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Locale;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -36,23 +28,25 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Every change reads the current state, validates, and writes a new revision atomically (temporary file,
- * fsync, rename) after recording it in the history. A snapshot is verified byte for byte before it is published
- * or promoted.
+ * fsync, rename) after recording it in the history; temporary files a killed writer left are removed first. A
+ * snapshot is verified byte for byte, and checked to be the snapshot its record names (id and content hash),
+ * when it is published (the copy in the store, not only the source) and whenever it is promoted, rolled back
+ * to or restored.
  */
 public final class SnapshotStore {
     /** Name of the registry file. */
     public static final String REGISTRY_FILE = "registry.json";
 
-    private static final Map<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
-
     private final Path dir;
     private final RegistryIo io;
+    private final StoreFiles files;
     private final Clock clock;
 
     SnapshotStore(Path dir, RegistryIo io, Clock clock) {
         this.dir = dir.toAbsolutePath().normalize();
         this.io = io;
         this.clock = clock;
+        this.files = new StoreFiles(this.dir, io);
     }
 
     /**
@@ -83,14 +77,9 @@ public final class SnapshotStore {
      */
     public StoreRegistry registry() throws IOException {
         try {
-            return StoreRegistry.fromJson(Files.readString(registryFile(), StandardCharsets.UTF_8));
+            return StoreFiles.parse(registryFile(), "restore an earlier revision from history/ (store restore)");
         } catch (NoSuchFileException e) {
             return StoreRegistry.empty();
-        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
-            throw new StoreException(
-                    registryFile() + " is malformed: " + e.getMessage()
-                            + "; restore an earlier revision from history/ (store restore)",
-                    e);
         }
     }
 
@@ -100,11 +89,15 @@ public final class SnapshotStore {
     }
 
     /**
-     * Verifies a snapshot file, copies it into the store and registers it as {@code published}. Publishing a
-     * snapshot that is already registered changes nothing.
+     * Verifies a snapshot file, copies it into the store, verifies the copy and registers it as {@code published}.
+     *
+     * <p>Publishing a snapshot that is already registered changes no record; when the store's copy of it is
+     * missing, damaged or replaced by another file, it is copied again (this is how a store's file is repaired).
      *
      * @return its record
      * @throws SnapshotException when the file fails verification (nothing is copied)
+     * @throws StoreException when the copy is not what was verified (the file changed while it was published:
+     *     nothing is registered), or the id is registered with another content hash
      */
     public SnapshotRecord publish(Path snapshotFile) throws IOException {
         SnapshotMetadata metadata;
@@ -114,20 +107,20 @@ public final class SnapshotStore {
         }
         String id = metadata.id();
         String relative = "snapshots/" + id + ".tar";
-        Path target = dir.resolve(relative);
         StoreRegistry after = change("publish " + id, registry -> {
-            if (registry.snapshot(id).isPresent()) {
+            SnapshotRecord registered = registry.snapshot(id).orElse(null);
+            if (registered != null) {
+                if (!registered.contentHash().equals(metadata.contentHash())) {
+                    throw new StoreException(
+                            snapshotFile + " holds snapshot " + id + " with content hash " + metadata.contentHash()
+                                    + ", but " + dir + " registered " + id + " with content hash "
+                                    + registered.contentHash() + "; nothing is published (rebuild to get a new id)",
+                            null);
+                }
+                files.copyIn(snapshotFile, snapshotFile(registered), registered);
                 return registry;
             }
-            if (!Files.exists(target)) {
-                try {
-                    copyAtomically(snapshotFile, target);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-            List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
-            snapshots.add(new SnapshotRecord(
+            SnapshotRecord record = new SnapshotRecord(
                     id,
                     relative,
                     metadata.contentHash(),
@@ -136,7 +129,10 @@ public final class SnapshotStore {
                     metadata.provenance(),
                     SnapshotRecord.PUBLISHED,
                     "published",
-                    now()));
+                    now());
+            files.copyIn(snapshotFile, dir.resolve(relative), record);
+            List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
+            snapshots.add(record);
             return with(
                     registry,
                     snapshots,
@@ -293,7 +289,7 @@ public final class SnapshotStore {
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json"))
                     .sorted()
                     .toList()) {
-                out.add(StoreRegistry.fromJson(Files.readString(f, StandardCharsets.UTF_8)));
+                out.add(StoreFiles.parse(f, "move it out of history/ to list the other revisions"));
             }
         }
         return out;
@@ -305,7 +301,7 @@ public final class SnapshotStore {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no revision " + revision + " in " + dir.resolve("history"));
         }
-        StoreRegistry old = StoreRegistry.fromJson(Files.readString(file, StandardCharsets.UTF_8));
+        StoreRegistry old = StoreFiles.parse(file, "restore another revision");
         return change("restore revision " + revision, registry -> {
             for (Canary c : old.canaries()) {
                 requireVerified(old, c.snapshotId());
@@ -334,20 +330,21 @@ public final class SnapshotStore {
         return with(registry, snapshots, id, registry.stableGuard(), previous, canaries);
     }
 
+    /**
+     * @return the record of {@code id}, once its file verified and proved to be the snapshot the record names
+     * @throws StoreException when it is not usable, saying what to do
+     */
     private SnapshotRecord requireVerified(StoreRegistry registry, String id) {
         SnapshotRecord record = registry.snapshot(id)
                 .orElseThrow(() ->
                         new IllegalArgumentException("no snapshot '" + id + "' in " + dir + "; publish it first"));
-        try (Snapshot snapshot = Snapshot.open(snapshotFile(record))) {
-            snapshot.verify();
+        try (Snapshot snapshot = StoredSnapshots.open(snapshotFile(record), record, StoredSnapshots.Progress.NONE)) {
+            return record;
+        } catch (StoreException e) {
+            throw new StoreException(e.getMessage() + "; " + id + " is not promoted", e);
         } catch (IOException e) {
-            throw new StoreException(
-                    "snapshot " + id + " cannot be read (" + e.getMessage() + "); it is not promoted", e);
-        } catch (SnapshotException e) {
-            throw new StoreException(
-                    "snapshot " + id + " fails verification and is not promoted: " + e.getMessage(), e);
+            throw new StoreException("snapshot " + id + " cannot be closed (" + e + "); it is not promoted", e);
         }
-        return record;
     }
 
     private void replace(List<SnapshotRecord> snapshots, String id, String status, String reason) {
@@ -375,21 +372,7 @@ public final class SnapshotStore {
      * revision to the history and then to {@code registry.json}.
      */
     private StoreRegistry change(String what, UnaryOperator<StoreRegistry> change) throws IOException {
-        ReentrantLock local = IN_PROCESS_LOCKS.computeIfAbsent(dir, d -> new ReentrantLock());
-        local.lock();
-        try {
-            return changeLocked(what, change);
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
-        } finally {
-            local.unlock();
-        }
-    }
-
-    private StoreRegistry changeLocked(String what, UnaryOperator<StoreRegistry> change) throws IOException {
-        try (FileChannel lockFile =
-                        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = lockFile.lock()) {
+        return files.locked(() -> {
             StoreRegistry current = registry();
             StoreRegistry changed = change.apply(current);
             if (changed == current) {
@@ -408,27 +391,11 @@ public final class SnapshotStore {
             io.write(historyFile(next.revision()), json);
             io.write(registryFile(), json);
             return next;
-        }
+        });
     }
 
     private Path historyFile(long revision) {
-        return dir.resolve("history").resolve(String.format("%08d.json", revision));
-    }
-
-    private void copyAtomically(Path source, Path target) throws IOException {
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            try (InputStream in = Files.newInputStream(source);
-                    OutputStream out = Files.newOutputStream(temp, StandardOpenOption.TRUNCATE_EXISTING)) {
-                in.transferTo(out);
-            }
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            AtomicFiles.move(temp, target);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        return dir.resolve("history").resolve(String.format(Locale.ROOT, "%08d.json", revision));
     }
 
     private String now() {

@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The content of a store's {@code registry.json}: every known snapshot and the channels. Immutable; the format
@@ -148,7 +150,7 @@ public record StoreRegistry(
         for (Object o : list(channels, "canaries")) {
             Map<?, ?> c = map(o, "canaries[]");
             Map<?, ?> rule = map(c.get("rule"), "canary rule");
-            java.util.Set<String> allow = new java.util.TreeSet<>();
+            Set<String> allow = new TreeSet<>();
             for (Object a : list(rule, "allowlist")) {
                 allow.add(a.toString());
             }

@@ -2,6 +2,7 @@ package dev.warmstart.snapshot.store;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Human-readable views of a store, shared by the loader CLI and the Maven goals. */
 public final class StoreReport {
@@ -27,7 +28,7 @@ public final class StoreReport {
         lines.add("snapshots:");
         for (SnapshotRecord s : r.snapshots()) {
             lines.add(String.format(
-                    java.util.Locale.ROOT,
+                    Locale.ROOT,
                     "  %-32s %-11s %10d bytes  %s%s",
                     s.id(),
                     s.status(),
@@ -43,7 +44,7 @@ public final class StoreReport {
         List<String> lines = new ArrayList<>();
         for (StoreRegistry r : revisions) {
             StringBuilder b = new StringBuilder();
-            b.append(String.format(java.util.Locale.ROOT, "%5d  %s  %s", r.revision(), r.updated(), r.change()));
+            b.append(String.format(Locale.ROOT, "%5d  %s  %s", r.revision(), r.updated(), r.change()));
             b.append("  [stable ").append(r.stable() == null ? "-" : r.stable());
             for (Canary c : r.canaries()) {
                 b.append(", ")

@@ -4,16 +4,26 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * Replaces small files all at once: write a temporary file beside the target, force it to disk, rename it over
  * the target. A reader sees the old content or the new, never a mix; a crash leaves the old file intact.
+ *
+ * <p>Every temporary file is named {@code .<target name>.<random>.tmp} ({@link #isTemporary}), so a writer that
+ * holds the lock of a directory can recognise and remove what a killed writer left behind.
  */
 public final class AtomicFiles {
+    /** Suffix of every temporary file made by {@link #createTemp}. */
+    public static final String TEMP_SUFFIX = ".tmp";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {}
 
     /**
@@ -24,7 +34,7 @@ public final class AtomicFiles {
     public static void write(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path temp = createTemp(target.toAbsolutePath(), TEMP_SUFFIX);
         try {
             try (FileChannel out =
                     FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -38,6 +48,35 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * Creates an empty temporary file beside {@code target}, named {@code .<target name>.<random><suffix>}.
+     *
+     * <p>Unlike {@link Files#createTempFile}, which makes every file 0600, the file gets the permissions the
+     * process's umask gives any new file (0644 under umask 022): once renamed over the target it is an ordinary
+     * output, readable by a service running as another user or a container build that copies it.
+     */
+    public static Path createTemp(Path target, String suffix) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        String prefix = "." + target.getFileName() + ".";
+        while (true) {
+            Path temp = dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36) + suffix);
+            try {
+                return Files.createFile(temp);
+            } catch (FileAlreadyExistsException e) {
+                // 64 random bits collided; draw again
+            }
+        }
+    }
+
+    /**
+     * @return whether {@code file}'s name is that of a temporary file made by {@link #createTemp} with the suffix
+     *     {@code suffix} (a file that a killed writer may have left behind)
+     */
+    public static boolean isTemporary(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        return name.startsWith(".") && name.endsWith(suffix) && name.length() > 1 + suffix.length();
     }
 
     /** Renames {@code source} over {@code target}, atomically where the file system allows it. */

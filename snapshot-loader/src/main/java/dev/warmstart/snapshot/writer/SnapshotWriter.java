@@ -46,7 +46,7 @@ public final class SnapshotWriter implements Closeable {
         this.target = target.toAbsolutePath();
         Path dir = this.target.getParent();
         Files.createDirectories(dir);
-        this.spool = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".spool");
+        this.spool = AtomicFiles.createTemp(this.target, ".spool");
         this.spoolChannel = FileChannel.open(spool, StandardOpenOption.WRITE, StandardOpenOption.READ);
     }
 
@@ -180,7 +180,7 @@ public final class SnapshotWriter implements Closeable {
         }
 
         byte[] index = buildIndex(layout, metadataJson, createdSeconds, hash);
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+        Path temp = AtomicFiles.createTemp(target, AtomicFiles.TEMP_SUFFIX);
         MessageDigest fileSha = ContentHash.sha256();
         try {
             try (FileChannel out =

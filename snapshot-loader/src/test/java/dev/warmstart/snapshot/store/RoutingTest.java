@@ -1,8 +1,8 @@
 package dev.warmstart.snapshot.store;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -48,11 +48,11 @@ class RoutingTest {
     void bucketIsStableAndInRange() {
         for (int i = 0; i < 1000; i++) {
             int b = Routing.bucket("user-" + i);
-            assertTrue(b >= 0 && b < Routing.BUCKETS);
-            assertEquals(b, Routing.bucket("user-" + i));
+            assertThat(b >= 0 && b < Routing.BUCKETS).isTrue();
+            assertThat(Routing.bucket("user-" + i)).isEqualTo(b);
         }
         // A fixed point, so a change of the hash (which would move every user) cannot go unnoticed.
-        assertEquals(Routing.bucket("alice"), Routing.bucket(new String("alice".toCharArray())));
+        assertThat(Routing.bucket(new String("alice".toCharArray()))).isEqualTo(Routing.bucket("alice"));
     }
 
     @Test
@@ -61,27 +61,27 @@ class RoutingTest {
             RoutingState state = state(List.of(Map.entry("canary", CanaryRule.percent(percent))));
             int inCanary = spread(state, "user-").getOrDefault("canary", 0);
             double measured = 100.0 * inCanary / KEYS;
-            assertEquals(percent, measured, 0.5, "canary at " + percent + "% got " + measured + "%");
+            assertThat(measured)
+                    .as("canary at " + percent + "% got " + measured + "%")
+                    .isCloseTo(percent, within(0.5));
         }
     }
 
     @Test
     void zeroAndHundredPercentAreExact() {
-        assertEquals(
-                null,
-                spread(state(List.of(Map.entry("canary", CanaryRule.percent(0)))), "k")
-                        .get("canary"));
-        assertEquals(
-                KEYS,
-                spread(state(List.of(Map.entry("canary", CanaryRule.percent(100)))), "k")
-                        .get("canary"));
+        assertThat(spread(state(List.of(Map.entry("canary", CanaryRule.percent(0)))), "k")
+                        .get("canary"))
+                .isNull();
+        assertThat(spread(state(List.of(Map.entry("canary", CanaryRule.percent(100)))), "k")
+                        .get("canary"))
+                .isEqualTo(KEYS);
     }
 
     @Test
     void resolutionIsATenthOfAPointOrBetter() {
-        assertEquals(10, CanaryRule.percent(0.1).buckets());
-        assertEquals(1, CanaryRule.percent(0.01).buckets());
-        assertEquals(525, CanaryRule.percent(5.25).buckets());
+        assertThat(CanaryRule.percent(0.1).buckets()).isEqualTo(10);
+        assertThat(CanaryRule.percent(0.01).buckets()).isEqualTo(1);
+        assertThat(CanaryRule.percent(5.25).buckets()).isEqualTo(525);
     }
 
     @Test
@@ -91,8 +91,10 @@ class RoutingTest {
         for (int i = 0; i < 10_000; i++) {
             RequestContext r = RequestContext.forUser("u" + i);
             String first = a.route(r).channel();
-            assertEquals(first, a.route(r).channel());
-            assertEquals(first, b.route(r).channel(), "a second state (another pod) routes the key the same way");
+            assertThat(a.route(r).channel()).isEqualTo(first);
+            assertThat(b.route(r).channel())
+                    .as("a second state (another pod) routes the key the same way")
+                    .isEqualTo(first);
         }
     }
 
@@ -111,7 +113,9 @@ class RoutingTest {
                 }
             }
             if (before != null) {
-                assertTrue(now.containsAll(before), "a key left the canary when it grew to " + p + "%");
+                assertThat(now.containsAll(before))
+                        .as("a key left the canary when it grew to " + p + "%")
+                        .isTrue();
             }
             before = now;
         }
@@ -120,7 +124,7 @@ class RoutingTest {
         Canary down10 = new Canary("b", "c", CanaryRule.percent(10), Guard.DEFAULT, Routing.BUCKETS - 1, -1);
         for (int i = 0; i < KEYS; i++) {
             int bucket = Routing.bucket("user-" + i);
-            assertTrue(!down5.covers(bucket) || down10.covers(bucket));
+            assertThat(!down5.covers(bucket) || down10.covers(bucket)).isTrue();
         }
     }
 
@@ -129,15 +133,17 @@ class RoutingTest {
         RoutingState state = state(
                 List.of(Map.entry("canary-a", CanaryRule.percent(15)), Map.entry("canary-b", CanaryRule.percent(5))));
         Map<String, Integer> counts = spread(state, "tenant-user-");
-        assertEquals(80.0, 100.0 * counts.get("stable") / KEYS, 0.5);
-        assertEquals(15.0, 100.0 * counts.get("canary-a") / KEYS, 0.5);
-        assertEquals(5.0, 100.0 * counts.get("canary-b") / KEYS, 0.5);
+        assertThat(100.0 * counts.get("stable") / KEYS).isCloseTo(80.0, within(0.5));
+        assertThat(100.0 * counts.get("canary-a") / KEYS).isCloseTo(15.0, within(0.5));
+        assertThat(100.0 * counts.get("canary-b") / KEYS).isCloseTo(5.0, within(0.5));
         for (int b = 0; b < Routing.BUCKETS; b++) {
             int owners = 0;
             for (RoutingState.ServedCanary c : state.canaries) {
                 owners += c.canary().covers(b) ? 1 : 0;
             }
-            assertTrue(owners <= 1, "bucket " + b + " belongs to " + owners + " canaries");
+            assertThat(owners <= 1)
+                    .as("bucket " + b + " belongs to " + owners + " canaries")
+                    .isTrue();
         }
     }
 
@@ -151,10 +157,13 @@ class RoutingTest {
         int[] c = Routing.place(placed, 500);
         Canary third = new Canary("c", "c", CanaryRule.percent(5), Guard.DEFAULT, c[0], c[1]);
         for (int bucket = 0; bucket < Routing.BUCKETS; bucket++) {
-            assertTrue(!third.covers(bucket)
-                    || (!placed.get(0).covers(bucket) && !placed.get(1).covers(bucket)));
+            assertThat(!third.covers(bucket)
+                            || (!placed.get(0).covers(bucket) && !placed.get(1).covers(bucket)))
+                    .isTrue();
         }
-        assertThrows(IllegalArgumentException.class, () -> Routing.place(placed, 9000), "more than 100% in all");
+        assertThatThrownBy(() -> Routing.place(placed, 9000))
+                .as("more than 100% in all")
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -173,58 +182,63 @@ class RoutingTest {
                         new RoutingState.ServedCanary(a, served("a-id")),
                         new RoutingState.ServedCanary(b, served("b-id")),
                         new RoutingState.ServedCanary(hidden, served("h-id"))));
-        assertEquals(100, everyoneAndAlice.percent());
+        assertThat(everyoneAndAlice.percent()).isEqualTo(100);
 
         // A pin wins over everything, for stable and for pinnable canaries.
-        assertEquals(
-                "stable-id",
-                state.route(new RequestContext("stable-id", "alice", null, "k")).served().id);
-        assertEquals(
-                "pinned",
-                state.route(new RequestContext("b-id", "alice", null, "k")).channel());
-        assertEquals(
-                "b-id",
-                state.route(new RequestContext("b-id", "alice", null, "k")).served().id);
+        assertThat(state.route(new RequestContext("stable-id", "alice", null, "k"))
+                        .served()
+                        .id)
+                .isEqualTo("stable-id");
+        assertThat(state.route(new RequestContext("b-id", "alice", null, "k")).channel())
+                .isEqualTo("pinned");
+        assertThat(state.route(new RequestContext("b-id", "alice", null, "k")).served().id)
+                .isEqualTo("b-id");
         // A pin to an unknown or non-pinnable snapshot is ignored: the next rule decides.
-        assertEquals(
-                "a-id",
-                state.route(new RequestContext("nope", "alice", null, "k")).served().id);
-        assertEquals(
-                "a-id",
-                state.route(new RequestContext("h-id", "alice", null, "k")).served().id);
+        assertThat(state.route(new RequestContext("nope", "alice", null, "k")).served().id)
+                .isEqualTo("a-id");
+        assertThat(state.route(new RequestContext("h-id", "alice", null, "k")).served().id)
+                .isEqualTo("a-id");
         // The allowlist (user or tenant) wins over the percentage.
-        assertEquals(
-                "canary-a",
-                state.route(new RequestContext(null, "alice", null, "k")).channel());
-        assertEquals(
-                "canary-a",
-                state.route(new RequestContext(null, "bob", "tenant-7", "k")).channel());
+        assertThat(state.route(new RequestContext(null, "alice", null, "k")).channel())
+                .isEqualTo("canary-a");
+        assertThat(state.route(new RequestContext(null, "bob", "tenant-7", "k")).channel())
+                .isEqualTo("canary-a");
         // Then the percentage (canary-b has 100%).
-        assertEquals(
-                "canary-b",
-                state.route(new RequestContext(null, "bob", "tenant-1", null)).channel());
+        assertThat(state.route(new RequestContext(null, "bob", "tenant-1", null))
+                        .channel())
+                .isEqualTo("canary-b");
         // Without any key: stable.
-        assertEquals("stable", state.route(RequestContext.ANONYMOUS).channel());
+        assertThat(state.route(RequestContext.ANONYMOUS).channel()).isEqualTo("stable");
     }
 
     @Test
     void routingKeyFallsBackFromKeyToUserToTenant() {
-        assertEquals("k", new RequestContext(null, "u", "t", "k").effectiveKey());
-        assertEquals("u", new RequestContext(null, "u", "t", null).effectiveKey());
-        assertEquals("t", new RequestContext(null, null, "t", null).effectiveKey());
-        assertEquals(null, RequestContext.ANONYMOUS.effectiveKey());
+        assertThat(new RequestContext(null, "u", "t", "k").effectiveKey()).isEqualTo("k");
+        assertThat(new RequestContext(null, "u", "t", null).effectiveKey()).isEqualTo("u");
+        assertThat(new RequestContext(null, null, "t", null).effectiveKey()).isEqualTo("t");
+        assertThat(RequestContext.ANONYMOUS.effectiveKey()).isNull();
     }
 
     @Test
     void rulesAndGuardsRejectNonsense() {
-        assertThrows(IllegalArgumentException.class, () -> CanaryRule.percent(-1));
-        assertThrows(IllegalArgumentException.class, () -> CanaryRule.percent(100.5));
-        assertThrows(IllegalArgumentException.class, () -> new Guard(1.5, Duration.ofMinutes(1), 10));
-        assertThrows(IllegalArgumentException.class, () -> new Guard(0.1, Duration.ZERO, 10));
-        assertThrows(IllegalArgumentException.class, () -> new Guard(0.1, Duration.ofMinutes(1), 0));
+        assertThatThrownBy(() -> CanaryRule.percent(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CanaryRule.percent(100.5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Guard(1.5, Duration.ofMinutes(1), 10))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Guard(0.1, Duration.ZERO, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Guard(0.1, Duration.ofMinutes(1), 0)).isInstanceOf(IllegalArgumentException.class);
         Guard g = Guard.DEFAULT;
-        assertTrue(!g.trips(99, 99), "fewer than 100 requests never trip");
-        assertTrue(!g.trips(3, 100), "exactly 3% does not trip");
-        assertTrue(g.trips(4, 100));
+        assertThat(g.trips(99, 99)).as("fewer than 100 requests never trip").isFalse();
+        assertThat(g.trips(3, 100)).as("exactly 3% does not trip").isFalse();
+        assertThat(g.trips(4, 100)).isTrue();
+    }
+
+    @Test
+    void refusedGuardValuesAreNamedWithTheirCause() {
+        assertThatThrownBy(() -> new Guard(0.1, Duration.ZERO, 10)).hasMessageContaining("not PT0S");
+        assertThatThrownBy(() -> new Guard(0.1, Duration.ofMinutes(1), 0)).hasMessageContaining("not 0");
+        assertThatThrownBy(() -> Guard.parseWindow("fivem"))
+                .hasMessageContaining("'fivem'")
+                .hasCauseInstanceOf(NumberFormatException.class);
     }
 }

@@ -1,17 +1,19 @@
 package dev.warmstart.snapshot.store;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,38 +117,41 @@ class SnapshotManagerTest {
                 .canary("canary")
                 .orElseThrow();
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
-            assertEquals(v1, manager.stableId());
-            assertEquals(Map.of("stable", v1, "canary", v2), manager.channels());
+            assertThat(manager.stableId()).isEqualTo(v1);
+            assertThat(manager.channels()).isEqualTo(Map.of("stable", v1, "canary", v2));
             try (SnapshotLease lease = manager.select()) {
-                assertEquals("v1", version(lease));
-                assertEquals("stable", lease.channel());
+                assertThat(version(lease)).isEqualTo("v1");
+                assertThat(lease.channel()).isEqualTo("stable");
             }
             try (SnapshotLease lease = manager.select(RequestContext.forUser(userOn(canary, true, 0)))) {
-                assertEquals("v2", version(lease));
-                assertEquals("canary", lease.channel());
+                assertThat(version(lease)).isEqualTo("v2");
+                assertThat(lease.channel()).isEqualTo("canary");
             }
             try (SnapshotLease lease = manager.select(RequestContext.forUser(userOn(canary, false, 0)))) {
-                assertEquals("v1", version(lease));
+                assertThat(version(lease)).isEqualTo("v1");
             }
             try (SnapshotLease lease = manager.select(
                     RequestContext.forUser(userOn(canary, false, 0)).pinnedTo(v2))) {
-                assertEquals("v2", version(lease));
-                assertEquals("pinned", lease.channel());
+                assertThat(version(lease)).isEqualTo("v2");
+                assertThat(lease.channel()).isEqualTo("pinned");
             }
-            assertEquals(
-                    Map.of("stable", 2L, "canary", 1L, "pinned", 1L),
-                    manager.metrics().selectionsByChannel());
+            assertThat(manager.metrics().selectionsByChannel())
+                    .isEqualTo(Map.of("stable", 2L, "canary", 1L, "pinned", 1L));
         }
     }
 
     @Test
     void refusesAStoreWithNothingToServe() throws IOException {
-        StoreException none = assertThrows(StoreException.class, () -> SnapshotManager.open(tmp, manual()));
-        assertTrue(none.getMessage().contains("registry.json"), none.getMessage());
+        StoreException none = assertThatExceptionOfType(StoreException.class)
+                .isThrownBy(() -> SnapshotManager.open(tmp, manual()))
+                .actual();
+        assertThat(none.getMessage()).contains("registry.json");
         SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
         publish(store, "v1");
-        StoreException e = assertThrows(StoreException.class, () -> SnapshotManager.open(store.directory(), manual()));
-        assertTrue(e.getMessage().contains("no stable snapshot"), e.getMessage());
+        StoreException e = assertThatExceptionOfType(StoreException.class)
+                .isThrownBy(() -> SnapshotManager.open(store.directory(), manual()))
+                .actual();
+        assertThat(e.getMessage()).contains("no stable snapshot");
     }
 
     @Test
@@ -165,9 +170,9 @@ class SnapshotManagerTest {
                 store.promoteStable(v2, null);
                 await(() -> manager.stableId().equals(v2), "the switch to v2 (watch service " + watch + ")");
                 try (SnapshotLease lease = manager.select()) {
-                    assertEquals("v2", version(lease));
+                    assertThat(version(lease)).isEqualTo("v2");
                 }
-                assertEquals(2, manager.metrics().switches());
+                assertThat(manager.metrics().switches()).isEqualTo(2);
             }
         }
     }
@@ -181,16 +186,17 @@ class SnapshotManagerTest {
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
             SnapshotLease held = manager.select();
             store.promoteStable(v2, null);
-            assertTrue(manager.refresh());
+            assertThat(manager.refresh()).isTrue();
             try (SnapshotLease fresh = manager.select()) {
-                assertEquals("v2", version(fresh));
+                assertThat(version(fresh)).isEqualTo("v2");
             }
             // The request that started on v1 still reads v1, whole.
-            assertEquals("v1", version(held));
-            assertTrue(text(held.snapshot().entry("payload.bin")).startsWith("v1|v1|"));
+            assertThat(version(held)).isEqualTo("v1");
+            assertThat(text(held.snapshot().entry("payload.bin")).startsWith("v1|v1|"))
+                    .isTrue();
             held.close();
             // Released after its last lease: the old snapshot is closed now.
-            assertThrows(IllegalStateException.class, () -> held.snapshot().entry("version.txt"));
+            assertThatThrownBy(() -> held.snapshot().entry("version.txt")).isInstanceOf(IllegalStateException.class);
         }
     }
 
@@ -207,23 +213,117 @@ class SnapshotManagerTest {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.truncate(good.length - 1024);
             }
-            assertFalse(manager.refresh());
-            assertEquals(v1, manager.stableId(), "the old snapshot keeps serving");
+            assertThat(manager.refresh()).isFalse();
+            assertThat(manager.stableId()).as("the old snapshot keeps serving").isEqualTo(v1);
             try (SnapshotLease lease = manager.select()) {
-                assertEquals("v1", version(lease));
+                assertThat(version(lease)).isEqualTo("v1");
             }
-            assertEquals(1, manager.metrics().failedSwitches());
-            assertTrue(events.any("failed registry revision"), events.log.toString());
-            assertTrue(
-                    events.log.stream().anyMatch(l -> l.contains(v2) && l.contains("cannot be opened")),
-                    events.log.toString());
+            assertThat(manager.metrics().failedSwitches()).isEqualTo(1);
+            assertThat(events.any("failed registry revision"))
+                    .as(events.log.toString())
+                    .isTrue();
+            assertThat(events.log.stream().anyMatch(l -> l.contains(v2) && l.contains("cannot be opened")))
+                    .as(events.log.toString())
+                    .isTrue();
             // Retried on the next poll without repeating the report; served once the file is whole again.
-            assertFalse(manager.refresh());
-            assertEquals(1, manager.metrics().failedSwitches());
+            assertThat(manager.refresh()).isFalse();
+            assertThat(manager.metrics().failedSwitches()).isEqualTo(1);
             Files.write(file, good);
-            assertTrue(manager.refresh());
-            assertEquals(v2, manager.stableId());
+            assertThat(manager.refresh()).isTrue();
+            assertThat(manager.stableId()).isEqualTo(v2);
         }
+    }
+
+    /**
+     * Events as {@link #events} records them, and truncates the file of {@code victim} right after it is mapped,
+     * before it is verified: reading its pages then faults, which HotSpot reports as {@link InternalError} (or
+     * the loader as a {@code SnapshotException}) — what another process truncating a file under a service does.
+     */
+    private SnapshotEventListener truncatingOnOpen(String victim, Path file) {
+        return new SnapshotEventListener() {
+            @Override
+            public void opened(String id) {
+                events.opened(id);
+                if (id.equals(victim)) {
+                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                        ch.truncate(4096);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+
+            @Override
+            public void switched(long from, long to, String stableId, Duration took) {
+                events.switched(from, to, stableId, took);
+            }
+
+            @Override
+            public void failed(String what, Throwable error) {
+                events.failed(what, error);
+            }
+        };
+    }
+
+    /** @return how many descriptors this process has open on {@code file} (Linux) */
+    private static long openDescriptors(Path file) throws IOException {
+        Path real = file.toRealPath();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).equals(real);
+                        } catch (IOException e) {
+                            return false; // closed meanwhile, or the listing's own descriptor
+                        }
+                    })
+                    .count();
+        }
+    }
+
+    @Test
+    void aSnapshotThatFaultsWhileMappedIsReportedClosedAndTheWatcherCarriesOn() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux /proc to see open files");
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        String v2 = publish(store, "v2");
+        String v3 = publish(store, "v3");
+        store.promoteStable(v1, null);
+        Path v2File = store.snapshotFile(store.registry().snapshot(v2).orElseThrow());
+        ManagerOptions options = ManagerOptions.defaults()
+                .withWatchService(false)
+                .withPollInterval(Duration.ofMillis(20))
+                .withListener(truncatingOnOpen(v2, v2File));
+        try (SnapshotManager manager = SnapshotManager.open(store.directory(), options)) {
+            long revision = store.promoteStable(v2, null).revision();
+            await(() -> events.any("failed registry revision " + revision), "the fault's report");
+            assertThat(events.log.stream().filter(l -> l.startsWith("failed")).findFirst())
+                    .hasValueSatisfying(l -> assertThat(l).contains(v2));
+            assertThat(manager.stableId()).as("the old snapshot keeps serving").isEqualTo(v1);
+            assertThat(openDescriptors(v2File))
+                    .as("the faulted snapshot is closed")
+                    .isZero();
+            // The watcher survived: the next revision is applied by itself.
+            store.promoteStable(v3, null);
+            await(() -> manager.stableId().equals(v3), "the switch to v3 after the fault");
+            try (SnapshotLease lease = manager.select()) {
+                assertThat(version(lease)).isEqualTo("v3");
+            }
+        }
+    }
+
+    @Test
+    void aStableSnapshotThatFaultsWhileMappedFailsTheOpenCleanly() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux /proc to see open files");
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        store.promoteStable(v1, null);
+        Path file = store.snapshotFile(store.registry().snapshot(v1).orElseThrow());
+        ManagerOptions options = manual().withListener(truncatingOnOpen(v1, file));
+        assertThatThrownBy(() -> SnapshotManager.open(store.directory(), options))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(v1)
+                .hasCauseInstanceOf(Throwable.class);
+        assertThat(openDescriptors(file)).as("the faulted snapshot is closed").isZero();
     }
 
     @Test
@@ -238,8 +338,33 @@ class SnapshotManagerTest {
             byte[] bytes = Files.readAllBytes(file);
             bytes[bytes.length / 2] ^= 1;
             Files.write(file, bytes);
-            assertFalse(manager.refresh());
-            assertEquals(Map.of("stable", v1), manager.channels());
+            assertThat(manager.refresh()).isFalse();
+            assertThat(manager.channels()).isEqualTo(Map.of("stable", v1));
+        }
+    }
+
+    @Test
+    void aStoredFileHoldingAnotherSnapshotIsNotServed() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        String v2 = publish(store, "v2");
+        String v3 = publish(store, "v3");
+        store.promoteStable(v1, null);
+        try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
+            store.promoteStable(v2, null);
+            SnapshotRecord record = store.registry().snapshot(v2).orElseThrow();
+            Files.copy(
+                    store.snapshotFile(store.registry().snapshot(v3).orElseThrow()),
+                    store.snapshotFile(record),
+                    StandardCopyOption.REPLACE_EXISTING);
+            assertThat(manager.refresh()).isFalse();
+            assertThat(manager.stableId()).isEqualTo(v1);
+            assertThat(events.log)
+                    .anySatisfy(l -> assertThat(l)
+                            .startsWith("failed registry revision")
+                            .contains("holds snapshot " + v3)
+                            .contains("registry records " + v2 + " (content hash " + record.contentHash() + ")")
+                            .contains("publish the original file of " + v2 + " again"));
         }
     }
 
@@ -252,9 +377,11 @@ class SnapshotManagerTest {
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
             store.promoteStable(v2, null);
             Files.delete(store.snapshotFile(store.registry().snapshot(v2).orElseThrow()));
-            assertFalse(manager.refresh());
-            assertEquals(v1, manager.stableId());
-            assertTrue(events.log.stream().anyMatch(l -> l.contains("NoSuchFile")), events.log.toString());
+            assertThat(manager.refresh()).isFalse();
+            assertThat(manager.stableId()).isEqualTo(v1);
+            assertThat(events.log.stream().anyMatch(l -> l.contains("NoSuchFile")))
+                    .as(events.log.toString())
+                    .isTrue();
         }
     }
 
@@ -265,12 +392,14 @@ class SnapshotManagerTest {
         store.promoteStable(v1, null);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
             Files.writeString(store.registryFile(), "{ this is not json");
-            assertFalse(manager.refresh());
-            assertEquals(v1, manager.stableId());
+            assertThat(manager.refresh()).isFalse();
+            assertThat(manager.stableId()).isEqualTo(v1);
             try (SnapshotLease lease = manager.select()) {
-                assertEquals("v1", version(lease));
+                assertThat(version(lease)).isEqualTo("v1");
             }
-            assertTrue(events.log.stream().anyMatch(l -> l.contains("malformed")), events.log.toString());
+            assertThat(events.log.stream().anyMatch(l -> l.contains("malformed")))
+                    .as(events.log.toString())
+                    .isTrue();
         }
     }
 
@@ -295,7 +424,7 @@ class SnapshotManagerTest {
             }
             for (int i = 0; i < 10; i++) {
                 try (SnapshotLease lease = manager.select(RequestContext.forUser(canaryUser))) {
-                    assertEquals(v2, lease.snapshotId());
+                    assertThat(lease.snapshotId()).isEqualTo(v2);
                     lease.recordFailure();
                 }
             }
@@ -308,27 +437,31 @@ class SnapshotManagerTest {
             for (int i = 0; i < 11; i++) {
                 manager.recordFailure(v2);
             }
-            assertEquals(Map.of("stable", v1, "canary", v2), manager.channels());
+            assertThat(manager.channels()).isEqualTo(Map.of("stable", v1, "canary", v2));
             try (SnapshotLease lease = manager.select(RequestContext.forUser(canaryUser))) {
-                assertEquals(v2, lease.snapshotId());
+                assertThat(lease.snapshotId()).isEqualTo(v2);
             }
             // The 12th failure (12 of 112 = 10.7%) trips: the very next request goes to stable.
             try (SnapshotLease lease = manager.select(RequestContext.forUser(canaryUser))) {
                 lease.recordFailure();
             }
             try (SnapshotLease lease = manager.select(RequestContext.forUser(canaryUser))) {
-                assertEquals(v1, lease.snapshotId());
+                assertThat(lease.snapshotId()).isEqualTo(v1);
             }
-            assertEquals(1, manager.metrics().rollbacks());
-            assertTrue(events.any("rolledBack " + v2 + ": failure rate 10.71% (12 of 112"), events.log.toString());
+            assertThat(manager.metrics().rollbacks()).isEqualTo(1);
+            assertThat(events.any("rolledBack " + v2 + ": failure rate 10.71% (12 of 112"))
+                    .as(events.log.toString())
+                    .isTrue();
             // The registry records it, with the reason.
             await(() -> statusOf(store, v2).equals(SnapshotRecord.ROLLED_BACK), "the registry to record the rollback");
             SnapshotRecord record = store.registry().snapshot(v2).orElseThrow();
-            assertTrue(record.reason().startsWith("automatic rollback: failure rate"), record.reason());
-            assertTrue(store.registry().canaries().isEmpty());
+            assertThat(record.reason().startsWith("automatic rollback: failure rate"))
+                    .as(record.reason())
+                    .isTrue();
+            assertThat(store.registry().canaries().isEmpty()).isTrue();
             // Applying that revision changes nothing for the service, and the canary stays out.
             manager.refresh();
-            assertEquals(Map.of("stable", v1), manager.channels());
+            assertThat(manager.channels()).isEqualTo(Map.of("stable", v1));
         }
     }
 
@@ -341,25 +474,23 @@ class SnapshotManagerTest {
         store.promoteStable(v2, new Guard(0.5, Duration.ofMinutes(5), 10));
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
             for (int i = 0; i < 9; i++) {
-                assertThrows(
-                        IllegalStateException.class,
-                        () -> manager.call(RequestContext.ANONYMOUS, s -> {
+                assertThatThrownBy(() -> manager.call(RequestContext.ANONYMOUS, s -> {
                             throw new IllegalStateException("bad prompt");
-                        }));
-                assertEquals(v2, manager.stableId());
+                        }))
+                        .isInstanceOf(IllegalStateException.class);
+                assertThat(manager.stableId()).isEqualTo(v2);
             }
-            assertThrows(
-                    IllegalStateException.class,
-                    () -> manager.call(RequestContext.ANONYMOUS, s -> {
+            assertThatThrownBy(() -> manager.call(RequestContext.ANONYMOUS, s -> {
                         throw new IllegalStateException("bad prompt");
-                    }));
-            assertEquals(v1, manager.stableId(), "fell back at the 10th failure");
-            assertEquals("v1", manager.call(RequestContext.ANONYMOUS, s -> text(s.entry("version.txt"))));
+                    }))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(manager.stableId()).as("fell back at the 10th failure").isEqualTo(v1);
+            assertThat(manager.<String>call(RequestContext.ANONYMOUS, s -> text(s.entry("version.txt"))))
+                    .isEqualTo("v1");
             await(() -> v1.equals(stableOf(store)), "the registry to record the fallback");
             StoreRegistry r = store.registry();
-            assertEquals(
-                    SnapshotRecord.ROLLED_BACK, r.snapshot(v2).orElseThrow().status());
-            assertEquals(null, r.stableGuard(), "one automatic fallback at a time");
+            assertThat(r.snapshot(v2).orElseThrow().status()).isEqualTo(SnapshotRecord.ROLLED_BACK);
+            assertThat(r.stableGuard()).as("one automatic fallback at a time").isNull();
         }
     }
 
@@ -380,13 +511,13 @@ class SnapshotManagerTest {
                 java.time.Clock.systemUTC());
         try (SnapshotManager manager = SnapshotManager.open(diskFull, manual())) {
             manager.recordFailure(v2);
-            assertEquals(Map.of("stable", v1), manager.channels());
+            assertThat(manager.channels()).isEqualTo(Map.of("stable", v1));
             await(() -> events.any("failed cannot record the rollback of " + v2), "the failed write to be reported");
-            assertEquals(SnapshotRecord.CANARY, statusOf(store, v2));
+            assertThat(statusOf(store, v2)).isEqualTo(SnapshotRecord.CANARY);
             // An unrelated change arrives: the registry still lists v2 as canary, the service keeps it out.
             store.promoteCanary("canary-b", v3, CanaryRule.percent(0), null);
-            assertTrue(manager.refresh());
-            assertEquals(Map.of("stable", v1, "canary-b", v3), manager.channels());
+            assertThat(manager.refresh()).isTrue();
+            assertThat(manager.channels()).isEqualTo(Map.of("stable", v1, "canary-b", v3));
         }
     }
 
@@ -451,11 +582,15 @@ class SnapshotManagerTest {
             for (Thread reader : readers) {
                 reader.join();
             }
-            assertEquals(List.of(), errors);
-            assertTrue(reads.get() > 1000, "readers ran: " + reads.get());
-            assertTrue(switches > 10, "the state switched while they read: " + switches);
+            assertThat(errors).isEqualTo(List.of());
+            assertThat(reads.get() > 1000).as("readers ran: " + reads.get()).isTrue();
+            assertThat(switches > 10)
+                    .as("the state switched while they read: " + switches)
+                    .isTrue();
             // Generous bound: a reader never waits on a switch (which maps and verifies whole snapshots).
-            assertTrue(maxNanos.get() < TimeUnit.SECONDS.toNanos(2), "slowest read " + maxNanos.get() / 1e6 + " ms");
+            assertThat(maxNanos.get() < TimeUnit.SECONDS.toNanos(2))
+                    .as("slowest read " + maxNanos.get() / 1e6 + " ms")
+                    .isTrue();
         }
     }
 
@@ -470,15 +605,15 @@ class SnapshotManagerTest {
         ObjectName name = new ObjectName("dev.warmstart.snapshot:type=SnapshotManager,store="
                 + ObjectName.quote(store.directory().toString()));
         var server = ManagementFactory.getPlatformMBeanServer();
-        assertEquals(v1, server.getAttribute(name, "StableSnapshotId"));
-        assertEquals(1L, server.getAttribute(name, "Selections"));
-        assertEquals(1L, server.getAttribute(name, "Successes"));
+        assertThat(server.getAttribute(name, "StableSnapshotId")).isEqualTo(v1);
+        assertThat(server.getAttribute(name, "Selections")).isEqualTo(1L);
+        assertThat(server.getAttribute(name, "Successes")).isEqualTo(1L);
         manager.close();
-        assertFalse(server.isRegistered(name));
-        assertThrows(IllegalStateException.class, manager::select);
-        assertEquals("v1", version(lease), "a lease taken before close still reads");
+        assertThat(server.isRegistered(name)).isFalse();
+        assertThatThrownBy(manager::select).isInstanceOf(IllegalStateException.class);
+        assertThat(version(lease)).as("a lease taken before close still reads").isEqualTo("v1");
         lease.close();
-        assertThrows(IllegalStateException.class, () -> lease.snapshot().entry("version.txt"));
+        assertThatThrownBy(() -> lease.snapshot().entry("version.txt")).isInstanceOf(IllegalStateException.class);
         manager.close();
     }
 

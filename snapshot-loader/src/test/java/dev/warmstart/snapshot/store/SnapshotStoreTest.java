@@ -1,17 +1,20 @@
 package dev.warmstart.snapshot.store;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,16 +41,16 @@ class SnapshotStoreTest {
         SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
         Path source = StoreFixtures.snapshot(tmp, "v1");
         SnapshotRecord record = store.publish(source);
-        assertEquals(SnapshotRecord.PUBLISHED, record.status());
-        assertEquals("snapshots/" + record.id() + ".tar", record.file());
-        assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(store.snapshotFile(record)));
-        assertEquals("v1", record.provenance().get("label"));
+        assertThat(record.status()).isEqualTo(SnapshotRecord.PUBLISHED);
+        assertThat(record.file()).isEqualTo("snapshots/" + record.id() + ".tar");
+        assertThat(Files.readAllBytes(store.snapshotFile(record))).isEqualTo(Files.readAllBytes(source));
+        assertThat(record.provenance().get("label")).isEqualTo("v1");
         StoreRegistry registry = store.registry();
-        assertEquals(1, registry.revision());
-        assertNull(registry.stable());
+        assertThat(registry.revision()).isEqualTo(1);
+        assertThat(registry.stable()).isNull();
         // Publishing it again changes nothing.
         store.publish(source);
-        assertEquals(1, store.registry().revision());
+        assertThat(store.registry().revision()).isEqualTo(1);
     }
 
     @Test
@@ -56,10 +60,10 @@ class SnapshotStoreTest {
         byte[] bytes = Files.readAllBytes(source);
         bytes[bytes.length / 2] ^= 0x55; // inside payload.bin
         Files.write(source, bytes);
-        assertThrows(SnapshotException.class, () -> store.publish(source));
-        assertEquals(0, store.registry().revision());
+        assertThatThrownBy(() -> store.publish(source)).isInstanceOf(SnapshotException.class);
+        assertThat(store.registry().revision()).isEqualTo(0);
         try (var files = Files.list(store.directory().resolve("snapshots"))) {
-            assertEquals(0, files.count(), "nothing copied");
+            assertThat(files.count()).as("nothing copied").isEqualTo(0);
         }
     }
 
@@ -72,41 +76,41 @@ class SnapshotStoreTest {
         store.promoteStable(v1, null);
         store.promoteStable(v2, Guard.DEFAULT);
         StoreRegistry r = store.promoteCanary("canary", v3, CanaryRule.percent(10), Guard.DEFAULT);
-        assertEquals(v2, r.stable());
-        assertEquals(List.of(v1), r.previousStable());
-        assertEquals(SnapshotRecord.RETIRED, r.snapshot(v1).orElseThrow().status());
-        assertEquals(SnapshotRecord.CANARY, r.snapshot(v3).orElseThrow().status());
-        assertEquals(0, r.canary("canary").orElseThrow().firstBucket());
+        assertThat(r.stable()).isEqualTo(v2);
+        assertThat(r.previousStable()).isEqualTo(List.of(v1));
+        assertThat(r.snapshot(v1).orElseThrow().status()).isEqualTo(SnapshotRecord.RETIRED);
+        assertThat(r.snapshot(v3).orElseThrow().status()).isEqualTo(SnapshotRecord.CANARY);
+        assertThat(r.canary("canary").orElseThrow().firstBucket()).isEqualTo(0);
 
         // Growing the canary keeps its bucket range.
         r = store.promoteCanary("canary", v3, CanaryRule.percent(50), Guard.DEFAULT);
-        assertEquals(0, r.canary("canary").orElseThrow().firstBucket());
-        assertEquals(50.0, r.canary("canary").orElseThrow().rule().percent());
+        assertThat(r.canary("canary").orElseThrow().firstBucket()).isEqualTo(0);
+        assertThat(r.canary("canary").orElseThrow().rule().percent()).isEqualTo(50.0);
 
         r = store.rollback();
-        assertEquals(v1, r.stable());
-        assertEquals(SnapshotRecord.ROLLED_BACK, r.snapshot(v2).orElseThrow().status());
-        assertEquals(List.of(), r.previousStable());
-        assertThrows(IllegalArgumentException.class, store::rollback, "nothing left to roll back to");
+        assertThat(r.stable()).isEqualTo(v1);
+        assertThat(r.snapshot(v2).orElseThrow().status()).isEqualTo(SnapshotRecord.ROLLED_BACK);
+        assertThat(r.previousStable()).isEqualTo(List.of());
+        assertThatThrownBy(store::rollback)
+                .as("nothing left to roll back to")
+                .isInstanceOf(IllegalArgumentException.class);
 
         r = store.rollbackTo(v2);
-        assertEquals(v2, r.stable());
+        assertThat(r.stable()).isEqualTo(v2);
 
         List<StoreRegistry> history = store.history();
-        assertEquals(r.revision(), history.size());
+        assertThat(history.size()).isEqualTo(r.revision());
         for (int i = 0; i < history.size(); i++) {
-            assertEquals(i + 1, history.get(i).revision());
+            assertThat(history.get(i).revision()).isEqualTo(i + 1);
         }
-        assertTrue(
-                history.get(3).change().contains("promote " + v1 + " to stable"),
-                history.get(3).change());
+        assertThat(history.get(3).change()).contains("promote " + v1 + " to stable");
 
         // Restoring revision 6 (the 50% canary) brings back its channels as a new revision.
         StoreRegistry restored = store.restore(6);
-        assertEquals(r.revision() + 1, restored.revision());
-        assertEquals(v2, restored.stable());
-        assertEquals(v3, restored.canary("canary").orElseThrow().snapshotId());
-        assertThrows(IllegalArgumentException.class, () -> store.restore(999));
+        assertThat(restored.revision()).isEqualTo(r.revision() + 1);
+        assertThat(restored.stable()).isEqualTo(v2);
+        assertThat(restored.canary("canary").orElseThrow().snapshotId()).isEqualTo(v3);
+        assertThatThrownBy(() -> store.restore(999)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -115,16 +119,17 @@ class SnapshotStoreTest {
         store.promoteStable(publish(store, "v1"), null);
         store.promoteCanary("a", publish(store, "v2"), CanaryRule.percent(60), null);
         String v3 = publish(store, "v3");
-        IllegalArgumentException e = assertThrows(
-                IllegalArgumentException.class, () -> store.promoteCanary("b", v3, CanaryRule.percent(50), null));
-        assertTrue(e.getMessage().contains("overlap canary 'a'"), e.getMessage());
+        IllegalArgumentException e = assertThatExceptionOfType(IllegalArgumentException.class)
+                .isThrownBy(() -> store.promoteCanary("b", v3, CanaryRule.percent(50), null))
+                .actual();
+        assertThat(e.getMessage()).contains("overlap canary 'a'");
         StoreRegistry r = store.promoteCanary("b", v3, CanaryRule.percent(40), null);
-        assertEquals(Routing.BUCKETS - 1, r.canary("b").orElseThrow().firstBucket());
-        assertEquals(-1, r.canary("b").orElseThrow().direction());
-        assertThrows(
-                IllegalArgumentException.class, () -> store.promoteCanary("a", "nope", CanaryRule.percent(1), null));
+        assertThat(r.canary("b").orElseThrow().firstBucket()).isEqualTo(Routing.BUCKETS - 1);
+        assertThat(r.canary("b").orElseThrow().direction()).isEqualTo(-1);
+        assertThatThrownBy(() -> store.promoteCanary("a", "nope", CanaryRule.percent(1), null))
+                .isInstanceOf(IllegalArgumentException.class);
         r = store.removeCanary("a");
-        assertEquals(1, r.canaries().size());
+        assertThat(r.canaries().size()).isEqualTo(1);
     }
 
     @Test
@@ -135,10 +140,126 @@ class SnapshotStoreTest {
         try (FileChannel ch = FileChannel.open(store.snapshotFile(record), StandardOpenOption.WRITE)) {
             ch.truncate(Files.size(store.snapshotFile(record)) - 700);
         }
-        StoreException e = assertThrows(StoreException.class, () -> store.promoteStable(v1, null));
-        assertTrue(e.getMessage().contains(v1) && e.getMessage().contains("not promoted"), e.getMessage());
-        assertNull(store.registry().stable());
-        assertEquals(1, store.registry().revision());
+        StoreException e = assertThatExceptionOfType(StoreException.class)
+                .isThrownBy(() -> store.promoteStable(v1, null))
+                .actual();
+        assertThat(e.getMessage().contains(v1) && e.getMessage().contains("not promoted"))
+                .as(e.getMessage())
+                .isTrue();
+        assertThat(store.registry().stable()).isNull();
+        assertThat(store.registry().revision()).isEqualTo(1);
+    }
+
+    @Test
+    void aSourceThatChangesWhilePublishedIsNotRegistered() throws IOException {
+        Path dir = tmp.resolve("store");
+        SnapshotStore.open(dir);
+        Path source = StoreFixtures.snapshot(tmp, "v1");
+        Path other = StoreFixtures.snapshot(tmp, "other");
+        String v1;
+        try (Snapshot s = Snapshot.open(source)) {
+            v1 = s.id();
+        }
+        // Another process replaces the source after publish verified it and before the copy reads it.
+        SnapshotStore store = new SnapshotStore(
+                dir,
+                new RegistryIo() {
+                    @Override
+                    public void write(Path target, byte[] content) throws IOException {
+                        RegistryIo.ATOMIC.write(target, content);
+                    }
+
+                    @Override
+                    public void copy(Path from, Path temp) throws IOException {
+                        Files.copy(other, from, StandardCopyOption.REPLACE_EXISTING);
+                        RegistryIo.ATOMIC.copy(from, temp);
+                    }
+                },
+                Clock.systemUTC());
+        assertThatThrownBy(() -> store.publish(source))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(v1)
+                .hasMessageContaining("changed while it was being published");
+        assertThat(store.registry().revision()).isZero();
+        try (var files = Files.list(dir.resolve("snapshots"))) {
+            assertThat(files.toList())
+                    .as("nothing stored, no temporary file left")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aStoredFileThatIsNotItsRecordIsNeverPromotedRolledBackToOrRestored() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        String v2 = publish(store, "v2");
+        String v3 = publish(store, "v3");
+        long v1Stable = store.promoteStable(v1, null).revision();
+        long revision = store.promoteStable(v2, null).revision();
+        SnapshotRecord record = store.registry().snapshot(v1).orElseThrow();
+        // A valid snapshot, but not v1: verify() alone accepts it.
+        Files.copy(
+                store.snapshotFile(store.registry().snapshot(v3).orElseThrow()),
+                store.snapshotFile(record),
+                StandardCopyOption.REPLACE_EXISTING);
+        for (ThrowingCallable use : List.<ThrowingCallable>of(
+                () -> store.promoteStable(v1, null),
+                () -> store.promoteCanary("canary", v1, CanaryRule.percent(5), null),
+                store::rollback,
+                () -> store.rollbackTo(v1),
+                () -> store.restore(v1Stable))) {
+            assertThatThrownBy(use)
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("holds snapshot " + v3)
+                    .hasMessageContaining("registry records " + v1 + " (content hash " + record.contentHash() + ")")
+                    .hasMessageContaining("publish the original file of " + v1 + " again");
+        }
+        assertThat(store.registry().revision()).isEqualTo(revision);
+    }
+
+    @Test
+    void publishingARegisteredSnapshotAgainRepairsItsStoredFile() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        Path source = StoreFixtures.snapshot(tmp, "v1");
+        SnapshotRecord record = store.publish(source);
+        Path stored = store.snapshotFile(record);
+        byte[] bytes = Files.readAllBytes(stored);
+        bytes[bytes.length / 2] ^= 0x55;
+        Files.write(stored, bytes);
+        assertThatThrownBy(() -> store.promoteStable(record.id(), null))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("publish the original file of " + record.id() + " again");
+
+        store.publish(source);
+
+        assertThat(store.registry().revision()).as("the record is unchanged").isEqualTo(1);
+        assertThat(Files.readAllBytes(stored)).isEqualTo(Files.readAllBytes(source));
+        assertThat(store.promoteStable(record.id(), null).stable()).isEqualTo(record.id());
+    }
+
+    @Test
+    void theNextWriteRemovesWhatAKilledWriterLeftBehind() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        Path dir = store.directory();
+        // What kill -9 leaves: a half-copied snapshot and half-written registry files, named as the store names
+        // its temporary files.
+        List<Path> stale = List.of(
+                dir.resolve("snapshots/.20261101T000000Z-0123456789ab.tar.k3j5h2.tmp"),
+                dir.resolve("snapshots/.20261101T000000Z-0123456789ab.tar8405929.tmp"),
+                dir.resolve(".registry.json.4x9q.tmp"),
+                dir.resolve("history/.00000001.json.77z.tmp"));
+        for (Path f : stale) {
+            Files.write(f, new byte[4096]);
+        }
+        Path unrelated = Files.writeString(dir.resolve("snapshots/README.txt"), "not ours to delete");
+
+        publish(store, "v1");
+
+        for (Path f : stale) {
+            assertThat(f).doesNotExist();
+        }
+        assertThat(unrelated).exists();
+        assertThat(store.registry().snapshots()).hasSize(1);
     }
 
     @Test
@@ -146,14 +267,18 @@ class SnapshotStoreTest {
         SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
         store.promoteStable(publish(store, "v1"), null);
         Files.writeString(store.registryFile(), "{\"registryVersion\": 1, \"revision\": ");
-        StoreException e = assertThrows(StoreException.class, store::registry);
-        assertTrue(
-                e.getMessage().contains("registry.json is malformed")
-                        && e.getMessage().contains("restore"),
-                e.getMessage());
+        StoreException e = assertThatExceptionOfType(StoreException.class)
+                .isThrownBy(store::registry)
+                .actual();
+        assertThat(e.getMessage().contains("registry.json is malformed")
+                        && e.getMessage().contains("restore"))
+                .as(e.getMessage())
+                .isTrue();
         Files.writeString(store.registryFile(), "{\"registryVersion\": 7}");
-        e = assertThrows(StoreException.class, store::registry);
-        assertTrue(e.getMessage().contains("newer"), e.getMessage());
+        e = assertThatExceptionOfType(StoreException.class)
+                .isThrownBy(store::registry)
+                .actual();
+        assertThat(e.getMessage()).contains("newer");
     }
 
     @Test
@@ -172,12 +297,14 @@ class SnapshotStoreTest {
                     throw new IOException("No space left on device");
                 },
                 Clock.systemUTC());
-        IOException e = assertThrows(IOException.class, () -> full.promoteStable(v2, null));
-        assertTrue(e.getMessage().contains("No space left"));
-        assertArrayEquals(before, Files.readAllBytes(good.registryFile()));
-        assertEquals(v1, good.registry().stable());
+        IOException e = assertThatExceptionOfType(IOException.class)
+                .isThrownBy(() -> full.promoteStable(v2, null))
+                .actual();
+        assertThat(e.getMessage()).contains("No space left");
+        assertThat(Files.readAllBytes(good.registryFile())).isEqualTo(before);
+        assertThat(good.registry().stable()).isEqualTo(v1);
         // And the store works again once there is space.
-        assertEquals(v2, good.promoteStable(v2, null).stable());
+        assertThat(good.promoteStable(v2, null).stable()).isEqualTo(v2);
     }
 
     @Test
@@ -202,9 +329,30 @@ class SnapshotStoreTest {
             pool.shutdown();
         }
         StoreRegistry r = store.registry();
-        assertEquals(12, r.snapshots().size());
-        assertEquals(12, r.revision());
-        assertEquals(12, store.history().size());
+        assertThat(r.snapshots().size()).isEqualTo(12);
+        assertThat(r.revision()).isEqualTo(12);
+        assertThat(store.history().size()).isEqualTo(12);
+    }
+
+    @Test
+    void everyFileTheStoreWritesIsReadableAsTheUmaskAllows() throws IOException {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        store.promoteStable(v1, null);
+        // What the umask gives an ordinary new file here (rw-r--r-- under umask 022), not the 0600 of a temp file.
+        Set<PosixFilePermission> ordinary = Files.getPosixFilePermissions(Files.createFile(tmp.resolve("ordinary")));
+        List<Path> written = new ArrayList<>();
+        written.add(store.registryFile());
+        try (var history = Files.list(store.directory().resolve("history"));
+                var snapshots = Files.list(store.directory().resolve("snapshots"))) {
+            history.forEach(written::add);
+            snapshots.forEach(written::add);
+        }
+        assertThat(written).hasSize(4);
+        for (Path file : written) {
+            assertThat(Files.getPosixFilePermissions(file)).as(file.toString()).isEqualTo(ordinary);
+        }
     }
 
     @Test
@@ -216,9 +364,7 @@ class SnapshotStoreTest {
         StoreRegistry r =
                 store.promoteCanary("canary", v2, new CanaryRule(12.5, Set.of("bob", "alice"), false), Guard.DEFAULT);
         StoreRegistry back = StoreRegistry.fromJson(r.toJson());
-        assertEquals(r, back);
-        assertEquals(
-                List.of("alice", "bob"),
-                back.canary("canary").orElseThrow().rule().allowlistList());
+        assertThat(back).isEqualTo(r);
+        assertThat(back.canary("canary").orElseThrow().rule().allowlistList()).isEqualTo(List.of("alice", "bob"));
     }
 }

@@ -1,20 +1,24 @@
 package dev.warmstart.snapshot.plugin.build;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.warmstart.snapshot.format.Json;
 import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.plugin.input.InputSettings;
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +77,19 @@ class SnapshotBuilderTest {
             assertThat(snapshot.config().value("model.key")).isEqualTo("${env:OPENAI_API_KEY}");
             assertThat(snapshot.prompt("greet").render(Map.of("name", "Ada"))).isEqualTo("Hello Ada!");
             assertThat(snapshot.metadata().provenance()).containsEntry("project", "g:app:1.0");
+        }
+    }
+
+    @Test
+    void outputsAreReadableAsTheUmaskAllows() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"), "POSIX permissions");
+        Path out = project.resolve("target/snapshot");
+        BuildResult result = build(out, FIXED);
+        // What the umask gives an ordinary new file here (rw-r--r-- under umask 022), not the 0600 of a temp file:
+        // a service running as another user, or an image build copying the tar, must be able to read it.
+        Set<PosixFilePermission> ordinary = Files.getPosixFilePermissions(Files.createFile(out.resolve("ordinary")));
+        for (Path file : List.of(result.file(), SnapshotBuilder.sidecar(result.file()), out.resolve("registry.json"))) {
+            assertThat(Files.getPosixFilePermissions(file)).as(file.toString()).isEqualTo(ordinary);
         }
     }
 
