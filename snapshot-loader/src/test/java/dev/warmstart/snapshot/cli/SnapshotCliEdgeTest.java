@@ -11,6 +11,9 @@ import dev.warmstart.snapshot.writer.ConfigTableWriter;
 import dev.warmstart.snapshot.writer.PromptCompiler;
 import dev.warmstart.snapshot.writer.PromptSource;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -170,5 +173,24 @@ class SnapshotCliEdgeTest {
         Path file = snapshot();
         assertThat(cli.run("render", file.toString(), "greet")).isEqualTo(1);
         assertThat(cli.stderr()).contains("name=VALUE").doesNotContain("render()");
+    }
+
+    @Test
+    void anErrorTheLoaderCannotExplainIsOneLineWithoutAStackTrace() throws Exception {
+        Path file = snapshot();
+        // The JVM reports a fault in a mapped read as InternalError; an output that raises one stands in for it.
+        OutputStream faulting = new OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new InternalError("a fault occurred in an unsafe memory access operation");
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        SnapshotCli faultingCli =
+                new SnapshotCli(new PrintStream(faulting), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(faultingCli.run(new String[] {"verify", file.toString()})).isEqualTo(1);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertThat(message.strip().lines()).hasSize(1);
+        assertThat(message).startsWith("error: ").contains("InternalError").doesNotContain("\tat ");
     }
 }

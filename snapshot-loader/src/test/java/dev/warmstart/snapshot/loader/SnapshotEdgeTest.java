@@ -130,6 +130,33 @@ class SnapshotEdgeTest {
         }
     }
 
+    @Test
+    void corruptionMessagesGiveTheComputedAndTheStoredValue() throws IOException {
+        Path file = SnapshotTestFiles.small(dir.resolve("s.tar"));
+        SnapshotEntry entry;
+        String sha;
+        try (Snapshot snapshot = Snapshot.open(file)) {
+            entry = snapshot.entries().stream()
+                    .filter(e -> e.name().equals("a.txt"))
+                    .findFirst()
+                    .orElseThrow();
+            sha = entry.sha256();
+        }
+        Path damagedData = CorruptionInjector.copy(file, dir.resolve("data.tar"));
+        CorruptionInjector.flipByte(damagedData, entry.offset());
+        try (Snapshot snapshot = Snapshot.open(damagedData)) {
+            assertThatThrownBy(snapshot::verify)
+                    .isInstanceOf(CorruptSnapshotException.class)
+                    .hasMessageContaining("index says " + sha)
+                    .hasMessageMatching("(?s).*SHA-256 [0-9a-f]{64}, index says.*");
+        }
+        Path damagedIndex = CorruptionInjector.copy(file, dir.resolve("index.tar"));
+        CorruptionInjector.flipByte(damagedIndex, SnapshotFormat.BLOCK + 64);
+        assertThatThrownBy(() -> Snapshot.open(damagedIndex))
+                .isInstanceOf(CorruptSnapshotException.class)
+                .hasMessageMatching("(?s).*CRC32C [0-9a-f]{8}, stored [0-9a-f]{8}.*");
+    }
+
     /** A snapshot whose config table lies past the first 4 KiB, behind 256 KiB of data. */
     private static Path withConfigBehindABigEntry(Path file) throws IOException {
         ConfigTableWriter table = new ConfigTableWriter();
