@@ -93,6 +93,29 @@ final class MappedFile {
     }
 
     /**
+     * Checks the file still has the size it was mapped with, before a read that would touch many pages
+     * (verification, decoding). This is what makes the defence dependable: the JVM reports a fault in a mapped
+     * read synchronously only from interpreted code; from compiled code it throws the {@link InternalError} later,
+     * wherever the thread next checks, which may be past any handler of ours.
+     *
+     * @throws CorruptSnapshotException when the size changed
+     */
+    void requireUnchangedSize() {
+        long now;
+        try {
+            now = channel.size();
+        } catch (IOException e) {
+            if (!channel.isOpen()) {
+                throw new IllegalStateException(source + " is closed; open it again to read it", e);
+            }
+            throw new SnapshotException(source + ": cannot read its size: " + e.getMessage(), e);
+        }
+        if (now != length) {
+            throw changedSize(Long.toString(now), null);
+        }
+    }
+
+    /**
      * Turns the {@link InternalError} of a faulting mapped read into a {@link CorruptSnapshotException} when the
      * file no longer has the size it was mapped with; rethrows it unchanged otherwise (it is then not ours to
      * explain).
@@ -110,11 +133,14 @@ final class MappedFile {
         if (now == length) {
             throw e;
         }
+        return changedSize(now < 0 ? "an unknown number of" : Long.toString(now), e);
+    }
+
+    private CorruptSnapshotException changedSize(String now, InternalError cause) {
         return new CorruptSnapshotException(
-                source + " changed size while mapped (" + length + " bytes mapped, "
-                        + (now < 0 ? "now unreadable" : now + " bytes now")
-                        + "): never truncate or rewrite a served snapshot in place; write a new file and rename it"
-                        + " over the old name, then open it again",
-                e);
+                source + " changed size while mapped (" + length + " bytes mapped, " + now + " bytes now): never"
+                        + " truncate or rewrite a served snapshot in place; write a new file and rename it over the"
+                        + " old name, then open it again",
+                cause);
     }
 }

@@ -41,11 +41,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link MissingEntryException}, {@link MissingVariableException}, {@link ConfigException}), each naming the file.
  *
  * <p>A mapped file must never change size: another process truncating it makes the next read of a page past
- * its new end fault (SIGBUS, which the JVM reports as {@link InternalError}). The reads this class and
- * {@link Config} make themselves (lookups, decoding, {@link #verify()}, per-entry verification) catch that fault
- * and, when the file's size on disk no longer matches the mapped size, throw a {@link CorruptSnapshotException}
- * saying so instead. A buffer returned by {@link #entry} is read by the caller's own code, where no such
- * translation can happen. Publish new snapshots under new names (write, then rename), as the store does.
+ * its new end fault (SIGBUS, which the JVM reports as {@link InternalError}). Before the reads that touch many
+ * pages ({@link #verify()}, per-entry verification, the first {@link #config()}, {@link #metadata()} and each
+ * prompt's decoding) this class compares the file's size with the mapped size and throws a
+ * {@link CorruptSnapshotException} ("changed size while mapped") when they differ. Config lookups and the
+ * reads above also catch the fault and convert it the same way when the JVM reports it on the spot (it does
+ * so in interpreted code; from JIT-compiled code it may surface later in the caller as {@link InternalError}).
+ * A buffer returned by {@link #entry} is read by the caller's own code, where no translation can happen.
+ * Publish new snapshots under new names (write, then rename), as the store does.
  *
  * <pre>{@code
  * try (Snapshot snapshot = Snapshot.open(Path.of("app-snapshot.tar"))) {
@@ -163,6 +166,7 @@ public final class Snapshot implements AutoCloseable {
         SnapshotMetadata m = metadata;
         if (m == null) {
             try {
+                mapped.requireUnchangedSize();
                 ByteBuffer json = entry(SnapshotFormat.METADATA_ENTRY);
                 m = SnapshotMetadata.fromJson(
                         StandardCharsets.UTF_8.decode(json).toString(), source);
@@ -243,6 +247,7 @@ public final class Snapshot implements AutoCloseable {
             }
             ByteBuffer data = data(i);
             if (verifiedEntries != null && !isVerified(i)) {
+                mapped.requireUnchangedSize();
                 checkSha(i, data);
                 markVerified(i);
             }
@@ -261,6 +266,7 @@ public final class Snapshot implements AutoCloseable {
             // No lambdas or method references on the start-up path: their first use costs milliseconds of
             // bootstrap in a cold JVM.
             try {
+                mapped.requireUnchangedSize();
                 c = table.isPresent() ? new Config(table.get(), source, mapped) : Config.empty(source);
             } catch (InternalError e) {
                 throw mapped.fault(e);
@@ -298,6 +304,7 @@ public final class Snapshot implements AutoCloseable {
         }
         PromptTemplate template;
         try {
+            mapped.requireUnchangedSize();
             template = PromptTemplate.decode(name, found.get(), source);
         } catch (InternalError e) {
             throw mapped.fault(e);
@@ -329,10 +336,15 @@ public final class Snapshot implements AutoCloseable {
      */
     public void verify() {
         ensureOpen();
+        mapped.requireUnchangedSize();
         try {
             SnapshotVerifier.verify(this);
         } catch (InternalError e) {
             throw mapped.fault(e);
+        } catch (CorruptSnapshotException e) {
+            // Data read as zeros from a shrunk file looks damaged: say what really happened when that is it.
+            mapped.requireUnchangedSize();
+            throw e;
         }
     }
 
