@@ -73,7 +73,7 @@ final class StoreCommand {
                 try {
                     n = Long.parseLong(revision);
                 } catch (NumberFormatException e) {
-                    throw new UsageException("REVISION must be a number, not '" + revision + "'");
+                    throw new UsageException("REVISION must be a number, not '" + revision + "'", e);
                 }
                 print(store.restore(n));
             }
@@ -138,7 +138,7 @@ final class StoreCommand {
         try {
             return Double.parseDouble(text);
         } catch (NumberFormatException e) {
-            throw new UsageException(option + " needs a number, not '" + text + "'");
+            throw new UsageException(option + " needs a number, not '" + text + "'", e);
         }
     }
 

@@ -94,7 +94,7 @@ public final class ConfigPath {
                 try {
                     segments.add(Integer.parseInt(path.substring(i + 1, close)));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("path '" + path + "' has a non-numeric index");
+                    throw new IllegalArgumentException("path '" + path + "' has a non-numeric index", e);
                 }
                 i = close + 1;
                 if (i < path.length() && path.charAt(i) != '.' && path.charAt(i) != '[') {

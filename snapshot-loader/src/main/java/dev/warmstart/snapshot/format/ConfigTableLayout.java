@@ -46,4 +46,11 @@ public final class ConfigTableLayout {
     public static final int TYPE_EMPTY_LIST = 8;
     /** An empty map: no value bytes (a non-empty map is represented by its children's keys). */
     public static final int TYPE_EMPTY_MAP = 9;
+
+    /** @return the table of a snapshot without config: a header declaring no records and an empty heap */
+    public static byte[] emptyTable() {
+        byte[] table = new byte[HEADER_LENGTH];
+        System.arraycopy(MAGIC, 0, table, 0, MAGIC.length);
+        return table;
+    }
 }

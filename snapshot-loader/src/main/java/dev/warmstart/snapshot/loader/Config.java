@@ -30,14 +30,10 @@ import java.util.function.UnaryOperator;
  * <p>Immutable and thread-safe. {@link #subtree} gives a view relative to a prefix, without copying.
  */
 public final class Config {
-    private final ByteBuffer table;
+    private final ConfigTable table;
+    private final Placeholders placeholders;
     private final String source;
     private final String prefix;
-    private final int count;
-    private final int heapStart;
-    private final int heapLength;
-    private final UnaryOperator<String> env;
-    private final UnaryOperator<String> sys;
 
     Config(ByteBuffer table, String source) {
         this(table, source, ENV, SYS);
@@ -58,41 +54,24 @@ public final class Config {
     };
 
     Config(ByteBuffer table, String source, UnaryOperator<String> env, UnaryOperator<String> sys) {
-        this.table = table;
-        this.source = source;
-        this.prefix = "";
-        this.env = env;
-        this.sys = sys;
-        int length = table.capacity();
-        if (length < ConfigTableLayout.HEADER_LENGTH) {
-            throw corrupt("is " + length + " bytes, shorter than its header");
-        }
-        for (int i = 0; i < ConfigTableLayout.MAGIC.length; i++) {
-            if (table.get(i) != ConfigTableLayout.MAGIC[i]) {
-                throw corrupt("has a bad magic");
-            }
-        }
-        long n = table.getInt(8) & 0xffffffffL;
-        long heap = table.getInt(12) & 0xffffffffL;
-        long expected = ConfigTableLayout.HEADER_LENGTH + n * ConfigTableLayout.RECORD_LENGTH + heap;
-        if (expected != length) {
-            throw corrupt("declares " + n + " keys and a " + heap + "-byte heap (" + expected + " bytes) but is "
-                    + length + " bytes");
-        }
-        this.count = (int) n;
-        this.heapStart = ConfigTableLayout.HEADER_LENGTH + count * ConfigTableLayout.RECORD_LENGTH;
-        this.heapLength = (int) heap;
+        this(new ConfigTable(table, source, null), new Placeholders(env, sys, source), source, "");
     }
 
-    private Config(Config parent, String prefix) {
-        this.table = parent.table;
-        this.source = parent.source;
-        this.count = parent.count;
-        this.heapStart = parent.heapStart;
-        this.heapLength = parent.heapLength;
-        this.env = parent.env;
-        this.sys = parent.sys;
+    /** A config over a table mapped from {@code mapped}, whose faults are reported as the file changing size. */
+    Config(ByteBuffer table, String source, MappedFile mapped) {
+        this(new ConfigTable(table, source, mapped), new Placeholders(ENV, SYS, source), source, "");
+    }
+
+    private Config(ConfigTable table, Placeholders placeholders, String source, String prefix) {
+        this.table = table;
+        this.placeholders = placeholders;
+        this.source = source;
         this.prefix = prefix;
+    }
+
+    /** @return the config of a snapshot that has no config table: every lookup finds nothing */
+    static Config empty(String source) {
+        return new Config(ByteBuffer.wrap(ConfigTableLayout.emptyTable()).asReadOnlyBuffer(), source);
     }
 
     // ---- strings ----
@@ -158,9 +137,9 @@ public final class Config {
         if (r < 0) {
             return Optional.empty();
         }
-        switch (type(r)) {
+        switch (table.type(r)) {
             case ConfigTableLayout.TYPE_LONG:
-                return Optional.of(table.getLong(valueOffset(r, 8)));
+                return Optional.of(table.longValue(r));
             case ConfigTableLayout.TYPE_NULL:
                 return Optional.empty();
             default:
@@ -184,11 +163,11 @@ public final class Config {
         if (r < 0) {
             return Optional.empty();
         }
-        switch (type(r)) {
+        switch (table.type(r)) {
             case ConfigTableLayout.TYPE_DOUBLE:
-                return Optional.of(table.getDouble(valueOffset(r, 8)));
+                return Optional.of(table.doubleValue(r));
             case ConfigTableLayout.TYPE_LONG:
-                return Optional.of((double) table.getLong(valueOffset(r, 8)));
+                return Optional.of((double) table.longValue(r));
             case ConfigTableLayout.TYPE_NULL:
                 return Optional.empty();
             default:
@@ -216,10 +195,10 @@ public final class Config {
         if (r < 0) {
             return Optional.empty();
         }
-        if (type(r) == ConfigTableLayout.TYPE_BOOLEAN) {
-            return Optional.of(table.get(valueOffset(r, 1)) != 0);
+        if (table.type(r) == ConfigTableLayout.TYPE_BOOLEAN) {
+            return Optional.of(table.booleanValue(r));
         }
-        if (type(r) == ConfigTableLayout.TYPE_NULL) {
+        if (table.type(r) == ConfigTableLayout.TYPE_NULL) {
             return Optional.empty();
         }
         String text = text(r, key);
@@ -248,7 +227,7 @@ public final class Config {
     /** @return the list at {@code key} as {@link #getStringList(String)} does, or empty when absent */
     public Optional<List<String>> findStringList(String key) {
         int r = find(key);
-        if (r >= 0 && type(r) == ConfigTableLayout.TYPE_EMPTY_LIST) {
+        if (r >= 0 && table.type(r) == ConfigTableLayout.TYPE_EMPTY_LIST) {
             return Optional.of(List.of());
         }
         List<String> out = new ArrayList<>();
@@ -267,7 +246,7 @@ public final class Config {
      *     reads {@code model.name}, {@code subtree("stop").getString("[0]")} reads {@code stop[0]}
      */
     public Config subtree(String path) {
-        return new Config(this, ConfigPath.join(prefix, path));
+        return new Config(table, placeholders, source, ConfigPath.join(prefix, path));
     }
 
     /** @return whether {@code key} has a value (null included) */
@@ -278,22 +257,22 @@ public final class Config {
     /** @return whether {@code key} holds an explicit null */
     public boolean isNull(String key) {
         int r = find(key);
-        return r >= 0 && type(r) == ConfigTableLayout.TYPE_NULL;
+        return r >= 0 && table.type(r) == ConfigTableLayout.TYPE_NULL;
     }
 
     /** @return every key of this view, relative to it, in table order (allocates: meant for tools) */
     public List<String> keys() {
         List<String> out = new ArrayList<>();
         if (prefix.isEmpty()) {
-            for (int r = 0; r < count; r++) {
-                out.add(key(r));
+            for (int r = 0; r < table.count(); r++) {
+                out.add(table.key(r));
             }
             return out;
         }
         for (String start : new String[] {prefix + ".", prefix + "["}) {
             byte[] startBytes = start.getBytes(StandardCharsets.UTF_8);
-            for (int r = lowerBound(startBytes); r < count && keyStartsWith(r, startBytes); r++) {
-                String k = key(r);
+            for (int r = table.lowerBound(startBytes); r < table.count() && table.keyStartsWith(r, startBytes); r++) {
+                String k = table.key(r);
                 out.add(start.endsWith("[") ? k.substring(prefix.length()) : k.substring(start.length()));
             }
         }
@@ -302,7 +281,7 @@ public final class Config {
 
     /** @return the number of keys in this view */
     public int size() {
-        return prefix.isEmpty() ? count : keys().size();
+        return prefix.isEmpty() ? table.count() : keys().size();
     }
 
     /**
@@ -316,18 +295,18 @@ public final class Config {
         if (r < 0) {
             throw missing(key);
         }
-        switch (type(r)) {
+        switch (table.type(r)) {
             case ConfigTableLayout.TYPE_STRING:
             case ConfigTableLayout.TYPE_STRING_WITH_PLACEHOLDERS:
-                return rawText(r);
+                return table.text(r);
             case ConfigTableLayout.TYPE_LONG:
-                return table.getLong(valueOffset(r, 8));
+                return table.longValue(r);
             case ConfigTableLayout.TYPE_DOUBLE:
-                return table.getDouble(valueOffset(r, 8));
+                return table.doubleValue(r);
             case ConfigTableLayout.TYPE_BIG_NUMBER:
-                return new BigDecimal(rawText(r));
+                return new BigDecimal(table.text(r));
             case ConfigTableLayout.TYPE_BOOLEAN:
-                return table.get(valueOffset(r, 1)) != 0;
+                return table.booleanValue(r);
             case ConfigTableLayout.TYPE_NULL:
                 return null;
             case ConfigTableLayout.TYPE_EMPTY_LIST:
@@ -335,7 +314,7 @@ public final class Config {
             case ConfigTableLayout.TYPE_EMPTY_MAP:
                 return Map.of();
             default:
-                throw corrupt("has key '" + full(key) + "' of unknown type " + type(r));
+                throw table.corrupt("has key '" + full(key) + "' of unknown type " + table.type(r));
         }
     }
 
@@ -352,67 +331,27 @@ public final class Config {
     // ---- internals ----
 
     private String text(int r, String key) {
-        switch (type(r)) {
+        switch (table.type(r)) {
             case ConfigTableLayout.TYPE_STRING:
             case ConfigTableLayout.TYPE_BIG_NUMBER:
-                return rawText(r);
+                return table.text(r);
             case ConfigTableLayout.TYPE_STRING_WITH_PLACEHOLDERS:
-                return resolve(rawText(r), key);
+                return placeholders.resolve(table.text(r), full(key));
             case ConfigTableLayout.TYPE_LONG:
-                return Long.toString(table.getLong(valueOffset(r, 8)));
+                return Long.toString(table.longValue(r));
             case ConfigTableLayout.TYPE_DOUBLE:
-                return Double.toString(table.getDouble(valueOffset(r, 8)));
+                return Double.toString(table.doubleValue(r));
             case ConfigTableLayout.TYPE_BOOLEAN:
-                return table.get(valueOffset(r, 1)) != 0 ? "true" : "false";
+                return table.booleanValue(r) ? "true" : "false";
             case ConfigTableLayout.TYPE_NULL:
                 return null;
             case ConfigTableLayout.TYPE_EMPTY_LIST:
             case ConfigTableLayout.TYPE_EMPTY_MAP:
                 throw new ConfigException(source + ": config key '" + full(key) + "' is an empty "
-                        + (type(r) == ConfigTableLayout.TYPE_EMPTY_LIST ? "list" : "map") + ", not a value");
+                        + (table.type(r) == ConfigTableLayout.TYPE_EMPTY_LIST ? "list" : "map") + ", not a value");
             default:
-                throw corrupt("has key '" + full(key) + "' of unknown type " + type(r));
+                throw table.corrupt("has key '" + full(key) + "' of unknown type " + table.type(r));
         }
-    }
-
-    /** Resolves {@code ${env:NAME}}, {@code ${sys:NAME}}, {@code :-default} and the {@code $${} escape. */
-    private String resolve(String raw, String key) {
-        StringBuilder out = new StringBuilder(raw.length());
-        int i = 0;
-        while (i < raw.length()) {
-            if (raw.startsWith("$${", i)) {
-                out.append("${");
-                i += 3;
-                continue;
-            }
-            boolean isEnv = raw.startsWith("${env:", i);
-            if (isEnv || raw.startsWith("${sys:", i)) {
-                int close = raw.indexOf('}', i);
-                if (close < 0) {
-                    throw new ConfigException(source + ": config key '" + full(key) + "' has an unclosed placeholder '"
-                            + raw.substring(i) + "'");
-                }
-                String body = raw.substring(i + 6, close);
-                int dflt = body.indexOf(":-");
-                String name = dflt >= 0 ? body.substring(0, dflt) : body;
-                String value = isEnv ? env.apply(name) : sys.apply(name);
-                if (value == null) {
-                    if (dflt < 0) {
-                        throw new ConfigException(source + ": config key '" + full(key) + "' needs the "
-                                + (isEnv ? "environment variable " : "system property ") + name
-                                + ", which is not set; set it (or give a default: ${" + (isEnv ? "env:" : "sys:") + name
-                                + ":-value})");
-                    }
-                    value = body.substring(dflt + 2);
-                }
-                out.append(value);
-                i = close + 1;
-                continue;
-            }
-            out.append(raw.charAt(i));
-            i++;
-        }
-        return out.toString();
     }
 
     private <T> T parse(String key, String text, String what, Function<String, T> parser) {
@@ -437,8 +376,8 @@ public final class Config {
     }
 
     private ConfigException missing(String key) {
-        return new ConfigException(source + ": no config key '" + full(key) + "'; check the spelling (keys are "
-                + "listed by 'inspect --json') or read it with a default");
+        return new ConfigException(source + ": no config key '" + full(key) + "'; check the spelling (list the keys "
+                + "with: java -jar snapshot-loader.jar keys FILE) or read it with a default");
     }
 
     private String full(String key) {
@@ -446,111 +385,6 @@ public final class Config {
     }
 
     private int find(String key) {
-        byte[] wanted = full(key).getBytes(StandardCharsets.UTF_8);
-        int lo = 0;
-        int hi = count - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = compareKey(mid, wanted);
-            if (c < 0) {
-                lo = mid + 1;
-            } else if (c > 0) {
-                hi = mid - 1;
-            } else {
-                return mid;
-            }
-        }
-        return -1;
-    }
-
-    private int lowerBound(byte[] key) {
-        int lo = 0;
-        int hi = count;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (compareKey(mid, key) < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
-    private int compareKey(int r, byte[] key) {
-        int rec = record(r);
-        int off = heapSlice(table.getInt(rec), table.getInt(rec + 4), r);
-        int len = table.getInt(rec + 4);
-        int n = Math.min(len, key.length);
-        for (int k = 0; k < n; k++) {
-            int c = (table.get(off + k) & 0xff) - (key[k] & 0xff);
-            if (c != 0) {
-                return c;
-            }
-        }
-        return len - key.length;
-    }
-
-    private boolean keyStartsWith(int r, byte[] start) {
-        int rec = record(r);
-        int len = table.getInt(rec + 4);
-        if (len < start.length) {
-            return false;
-        }
-        int off = heapSlice(table.getInt(rec), len, r);
-        for (int k = 0; k < start.length; k++) {
-            if (table.get(off + k) != start[k]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private String key(int r) {
-        int rec = record(r);
-        int len = table.getInt(rec + 4);
-        return utf8(heapSlice(table.getInt(rec), len, r), len);
-    }
-
-    private String rawText(int r) {
-        int rec = record(r);
-        int len = table.getInt(rec + 12);
-        return utf8(heapSlice(table.getInt(rec + 8), len, r), len);
-    }
-
-    private int valueOffset(int r, int expectedLength) {
-        int rec = record(r);
-        int len = table.getInt(rec + 12);
-        if (len != expectedLength) {
-            throw corrupt("has a " + len + "-byte value where " + expectedLength + " bytes belong (record " + r + ")");
-        }
-        return heapSlice(table.getInt(rec + 8), len, r);
-    }
-
-    private int type(int r) {
-        return table.get(record(r) + 16);
-    }
-
-    private int record(int r) {
-        return ConfigTableLayout.HEADER_LENGTH + r * ConfigTableLayout.RECORD_LENGTH;
-    }
-
-    /** Bounds-checks a heap range of record {@code r} and returns its absolute offset in the table. */
-    private int heapSlice(int offset, int length, int r) {
-        if (offset < 0 || length < 0 || (long) offset + length > heapLength) {
-            throw corrupt("has record " + r + " pointing outside its heap (" + offset + "+" + length + " of "
-                    + heapLength + " bytes)");
-        }
-        return heapStart + offset;
-    }
-
-    private String utf8(int offset, int length) {
-        byte[] bytes = new byte[length];
-        table.get(offset, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private CorruptSnapshotException corrupt(String what) {
-        return new CorruptSnapshotException(source + ": the config table " + what + "; rebuild the snapshot");
+        return table.find(full(key).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -15,23 +15,29 @@ final class SnapshotVerifier {
         int count = s.entryCount();
         ContentHash contentHash = new ContentHash();
         for (int i = 0; i < count; i++) {
-            byte[] name = s.nameBytes(i);
-            if (i > 0 && Arrays.compareUnsigned(s.nameBytes(i - 1), name) >= 0) {
-                throw s.corrupt("has a damaged index: entries are not sorted at '" + s.name(i) + "'");
+            byte[] name = s.index().nameBytes(i);
+            if (i > 0 && Arrays.compareUnsigned(s.index().nameBytes(i - 1), name) >= 0) {
+                throw s.corrupt("has a damaged index: entries are not sorted at '"
+                        + s.index().name(i) + "'");
             }
             s.checkSha(i, s.data(i));
             if (ContentHash.isContentEntry(name)) {
-                contentHash.add(name, s.sha256(i));
+                contentHash.add(name, s.index().sha256(i));
             }
         }
-        if (!Arrays.equals(contentHash.finish(), s.contentHashBytes())) {
-            throw s.corrupt("has a content hash that does not match its entries; rebuild it");
+        byte[] computed = contentHash.finish();
+        if (!Arrays.equals(computed, s.index().contentHashBytes())) {
+            throw s.corrupt("has a content hash that does not match its entries (computed " + ContentHash.hex(computed)
+                    + ", index says " + s.contentHash() + "); rebuild it");
         }
         SnapshotMetadata metadata = s.metadata();
         if (!metadata.contentHash().equals(s.contentHash())
                 || !metadata.id().equals(s.id())
                 || metadata.fileBytes() != s.fileLength()) {
-            throw s.corrupt("has metadata that disagrees with its index (id " + metadata.id() + " vs " + s.id() + ")");
+            throw s.corrupt(
+                    "has metadata that disagrees with its index (metadata: id " + metadata.id() + ", content hash "
+                            + metadata.contentHash() + ", " + metadata.fileBytes() + " bytes; index: id " + s.id()
+                            + ", content hash " + s.contentHash() + ", " + s.fileLength() + " bytes)");
         }
         walkTar(s);
     }
@@ -44,12 +50,16 @@ final class SnapshotVerifier {
         long end = s.fileLength() - 2L * SnapshotFormat.BLOCK;
         while (pos < end) {
             ByteBuffer header = s.range(pos, SnapshotFormat.BLOCK);
-            if (TarHeaders.computeChecksum(header, 0) != TarHeaders.parseOctal(header, 148, 8)) {
-                throw s.corrupt("has a damaged tar header at offset " + pos + " (checksum mismatch)");
+            long computed = TarHeaders.computeChecksum(header, 0);
+            long stored = TarHeaders.parseOctal(header, 148, 8);
+            if (computed != stored) {
+                throw s.corrupt("has a damaged tar header at offset " + pos + " (checksum " + computed + ", stored "
+                        + stored + ")");
             }
             long size = TarHeaders.parseOctal(header, 124, 12);
-            if (size < 0 || pos + SnapshotFormat.BLOCK + size > end) {
-                throw s.corrupt("has a tar header at offset " + pos + " with a bad size");
+            if (size < 0 || size > end - pos - SnapshotFormat.BLOCK) {
+                throw s.corrupt("has a tar header at offset " + pos + " with a bad size (" + size + " bytes, "
+                        + Math.max(0, end - pos - SnapshotFormat.BLOCK) + " left before the end-of-archive marker)");
             }
             long dataStart = pos + SnapshotFormat.BLOCK;
             byte type = header.get(156);
@@ -64,16 +74,20 @@ final class SnapshotVerifier {
                 String display = new String(name, StandardCharsets.UTF_8);
                 if (pos == 0) {
                     if (!display.equals(SnapshotFormat.INDEX_ENTRY) || size != s.indexLength()) {
-                        throw s.corrupt("has a first tar entry that is not its index");
+                        throw s.corrupt("has a first tar entry that is not its index ('" + display + "', " + size
+                                + " bytes; expected '" + SnapshotFormat.INDEX_ENTRY + "', " + s.indexLength()
+                                + " bytes)");
                     }
                 } else {
-                    int i = s.find(name);
+                    int i = s.index().find(name);
                     if (i < 0) {
                         throw s.corrupt(
                                 "has tar entry '" + display + "' at offset " + pos + " that the index does not list");
                     }
-                    if (s.dataOffset(i) != dataStart || s.dataLength(i) != size) {
-                        throw s.corrupt("has tar entry '" + display + "' where the index does not place it");
+                    if (s.index().dataOffset(i) != dataStart || s.index().dataLength(i) != size) {
+                        throw s.corrupt("has tar entry '" + display + "' at bytes " + dataStart + "+" + size
+                                + " where the index places it at " + s.index().dataOffset(i) + "+"
+                                + s.index().dataLength(i));
                     }
                 }
                 seen++;
@@ -83,13 +97,15 @@ final class SnapshotVerifier {
             pos = dataStart + TarHeaders.padded(size);
         }
         if (pos != end || seen != s.entryCount() + 1) {
-            throw s.corrupt("has a tar structure that disagrees with its index (" + seen + " tar entries, "
-                    + (s.entryCount() + 1) + " expected)");
+            throw s.corrupt(
+                    "has a tar structure that disagrees with its index (" + seen + " tar entries ending at offset "
+                            + pos + ", " + (s.entryCount() + 1) + " expected ending at " + end + ")");
         }
         ByteBuffer trailer = s.range(end, 2 * SnapshotFormat.BLOCK);
         for (int i = 0; i < 2 * SnapshotFormat.BLOCK; i++) {
             if (trailer.get(i) != 0) {
-                throw s.corrupt("has a damaged end-of-archive marker");
+                throw s.corrupt("has a damaged end-of-archive marker (byte " + (trailer.get(i) & 0xff) + " at offset "
+                        + (end + i) + ", expected 0)");
             }
         }
     }

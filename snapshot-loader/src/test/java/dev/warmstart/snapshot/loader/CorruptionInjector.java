@@ -1,10 +1,12 @@
 package dev.warmstart.snapshot.loader;
 
+import dev.warmstart.snapshot.format.SnapshotFormat;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.zip.CRC32C;
 
 /** Damages snapshot files the way disks, networks and half-finished copies do. */
 final class CorruptionInjector {
@@ -36,5 +38,32 @@ final class CorruptionInjector {
 
     static Path copy(Path file, Path target) throws IOException {
         return Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Recomputes the index's CRC32C after the index was changed on purpose, so a crafted value gets past the
+     * checksum at open and reaches the checks behind it, as a hostile file would.
+     */
+    static void resealIndex(Path file) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(SnapshotFormat.BLOCK + 48);
+            long indexLength = raf.readLong();
+            byte[] checked = new byte[(int) indexLength - SnapshotFormat.INDEX_TRAILER_LENGTH];
+            raf.seek(SnapshotFormat.BLOCK);
+            raf.readFully(checked);
+            CRC32C crc = new CRC32C();
+            crc.update(checked);
+            raf.seek(SnapshotFormat.BLOCK + checked.length);
+            raf.writeInt((int) crc.getValue());
+        }
+    }
+
+    /** @return the file offset of field {@code field} of index record {@code i} */
+    static long recordField(Path file, int i, int field) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            raf.seek(SnapshotFormat.BLOCK + 16);
+            int headerLength = raf.readInt();
+            return SnapshotFormat.BLOCK + headerLength + (long) i * SnapshotFormat.INDEX_RECORD_LENGTH + field;
+        }
     }
 }

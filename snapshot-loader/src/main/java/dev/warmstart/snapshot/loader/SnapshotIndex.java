@@ -1,0 +1,294 @@
+package dev.warmstart.snapshot.loader;
+
+import dev.warmstart.snapshot.format.SnapshotFormat;
+import dev.warmstart.snapshot.format.TarHeaders;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The snapshot's index, read in place from the mapping: the structural checks made at open (tar header, magic,
+ * version, lengths, CRC32C; layout in {@link SnapshotFormat} and {@code docs/format.md}), then bounds-checked
+ * access to each entry's record and a binary search over the sorted names. Every value read from the file is
+ * checked before it is used as an offset, so a damaged record is a {@link CorruptSnapshotException} naming the
+ * offending value, never an {@link IndexOutOfBoundsException}.
+ */
+final class SnapshotIndex {
+    private final String source;
+    private final ByteBuffer index;
+    private final long fileLength;
+    private final int entryCount;
+    private final int recordsStart;
+    private final int namesStart;
+    private final int namesLength;
+    private final long createdSeconds;
+    private final int formatMajor;
+    private final int formatMinor;
+
+    SnapshotIndex(MappedFile mapped, String source) throws IOException {
+        this.source = source;
+        this.fileLength = mapped.length();
+        ByteBuffer head = mapped.firstRegion();
+        checkFirstTarHeader(head);
+
+        int base = SnapshotFormat.BLOCK;
+        for (int i = 0; i < SnapshotFormat.INDEX_MAGIC.length; i++) {
+            if (head.get(base + i) != SnapshotFormat.INDEX_MAGIC[i]) {
+                throw corrupt("has a bad index magic: this is not a Warmstart snapshot, or its index is damaged");
+            }
+        }
+        CRC32C preamble = new CRC32C();
+        preamble.update(head.slice(base, 12));
+        int storedPreambleCrc = head.getInt(base + 12);
+        if ((int) preamble.getValue() != storedPreambleCrc) {
+            throw corrupt("has a damaged index preamble (CRC32C " + hex((int) preamble.getValue()) + ", stored "
+                    + hex(storedPreambleCrc) + ")");
+        }
+        this.formatMajor = head.getShort(base + 8) & 0xffff;
+        this.formatMinor = head.getShort(base + 10) & 0xffff;
+        if (formatMajor != SnapshotFormat.MAJOR_VERSION) {
+            throw new UnsupportedFormatVersionException(source + ": snapshot format version " + formatMajor + "."
+                    + formatMinor + " is not supported; this loader reads format " + SnapshotFormat.MAJOR_VERSION
+                    + ".x. "
+                    + (formatMajor > SnapshotFormat.MAJOR_VERSION
+                            ? "Upgrade snapshot-loader to a version that reads it."
+                            : "Rebuild the snapshot with a current snapshot-maven-plugin."));
+        }
+        int headerLength = head.getInt(base + 16);
+        long count = head.getInt(base + 20) & 0xffffffffL;
+        long declaredLength = head.getLong(base + 24);
+        if (declaredLength != fileLength) {
+            throw corrupt(
+                    declaredLength > fileLength
+                            ? "is truncated: " + fileLength + " bytes of " + declaredLength
+                            : "has " + (fileLength - declaredLength) + " unexpected bytes after its end ("
+                                    + declaredLength + " bytes expected)");
+        }
+        long names = head.getInt(base + 40) & 0xffffffffL;
+        long indexLength = head.getLong(base + 48);
+        long expectedIndexLength =
+                headerLength + count * SnapshotFormat.INDEX_RECORD_LENGTH + names + SnapshotFormat.INDEX_TRAILER_LENGTH;
+        if (headerLength < SnapshotFormat.INDEX_HEADER_LENGTH
+                || indexLength != expectedIndexLength
+                || indexLength > Integer.MAX_VALUE
+                || indexLength > fileLength - base) {
+            throw corrupt("has an inconsistent index header (header " + headerLength + " bytes, " + count
+                    + " entries, names " + names + " bytes, index " + indexLength + " bytes, expected "
+                    + expectedIndexLength + " bytes within a " + fileLength + "-byte file)");
+        }
+        // The index is a slice of the first region (one mmap per open, not two) unless it is larger than that.
+        this.index = base + indexLength <= head.capacity()
+                ? head.slice(base, (int) indexLength)
+                : mapped.map(base, indexLength);
+        int checked = (int) indexLength - SnapshotFormat.INDEX_TRAILER_LENGTH;
+        int crc = indexCrc(mapped.channel(), base, checked);
+        int storedCrc = index.getInt(checked);
+        if (crc != storedCrc) {
+            throw corrupt("has a damaged index (CRC32C " + hex(crc) + ", stored " + hex(storedCrc) + ")");
+        }
+        // Read after the CRC check, so a value out of range here was written that way, not damaged on the way.
+        long created = index.getLong(32);
+        if (created < Instant.MIN.getEpochSecond() || created > Instant.MAX.getEpochSecond()) {
+            throw corrupt("has a creation time of " + created + " seconds since 1970, outside any date; rebuild it");
+        }
+        this.createdSeconds = created;
+        this.entryCount = (int) count;
+        this.recordsStart = headerLength;
+        this.namesStart = headerLength + entryCount * SnapshotFormat.INDEX_RECORD_LENGTH;
+        this.namesLength = (int) names;
+    }
+
+    /**
+     * CRC32C of the index's first {@code length} bytes, read with positional reads into a small direct buffer
+     * rather than through the fresh mapping: touching every page of a new mapping costs a page fault per page,
+     * which is slower than copying the bytes (several times so in virtual machines), and the pages a service never
+     * looks up are then never mapped in.
+     */
+    private int indexCrc(FileChannel channel, long position, int length) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.min(length, 1 << 16));
+        long at = position;
+        long end = position + length;
+        while (at < end) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                throw corrupt("is truncated inside its index (at offset " + at + " of " + end + ")");
+            }
+            buffer.flip();
+            crc.update(buffer);
+            at += n;
+        }
+        return (int) crc.getValue();
+    }
+
+    private void checkFirstTarHeader(ByteBuffer head) {
+        long computed = TarHeaders.computeChecksum(head, 0);
+        long stored = TarHeaders.parseOctal(head, 148, 8);
+        if (computed != stored) {
+            throw corrupt("has a damaged first tar header (checksum " + computed + ", stored " + stored
+                    + "): not a Warmstart snapshot, or damaged");
+        }
+        byte[] name = TarHeaders.nameField(head, 0);
+        if (!Arrays.equals(name, SnapshotFormat.INDEX_ENTRY.getBytes(StandardCharsets.US_ASCII))) {
+            throw corrupt("is not a Warmstart snapshot: its first tar entry is '"
+                    + new String(name, StandardCharsets.UTF_8) + "', expected '" + SnapshotFormat.INDEX_ENTRY + "'");
+        }
+    }
+
+    int entryCount() {
+        return entryCount;
+    }
+
+    int length() {
+        return index.capacity();
+    }
+
+    long createdSeconds() {
+        return createdSeconds;
+    }
+
+    int formatMajor() {
+        return formatMajor;
+    }
+
+    int formatMinor() {
+        return formatMinor;
+    }
+
+    byte[] contentHashBytes() {
+        byte[] hash = new byte[32];
+        index.get(64, hash);
+        return hash;
+    }
+
+    String name(int i) {
+        return new String(nameBytes(i), StandardCharsets.UTF_8);
+    }
+
+    byte[] nameBytes(int i) {
+        int start = nameStart(i);
+        byte[] out = new byte[index.getInt(record(i) + 4)];
+        index.get(start, out);
+        return out;
+    }
+
+    int kind(int i) {
+        return index.getInt(record(i) + 24);
+    }
+
+    byte[] sha256(int i) {
+        byte[] sha = new byte[32];
+        index.get(record(i) + 32, sha);
+        return sha;
+    }
+
+    long dataOffset(int i) {
+        checkBounds(i);
+        return index.getLong(record(i) + 8);
+    }
+
+    long dataLength(int i) {
+        checkBounds(i);
+        return index.getLong(record(i) + 16);
+    }
+
+    /** @return the position of the entry named {@code key} (UTF-8), or -1 */
+    int find(byte[] key) {
+        int lo = 0;
+        int hi = entryCount - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = compareName(mid, key);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    /** @return the position of the first entry whose name is not below {@code key} */
+    int lowerBound(byte[] key) {
+        int lo = 0;
+        int hi = entryCount;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (compareName(mid, key) < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    boolean startsWith(int i, byte[] prefix) {
+        int start = nameStart(i);
+        int len = index.getInt(record(i) + 4);
+        if (len < prefix.length) {
+            return false;
+        }
+        for (int k = 0; k < prefix.length; k++) {
+            if (index.get(start + k) != prefix[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    CorruptSnapshotException corrupt(String what) {
+        return new CorruptSnapshotException(source + " " + what);
+    }
+
+    private int compareName(int i, byte[] key) {
+        int start = nameStart(i);
+        int len = index.getInt(record(i) + 4);
+        int n = Math.min(len, key.length);
+        for (int k = 0; k < n; k++) {
+            int c = (index.get(start + k) & 0xff) - (key[k] & 0xff);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return len - key.length;
+    }
+
+    /** @return where entry {@code i}'s name starts in the index, once its offset and length are checked */
+    private int nameStart(int i) {
+        int r = record(i);
+        int off = index.getInt(r);
+        int len = index.getInt(r + 4);
+        if (off < 0 || len < 0 || (long) off + len > namesLength) {
+            throw corrupt("has a damaged index: entry " + i + " names bytes " + off + "+" + len
+                    + " outside the names section (" + namesLength + " bytes)");
+        }
+        return namesStart + off;
+    }
+
+    private void checkBounds(int i) {
+        int r = record(i);
+        long off = index.getLong(r + 8);
+        long len = index.getLong(r + 16);
+        // Written as a subtraction: off + len overflows for an offset near Long.MAX_VALUE.
+        if (off < 0 || len < 0 || len > Integer.MAX_VALUE || off > fileLength - len) {
+            throw corrupt("has a damaged index: entry " + i + " claims bytes " + off + "+" + len + " of a " + fileLength
+                    + "-byte file");
+        }
+    }
+
+    private int record(int i) {
+        return recordsStart + i * SnapshotFormat.INDEX_RECORD_LENGTH;
+    }
+
+    private static String hex(int crc) {
+        return String.format("%08x", crc);
+    }
+}
