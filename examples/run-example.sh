@@ -8,9 +8,9 @@ loader="snapshot-loader/target/snapshot-loader-$version.jar"
 snapshot=examples/support-bot/target/snapshot/support-bot-1.0.0-snapshot.tar
 
 echo "== 1. build and install the plugin and the loader"
-mvn -B -q install -DskipTests -pl snapshot-loader,snapshot-maven-plugin -am
+./mvnw -B -q install -DskipTests -pl snapshot-loader,snapshot-maven-plugin -am
 echo "== 2. snapshot the example app (mvn package runs snapshot:build)"
-mvn -B -f examples/support-bot/pom.xml package
+./mvnw -B -f examples/support-bot/pom.xml package
 echo "== 3. inspect and verify the snapshot"
 java -jar "$loader" inspect "$snapshot"
 java -jar "$loader" verify "$snapshot"
