@@ -3,7 +3,7 @@
 # then open the snapshot with the loader's command line as a service would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version=0.1.0-SNAPSHOT
+version=0.2.0-SNAPSHOT
 loader="snapshot-loader/target/snapshot-loader-$version.jar"
 snapshot=examples/support-bot/target/snapshot/support-bot-1.0.0-snapshot.tar
 
