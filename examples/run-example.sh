@@ -3,14 +3,14 @@
 # then open the snapshot with the loader's command line as a service would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-version=0.1.0-SNAPSHOT
+version=0.2.0-SNAPSHOT
 loader="snapshot-loader/target/snapshot-loader-$version.jar"
 snapshot=examples/support-bot/target/snapshot/support-bot-1.0.0-snapshot.tar
 
 echo "== 1. build and install the plugin and the loader"
-mvn -B -q install -DskipTests -pl snapshot-loader,snapshot-maven-plugin -am
+./mvnw -B -q install -DskipTests -pl snapshot-loader,snapshot-maven-plugin -am
 echo "== 2. snapshot the example app (mvn package runs snapshot:build)"
-mvn -B -f examples/support-bot/pom.xml package
+./mvnw -B -f examples/support-bot/pom.xml package
 echo "== 3. inspect and verify the snapshot"
 java -jar "$loader" inspect "$snapshot"
 java -jar "$loader" verify "$snapshot"

@@ -26,7 +26,7 @@ import java.util.concurrent.Executors;
  * rollback. No framework; run it straight from source with the loader jar on the class path:
  *
  * <pre>
- * java -cp snapshot-loader/target/snapshot-loader-0.1.0-SNAPSHOT.jar examples/canary-demo/CanaryDemo.java STORE [PORT]
+ * java -cp snapshot-loader/target/snapshot-loader-0.2.0-SNAPSHOT.jar examples/canary-demo/CanaryDemo.java STORE [PORT]
  *
  * GET /render?prompt=NAME&amp;user=ID&amp;var=value...   the prompt rendered by the snapshot this user must see
  *     headers: X-Snapshot-Version (pin a snapshot id), X-User-Id, X-Tenant-Id

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
-version=0.1.0-SNAPSHOT
+version=0.2.0-SNAPSHOT
 loader="$root/snapshot-loader/target/snapshot-loader-$version.jar"
 work="$root/examples/canary-demo/target"
 store="$work/store"

@@ -23,7 +23,7 @@ while (root != null && !new File(root, 'examples/canary-demo/CanaryDemo.java').i
     root = root.parentFile
 }
 assert root != null : 'cannot find examples/canary-demo above ' + basedir
-def jar = new File(localRepositoryPath, 'dev/warmstart/snapshot-loader/0.1.0-SNAPSHOT/snapshot-loader-0.1.0-SNAPSHOT.jar')
+def jar = new File(localRepositoryPath, 'dev/warmstart/snapshot-loader/0.2.0-SNAPSHOT/snapshot-loader-0.2.0-SNAPSHOT.jar')
 assert jar.isFile()
 def java = new File(System.getProperty('java.home'), 'bin/java').path
 def demoLog = new File(basedir, 'demo.log')

@@ -2,6 +2,13 @@
  * Warmstart's snapshot loader: opens memory-mapped snapshots and serves config values and prompt templates
  * from them. No dependency beyond the JDK.
  *
+ * <p>Start with {@link dev.warmstart.snapshot.loader.Snapshot#open(java.nio.file.Path,
+ * dev.warmstart.snapshot.loader.SnapshotOption...) Snapshot.open} for one snapshot file (package
+ * {@code dev.warmstart.snapshot.loader}), or with {@link dev.warmstart.snapshot.store.SnapshotManager#open(
+ * java.nio.file.Path) SnapshotManager.open} to serve a store of versions with canaries and automatic rollback
+ * (package {@code dev.warmstart.snapshot.store}). The {@code format} and {@code writer} packages are exported
+ * for the Maven plugin that builds snapshots; services do not need them.
+ *
  * <p>What a service sees: {@code loader} (the reader API: {@code Snapshot}, {@code Config},
  * {@code PromptTemplate} and the {@code SnapshotException} family) and {@code store} (serving a directory of
  * snapshots with canaries and rollback). {@code format} is exported because its definitions (key paths, the

@@ -73,7 +73,7 @@ public final class PluginThroughput {
                       <plugin>
                         <groupId>dev.warmstart</groupId>
                         <artifactId>snapshot-maven-plugin</artifactId>
-                        <version>0.1.0-SNAPSHOT</version>
+                        <version>0.2.0-SNAPSHOT</version>
                         <executions><execution><goals><goal>build</goal></goals></execution></executions>
                       </plugin>
                     </plugins>

@@ -30,7 +30,7 @@ public final class ConfigTableLayout {
 
     /** UTF-8 text. */
     public static final int TYPE_STRING = 1;
-    /** UTF-8 text holding {@code ${env:…}}/{@code ${sys:…}} placeholders or {@code $${} escapes: resolved at lookup. */
+    /** UTF-8 text holding {@code ${env:…}}/{@code ${sys:…}} placeholders or <code>$${</code> escapes: resolved at lookup. */
     public static final int TYPE_STRING_WITH_PLACEHOLDERS = 2;
     /** 8-byte signed integer. */
     public static final int TYPE_LONG = 3;

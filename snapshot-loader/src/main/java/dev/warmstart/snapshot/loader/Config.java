@@ -20,7 +20,7 @@ import java.util.function.UnaryOperator;
  * ({@code model.completion_params.temperature}, {@code stop[0]}; see {@code docs/format.md} §6).
  *
  * <p>A string value holding {@code ${env:NAME}}, {@code ${sys:NAME}} or {@code ${env:NAME:-default}} is
- * resolved at each lookup from the environment or system properties ({@code $${} is a literal {@code ${}). A
+ * resolved at each lookup from the environment or system properties (<code>$${</code> is a literal <code>${</code>). A
  * variable that is unset and has no default is a {@link ConfigException}.
  *
  * <p>Numeric getters accept numbers and strings that parse (so {@code ${env:PORT:-8080}} works with

@@ -86,7 +86,7 @@ public final class PromptCompiler {
     /**
      * Compiles one template.
      *
-     * @throws PromptSyntaxException for an unbalanced {@code {{} or an invalid variable name (PLAIN), or a used
+     * @throws PromptSyntaxException for an unbalanced <code>{{</code> or an invalid variable name (PLAIN), or a used
      *     variable that is not declared
      */
     public static CompiledPrompt compile(PromptSource source) throws PromptSyntaxException {
