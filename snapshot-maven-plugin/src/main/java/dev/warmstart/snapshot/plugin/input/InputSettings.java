@@ -18,6 +18,7 @@ import java.util.List;
  * @param appExcludes globs of Dify exports to skip
  * @param secretAllowlist key-path globs the secret check accepts
  * @param maxCodePoints the largest YAML/JSON input accepted
+ * @param followExternalLinks whether inputs may resolve (through symbolic links) outside their input directory
  */
 public record InputSettings(
         Path baseDirectory,
@@ -31,7 +32,15 @@ public record InputSettings(
         List<String> appIncludes,
         List<String> appExcludes,
         List<String> secretAllowlist,
-        int maxCodePoints) {
+        int maxCodePoints,
+        boolean followExternalLinks) {
+
+    /** Where the config files are by convention, relative to the project directory. */
+    public static final String DEFAULT_CONFIG_DIRECTORY = "src/main/snapshot/config";
+    /** Where the prompt templates are by convention. */
+    public static final String DEFAULT_PROMPTS_DIRECTORY = "src/main/snapshot/prompts";
+    /** Where the Dify exports are by convention. */
+    public static final String DEFAULT_APPS_DIRECTORY = "src/main/snapshot/apps";
 
     /** Default config globs. */
     public static final List<String> DEFAULT_CONFIG_INCLUDES = List.of("**/*.yml", "**/*.yaml", "**/*.json");
@@ -60,12 +69,13 @@ public record InputSettings(
         private List<String> appExcludes;
         private List<String> secretAllowlist;
         private int maxCodePoints = StructuredFileReader.DEFAULT_MAX_CODE_POINTS;
+        private boolean followExternalLinks;
 
         private Builder(Path base) {
             this.base = base;
-            this.config = base.resolve("src/main/snapshot/config");
-            this.prompts = base.resolve("src/main/snapshot/prompts");
-            this.apps = base.resolve("src/main/snapshot/apps");
+            this.config = base.resolve(DEFAULT_CONFIG_DIRECTORY);
+            this.prompts = base.resolve(DEFAULT_PROMPTS_DIRECTORY);
+            this.apps = base.resolve(DEFAULT_APPS_DIRECTORY);
         }
 
         /** @return this, with the config directory set */
@@ -119,6 +129,12 @@ public record InputSettings(
             return this;
         }
 
+        /** @return this, accepting or refusing inputs that resolve outside their input directory */
+        public Builder followExternalLinks(boolean follow) {
+            this.followExternalLinks = follow;
+            return this;
+        }
+
         /** @return the settings */
         public InputSettings build() {
             return new InputSettings(
@@ -133,7 +149,8 @@ public record InputSettings(
                     orDefault(appIncludes, DEFAULT_APP_INCLUDES),
                     orDefault(appExcludes, List.of()),
                     orDefault(secretAllowlist, List.of()),
-                    maxCodePoints);
+                    maxCodePoints,
+                    followExternalLinks);
         }
 
         private static List<String> orDefault(List<String> value, List<String> dflt) {

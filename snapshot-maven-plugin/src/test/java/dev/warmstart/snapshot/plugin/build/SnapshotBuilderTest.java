@@ -12,6 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +137,7 @@ class SnapshotBuilderTest {
         int count = 100_000;
         StringBuilder text = new StringBuilder("prompt: \"");
         StringBuilder declared = new StringBuilder("variables: [");
-        Map<String, Object> values = new java.util.HashMap<>();
+        Map<String, Object> values = new HashMap<>();
         for (int i = 0; i < count; i++) {
             text.append("{{v").append(i).append("}} ");
             declared.append(i == 0 ? "" : ", ").append('v').append(i);
