@@ -55,8 +55,8 @@ final class InputFiles {
                         dir,
                         0,
                         0,
-                        "the " + what + " directory set by <" + parameter + "> does not exist, so no " + what
-                                + " were read; fix the path or create the directory");
+                        "the " + what + " directory set by <" + parameter
+                                + "> does not exist, so nothing was read from it; fix the path or create it");
             }
             return List.of();
         }
@@ -128,7 +128,7 @@ final class InputFiles {
             }
         });
         files.sort(null);
-        log.accept("Read " + files.size() + " " + what + " file" + (files.size() == 1 ? "" : "s") + " from " + shown);
+        log.accept("Read " + files.size() + " file" + (files.size() == 1 ? "" : "s") + " from " + shown);
         return files;
     }
 

@@ -126,8 +126,8 @@ class InputDirectoriesTest {
 
         assertThat(inputs.warnings()).extracting(Problem::message).anyMatch(m -> m.contains("the snapshot is empty"));
         assertThat(log)
-                .contains("Read 0 config files from src/main/snapshot/config")
-                .contains("Read 0 prompts files from src/main/snapshot/prompts");
+                .contains("Read 0 files from src/main/snapshot/config")
+                .contains("Read 0 files from src/main/snapshot/prompts");
     }
 
     @Test
@@ -141,7 +141,7 @@ class InputDirectoriesTest {
             assertThat(w.file()).isEqualTo(Path.of("src/prompts-typo"));
             assertThat(w.message()).contains("<promptsDirectory>", "does not exist");
         });
-        assertThat(log).contains("Read 1 config file from src/main/snapshot/config");
+        assertThat(log).contains("Read 1 file from src/main/snapshot/config");
     }
 
     @Test
