@@ -13,4 +13,9 @@ try {
 } finally {
     s.close()
 }
+// The sidecar travels with the tar, so whoever fetches the tar alone can check it with sha256sum -c.
+def sidecar = new File(localRepositoryPath, 'dev/warmstart/it/install/1.0/install-1.0-snapshot.tar.sha256')
+assert sidecar.isFile() : 'the .sha256 sidecar must be installed beside the tar: ' + sidecar
+def sha = java.security.MessageDigest.getInstance('SHA-256').digest(installed.bytes).encodeHex().toString()
+assert sidecar.text == sha + '  install-1.0-snapshot.tar\n'
 return true

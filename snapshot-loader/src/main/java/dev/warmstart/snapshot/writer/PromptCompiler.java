@@ -2,8 +2,10 @@ package dev.warmstart.snapshot.writer;
 
 import dev.warmstart.snapshot.loader.PromptSyntax;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -91,37 +93,45 @@ public final class PromptCompiler {
      */
     public static CompiledPrompt compile(PromptSource source) throws PromptSyntaxException {
         List<CompiledPrompt.Segment> raw = new ArrayList<>();
-        List<String> used = new ArrayList<>();
-        List<Integer> firstUse = new ArrayList<>();
+        UsedVariables used = new UsedVariables();
         String text = source.text();
         switch (source.syntax()) {
-            case PLAIN -> tokenizePlain(text, raw, used, firstUse);
-            case DIFY -> tokenizeDify(text, raw, used, firstUse);
-            case JINJA2 -> jinjaVariables(text, used, firstUse);
+            case PLAIN -> tokenizePlain(text, raw, used);
+            case DIFY -> tokenizeDify(text, raw, used);
+            case JINJA2 -> jinjaVariables(text, used);
             default -> throw new IllegalStateException("unknown syntax " + source.syntax());
         }
 
         List<String> variables;
         List<String> unused = new ArrayList<>();
+        // Every lookup below goes through a map: a prompt may have 100k variables, and a list search per
+        // variable made compiling it quadratic.
+        Map<String, Integer> variableIndex = new HashMap<>();
         if (source.declaredVariables() != null) {
             variables = new ArrayList<>(new LinkedHashSet<>(source.declaredVariables()));
-            for (int i = 0; i < used.size(); i++) {
-                if (!variables.contains(used.get(i))) {
-                    int[] lc = lineColumn(text, firstUse.get(i));
+            for (int i = 0; i < variables.size(); i++) {
+                variableIndex.put(variables.get(i), i);
+            }
+            for (int i = 0; i < used.names.size(); i++) {
+                if (!variableIndex.containsKey(used.names.get(i))) {
+                    int[] lc = lineColumn(text, used.firstUse.get(i));
                     throw new PromptSyntaxException(
-                            "variable '" + used.get(i) + "' is used at line " + lc[0] + ", column " + lc[1]
-                                    + " but not declared; add it to 'variables' " + variables,
+                            "variable '" + used.names.get(i) + "' is used at line " + lc[0] + ", column " + lc[1]
+                                    + " but not declared; add it to 'variables' " + abbreviate(variables),
                             lc[0],
                             lc[1]);
                 }
             }
             for (String v : variables) {
-                if (!used.contains(v)) {
+                if (!used.index.containsKey(v)) {
                     unused.add(v);
                 }
             }
         } else {
-            variables = used;
+            variables = used.names;
+            for (int i = 0; i < variables.size(); i++) {
+                variableIndex.put(variables.get(i), i);
+            }
         }
 
         // Slots refer to variables by index into the stored list.
@@ -130,21 +140,39 @@ public final class PromptCompiler {
             segments.add(
                     s.variableIndex() < 0
                             ? s
-                            : CompiledPrompt.Segment.slot(variables.indexOf(used.get(s.variableIndex()))));
+                            : CompiledPrompt.Segment.slot(variableIndex.get(used.names.get(s.variableIndex()))));
         }
         return new CompiledPrompt(
                 source.name(),
                 source.syntax(),
                 text,
                 variables,
-                used,
+                used.names,
                 unused,
                 new TreeMap<>(source.metadata()),
                 segments);
     }
 
-    private static void tokenizePlain(
-            String text, List<CompiledPrompt.Segment> segments, List<String> used, List<Integer> firstUse)
+    /** The variables a text uses, in order of first use, with where each is first used. */
+    private static final class UsedVariables {
+        final List<String> names = new ArrayList<>();
+        final List<Integer> firstUse = new ArrayList<>();
+        final Map<String, Integer> index = new HashMap<>();
+
+        /** @return the index of {@code name}, added at {@code position} if it is new */
+        int indexOf(String name, int position) {
+            Integer i = index.get(name);
+            if (i == null) {
+                i = names.size();
+                index.put(name, i);
+                names.add(name);
+                firstUse.add(position);
+            }
+            return i;
+        }
+    }
+
+    private static void tokenizePlain(String text, List<CompiledPrompt.Segment> segments, UsedVariables used)
             throws PromptSyntaxException {
         // Jumps from one "{{" to the next (String.indexOf), taking the literal runs between them whole, and
         // computes line and column only for an error: linear in the template's length.
@@ -186,21 +214,20 @@ public final class PromptCompiler {
                         lc[1]);
             }
             literal.flush();
-            segments.add(CompiledPrompt.Segment.slot(indexOf(name, open, used, firstUse)));
+            segments.add(CompiledPrompt.Segment.slot(used.indexOf(name, open)));
             i = close + 2;
         }
         literal.flush();
     }
 
-    private static void tokenizeDify(
-            String text, List<CompiledPrompt.Segment> segments, List<String> used, List<Integer> firstUse) {
+    private static void tokenizeDify(String text, List<CompiledPrompt.Segment> segments, UsedVariables used) {
         Matcher m = DIFY_PLACEHOLDER.matcher(text);
         int last = 0;
         Literal literal = new Literal(text, segments);
         while (m.find()) {
             literal.add(last, m.start());
             literal.flush();
-            segments.add(CompiledPrompt.Segment.slot(indexOf(m.group(1), m.start(), used, firstUse)));
+            segments.add(CompiledPrompt.Segment.slot(used.indexOf(m.group(1), m.start())));
             last = m.end();
         }
         literal.add(last, text.length());
@@ -212,7 +239,7 @@ public final class PromptCompiler {
      * not keywords, tests or filters, attribute names, string contents, or names the template binds itself
      * ({@code for x in}, {@code set x =}). A heuristic: Jinja2 is not executed at build time.
      */
-    private static void jinjaVariables(String text, List<String> used, List<Integer> firstUse) {
+    private static void jinjaVariables(String text, UsedVariables used) {
         Set<String> bound = new LinkedHashSet<>();
         Matcher block = JINJA_BLOCK.matcher(text);
         while (block.find()) {
@@ -239,7 +266,7 @@ public final class PromptCompiler {
                 if (JINJA_RESERVED.contains(name) || bound.contains(name) || isFilterOrTest(code, id.start())) {
                     continue;
                 }
-                indexOf(name, bodyStart + id.start(), used, firstUse);
+                used.indexOf(name, bodyStart + id.start());
             }
         }
     }
@@ -254,16 +281,6 @@ public final class PromptCompiler {
             return true;
         }
         return j >= 1 && code.startsWith("is", j - 1) && (j < 2 || !Character.isLetterOrDigit(code.charAt(j - 2)));
-    }
-
-    private static int indexOf(String name, int position, List<String> used, List<Integer> firstUse) {
-        int i = used.indexOf(name);
-        if (i < 0) {
-            used.add(name);
-            firstUse.add(position);
-            i = used.size() - 1;
-        }
-        return i;
     }
 
     /**
@@ -305,6 +322,13 @@ public final class PromptCompiler {
 
     private static String abbreviate(String s) {
         return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    /** @return the list as {@code [a, b, ...]}, its first names only when it is long */
+    private static String abbreviate(List<String> names) {
+        return names.size() <= 20
+                ? names.toString()
+                : "[" + String.join(", ", names.subList(0, 20)) + ", ... (" + names.size() + " in all)]";
     }
 
     /** @return 1-based line and column of {@code offset} in {@code text} ({@code \r\n}, {@code \n}, {@code \r} end lines) */

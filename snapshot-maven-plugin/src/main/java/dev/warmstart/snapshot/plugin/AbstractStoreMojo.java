@@ -12,11 +12,11 @@ import org.apache.maven.plugins.annotations.Parameter;
 /** What the store goals share: the store directory, the skip switch, and turning refusals into build failures. */
 abstract class AbstractStoreMojo extends AbstractMojo {
     /** The snapshot store: a directory holding {@code registry.json} and the snapshots (docs/store.md). */
-    @Parameter(property = "snapshot.store", required = true)
+    @Parameter(property = SnapshotProperties.STORE, required = true)
     protected File store;
 
     /** Skips the goal. */
-    @Parameter(property = "snapshot.skip", defaultValue = "false")
+    @Parameter(property = SnapshotProperties.SKIP, defaultValue = "false")
     protected boolean skip;
 
     /**
@@ -24,7 +24,7 @@ abstract class AbstractStoreMojo extends AbstractMojo {
      * {@code snapshot.id} is given.
      */
     @Parameter(
-            property = "snapshot.file",
+            property = SnapshotProperties.FILE,
             defaultValue = "${project.build.directory}/snapshot/${project.artifactId}-${project.version}-snapshot.tar")
     protected File file;
 
@@ -36,7 +36,7 @@ abstract class AbstractStoreMojo extends AbstractMojo {
     /** Runs {@code task} on the store: a refusal fails the build with its message, an I/O error is an error. */
     protected void run(String name, Task task) throws MojoExecutionException, MojoFailureException {
         if (skip) {
-            getLog().info("Skipping snapshot:" + name + " (snapshot.skip=true)");
+            getLog().info("Skipping snapshot:" + name + " (" + SnapshotProperties.SKIP + "=true)");
             return;
         }
         try {

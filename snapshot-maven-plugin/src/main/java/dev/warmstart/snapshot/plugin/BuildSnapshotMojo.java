@@ -26,26 +26,33 @@ import org.apache.maven.project.MavenProjectHelper;
 
 /**
  * Compiles the project's config files, prompt templates and Dify app exports into a verified, reproducible
- * snapshot tar, and attaches it to the build (classifier {@code snapshot}, type {@code tar}) so that
- * {@code mvn install} and {@code mvn deploy} carry it beside the jar.
+ * snapshot tar, and attaches it to the build (classifier {@code snapshot}, type {@code tar}), with its
+ * {@code .sha256} sidecar (type {@code tar.sha256}), so that {@code mvn install} and {@code mvn deploy} carry both
+ * beside the jar.
  */
 @Mojo(name = "build", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
 public class BuildSnapshotMojo extends AbstractMojo {
+    /** Artifact type of the attached {@code .sha256} sidecar: its file name is the tar's plus {@code .sha256}. */
+    static final String SIDECAR_TYPE = "tar.sha256";
 
     /** Skips the goal. */
-    @Parameter(property = "snapshot.skip", defaultValue = "false")
+    @Parameter(property = SnapshotProperties.SKIP, defaultValue = "false")
     private boolean skip;
 
     /** Config files (YAML/JSON); each becomes config keys under a prefix made of its relative path. */
-    @Parameter(property = "snapshot.configDirectory", defaultValue = "${project.basedir}/src/main/snapshot/config")
+    @Parameter(
+            property = SnapshotProperties.CONFIG_DIRECTORY,
+            defaultValue = "${project.basedir}/src/main/snapshot/config")
     private File configDirectory;
 
     /** Prompt templates: {@code .prompt}, {@code .txt}, {@code .md} text, or YAML/JSON {@code {prompt, variables, metadata}}. */
-    @Parameter(property = "snapshot.promptsDirectory", defaultValue = "${project.basedir}/src/main/snapshot/prompts")
+    @Parameter(
+            property = SnapshotProperties.PROMPTS_DIRECTORY,
+            defaultValue = "${project.basedir}/src/main/snapshot/prompts")
     private File promptsDirectory;
 
     /** Dify app DSL exports ({@code .yml} as Dify's "Export DSL" writes them). */
-    @Parameter(property = "snapshot.appsDirectory", defaultValue = "${project.basedir}/src/main/snapshot/apps")
+    @Parameter(property = SnapshotProperties.APPS_DIRECTORY, defaultValue = "${project.basedir}/src/main/snapshot/apps")
     private File appsDirectory;
 
     /** Glob patterns of config files to read, relative to {@code configDirectory}. Default: YAML and JSON. */
@@ -80,7 +87,7 @@ public class BuildSnapshotMojo extends AbstractMojo {
     private List<String> secretAllowlist;
 
     /** Largest YAML/JSON input accepted, in code points. */
-    @Parameter(property = "snapshot.maxInputCodePoints", defaultValue = "16777216")
+    @Parameter(property = SnapshotProperties.MAX_INPUT_CODE_POINTS, defaultValue = "16777216")
     private int maxInputCodePoints;
 
     /**
@@ -90,38 +97,48 @@ public class BuildSnapshotMojo extends AbstractMojo {
      * warning for each field the plugin does not know that looks like a prompt. An unparseable version always
      * fails.
      */
-    @Parameter(property = "snapshot.difyVersionPolicy", defaultValue = "strict")
+    @Parameter(property = SnapshotProperties.DIFY_VERSION_POLICY, defaultValue = "strict")
     private String difyVersionPolicy;
 
+    /**
+     * Accept inputs that are symbolic links (or lie under linked directories) resolving outside their input
+     * directory. Off by default, so that a link such as {@code prompts/a.txt -> /etc/passwd} cannot bake a file
+     * from elsewhere on the machine into the snapshot.
+     */
+    @Parameter(property = SnapshotProperties.FOLLOW_EXTERNAL_LINKS, defaultValue = "false")
+    private boolean followExternalLinks;
+
     /** Where the snapshot, its {@code .sha256} sidecar and {@code registry.json} are written. */
-    @Parameter(property = "snapshot.outputDirectory", defaultValue = "${project.build.directory}/snapshot")
+    @Parameter(property = SnapshotProperties.OUTPUT_DIRECTORY, defaultValue = "${project.build.directory}/snapshot")
     private File outputDirectory;
 
     /** The snapshot file's name without {@code .tar}. */
-    @Parameter(property = "snapshot.finalName", defaultValue = "${project.artifactId}-${project.version}-snapshot")
+    @Parameter(
+            property = SnapshotProperties.FINAL_NAME,
+            defaultValue = "${project.artifactId}-${project.version}-snapshot")
     private String finalName;
 
     /** Classifier of the attached artifact. */
-    @Parameter(property = "snapshot.classifier", defaultValue = "snapshot")
+    @Parameter(property = SnapshotProperties.CLASSIFIER, defaultValue = "snapshot")
     private String classifier;
 
     /** Attach the snapshot to the project, so install and deploy carry it. */
-    @Parameter(property = "snapshot.attach", defaultValue = "true")
+    @Parameter(property = SnapshotProperties.ATTACH, defaultValue = "true")
     private boolean attach;
 
     /** Digest of the container base image the service runs on, recorded in the metadata. */
-    @Parameter(property = "snapshot.baseImage")
+    @Parameter(property = SnapshotProperties.BASE_IMAGE)
     private String baseImage;
 
     /** Fails the build on warnings too (unused declared variables, older Dify DSL versions...). */
-    @Parameter(property = "snapshot.failOnWarning", defaultValue = "false")
+    @Parameter(property = SnapshotProperties.FAIL_ON_WARNING, defaultValue = "false")
     private boolean failOnWarning;
 
     /**
      * Creation time for reproducible builds: ISO-8601 or seconds since the epoch. With it, identical inputs give
      * byte-identical snapshots.
      */
-    @Parameter(defaultValue = "${project.build.outputTimestamp}")
+    @Parameter(defaultValue = "${" + SnapshotProperties.OUTPUT_TIMESTAMP + "}")
     private String outputTimestamp;
 
     @Parameter(defaultValue = "${project}", readonly = true, required = true)
@@ -136,14 +153,14 @@ public class BuildSnapshotMojo extends AbstractMojo {
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
         if (skip) {
-            getLog().info("Skipping snapshot build (snapshot.skip=true)");
+            getLog().info("Skipping snapshot build (" + SnapshotProperties.SKIP + "=true)");
             return;
         }
         Instant timestamp;
         try {
             timestamp = BuildTimestamp.parse(outputTimestamp);
         } catch (IllegalArgumentException e) {
-            throw new MojoFailureException(e.getMessage());
+            throw new MojoFailureException(e.getMessage(), e);
         }
         DifyVersionPolicy versionPolicy;
         try {
@@ -161,6 +178,7 @@ public class BuildSnapshotMojo extends AbstractMojo {
                 .secretAllowlist(secretAllowlist)
                 .maxCodePoints(maxInputCodePoints)
                 .difyVersionPolicy(versionPolicy)
+                .followExternalLinks(followExternalLinks)
                 .build();
         String coordinates = project.getGroupId() + ":" + project.getArtifactId() + ":" + project.getVersion();
         BuildSettings settings = new BuildSettings(
@@ -188,12 +206,20 @@ public class BuildSnapshotMojo extends AbstractMojo {
             getLog().warn(warning.toString());
         }
         if (failOnWarning && !result.warnings().isEmpty()) {
-            throw new MojoFailureException(result.warnings().size() + " warning(s) and snapshot.failOnWarning is set");
+            throw new MojoFailureException(
+                    result.warnings().size() + " warning(s) and " + SnapshotProperties.FAIL_ON_WARNING + " is set");
         }
         getLog().info(result.summary());
         if (attach) {
             projectHelper.attachArtifact(
                     project, "tar", classifier, result.file().toFile());
+            // Maven's own repository checksums cover the tar in transit; the sidecar travels with it so a
+            // consumer who downloads the tar alone (curl, a container build) can check it with sha256sum -c.
+            projectHelper.attachArtifact(
+                    project,
+                    SIDECAR_TYPE,
+                    classifier,
+                    SnapshotBuilder.sidecar(result.file()).toFile());
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.warmstart.snapshot.plugin;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 
 /** Reads {@code project.build.outputTimestamp} the way Maven's own archivers do. */
 final class BuildTimestamp {
@@ -23,10 +24,12 @@ final class BuildTimestamp {
             if (v.chars().allMatch(Character::isDigit)) {
                 return Instant.ofEpochSecond(Long.parseLong(v));
             }
-            return OffsetDateTime.parse(v).toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            return OffsetDateTime.parse(v).toInstant().truncatedTo(ChronoUnit.SECONDS);
         } catch (DateTimeParseException | NumberFormatException e) {
-            throw new IllegalArgumentException("project.build.outputTimestamp '" + v
-                    + "' is neither ISO-8601 (e.g. 2026-01-01T00:00:00Z) nor seconds since the epoch");
+            throw new IllegalArgumentException(
+                    "project.build.outputTimestamp '" + v
+                            + "' is neither ISO-8601 (e.g. 2026-01-01T00:00:00Z) nor seconds since the epoch",
+                    e);
         }
     }
 }

@@ -15,39 +15,39 @@ import org.apache.maven.plugins.annotations.Parameter;
 @Mojo(name = "promote", requiresProject = false, threadSafe = true)
 public class PromoteMojo extends AbstractStoreMojo {
     /** The snapshot id to promote. Default: the id of {@code snapshot.file}, the snapshot this build wrote. */
-    @Parameter(property = "snapshot.id")
+    @Parameter(property = SnapshotProperties.ID)
     private String id;
 
     /** {@code stable}, or the name of a canary ({@code canary}, {@code canary-b}...). */
-    @Parameter(property = "snapshot.channel", defaultValue = "stable")
+    @Parameter(property = SnapshotProperties.CHANNEL, defaultValue = "stable")
     private String channel;
 
     /** A canary's share of routing keys, 0 to 100 (steps of 0.01). */
-    @Parameter(property = "snapshot.percent", defaultValue = "0")
+    @Parameter(property = SnapshotProperties.PERCENT, defaultValue = "0")
     private double percent;
 
     /** User or tenant ids that always get the canary. */
-    @Parameter(property = "snapshot.allowlist")
+    @Parameter(property = SnapshotProperties.ALLOWLIST)
     private List<String> allowlist;
 
     /** Whether requests may pin the canary's id explicitly (e.g. with an X-Snapshot-Version header). */
-    @Parameter(property = "snapshot.pinnable", defaultValue = "true")
+    @Parameter(property = SnapshotProperties.PINNABLE, defaultValue = "true")
     private boolean pinnable;
 
     /** Whether the channel gets an automatic-rollback guard. */
-    @Parameter(property = "snapshot.guard", defaultValue = "true")
+    @Parameter(property = SnapshotProperties.GUARD, defaultValue = "true")
     private boolean guard;
 
     /** The guard's threshold: the highest tolerated failure rate, in percent. */
-    @Parameter(property = "snapshot.maxFailureRate", defaultValue = "3")
+    @Parameter(property = SnapshotProperties.MAX_FAILURE_RATE, defaultValue = "3")
     private double maxFailureRate;
 
     /** The guard's sliding window ({@code 5m}, {@code 30s}, {@code 1h} or ISO-8601). */
-    @Parameter(property = "snapshot.window", defaultValue = "5m")
+    @Parameter(property = SnapshotProperties.WINDOW, defaultValue = "5m")
     private String window;
 
     /** The fewest requests in the window before the failure rate counts. */
-    @Parameter(property = "snapshot.minRequests", defaultValue = "100")
+    @Parameter(property = SnapshotProperties.MIN_REQUESTS, defaultValue = "100")
     private long minRequests;
 
     @Override

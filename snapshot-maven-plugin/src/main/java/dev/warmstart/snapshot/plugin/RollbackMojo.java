@@ -13,11 +13,11 @@ import org.apache.maven.plugins.annotations.Parameter;
 @Mojo(name = "rollback", requiresProject = false, threadSafe = true)
 public class RollbackMojo extends AbstractStoreMojo {
     /** The snapshot to make stable again. Default: the previous stable. */
-    @Parameter(property = "snapshot.id")
+    @Parameter(property = SnapshotProperties.ID)
     private String id;
 
     /** {@code stable}, or the name of a canary to stop. */
-    @Parameter(property = "snapshot.channel", defaultValue = "stable")
+    @Parameter(property = SnapshotProperties.CHANNEL, defaultValue = "stable")
     private String channel;
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import org.junit.jupiter.api.Test;
 
 class BuildTimestampTest {
@@ -35,5 +36,11 @@ class BuildTimestampTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("project.build.outputTimestamp")
                 .hasMessageContaining("ISO-8601");
+    }
+
+    @Test
+    void theParsersReasonIsKeptAsTheCause() {
+        assertThatThrownBy(() -> BuildTimestamp.parse("2026-13-01T00:00:00Z"))
+                .hasCauseInstanceOf(DateTimeParseException.class);
     }
 }

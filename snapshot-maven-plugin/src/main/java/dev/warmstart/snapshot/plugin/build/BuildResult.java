@@ -3,6 +3,7 @@ package dev.warmstart.snapshot.plugin.build;
 import dev.warmstart.snapshot.plugin.input.Problem;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What a snapshot build produced.
@@ -41,8 +42,8 @@ public record BuildResult(
             return bytes + " B";
         }
         if (bytes < 1024 * 1024) {
-            return String.format(java.util.Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+            return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
         }
-        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
     }
 }

@@ -21,12 +21,14 @@ import dev.warmstart.snapshot.writer.SnapshotWriter;
 import dev.warmstart.snapshot.writer.WrittenSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +63,7 @@ public final class SnapshotBuilder {
      * @throws SelfCheckException when the written snapshot does not read back as written
      */
     public BuildResult build(BuildSettings settings) throws InputProblemsException, IOException {
-        SnapshotInputs inputs = new InputCompiler().compile(settings.inputs());
+        SnapshotInputs inputs = new InputCompiler(log).compile(settings.inputs());
         Path target = settings.outputDirectory().resolve(settings.fileName());
         String fingerprint = fingerprint(settings, inputs);
         Path fingerprintFile = settings.outputDirectory().resolve(FINGERPRINT_FILE);
@@ -162,7 +164,7 @@ public final class SnapshotBuilder {
                 throw new SelfCheckException(file + ": wrote " + prompts.size() + " prompts, read back "
                         + snapshot.promptNames().size());
             }
-            Map<String, String> storedHashes = new java.util.HashMap<>();
+            Map<String, String> storedHashes = new HashMap<>();
             for (SnapshotEntry e : snapshot.entries()) {
                 storedHashes.put(e.name(), e.sha256());
             }
@@ -198,7 +200,7 @@ public final class SnapshotBuilder {
 
     private static boolean sameValue(Object written, Object read) {
         if (written instanceof Number a && read instanceof Number b) {
-            return new java.math.BigDecimal(a.toString()).compareTo(new java.math.BigDecimal(b.toString())) == 0;
+            return new BigDecimal(a.toString()).compareTo(new BigDecimal(b.toString())) == 0;
         }
         return Objects.equals(written, read);
     }

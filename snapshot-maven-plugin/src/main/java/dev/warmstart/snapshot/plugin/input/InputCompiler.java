@@ -10,10 +10,7 @@ import dev.warmstart.snapshot.writer.PromptCompiler;
 import dev.warmstart.snapshot.writer.PromptSource;
 import dev.warmstart.snapshot.writer.PromptSyntaxException;
 import java.io.IOException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,8 +18,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * Reads and validates every input of a snapshot — config files, prompt templates, Dify exports — and reports all
@@ -31,6 +29,18 @@ import java.util.stream.Stream;
 public final class InputCompiler {
     private static final Set<String> PROMPT_TEXT_EXTENSIONS = Set.of("prompt", "txt", "md");
     private static final Set<String> PROMPT_OBJECT_KEYS = Set.of("prompt", "variables", "metadata", "syntax");
+
+    private final Consumer<String> log;
+
+    /** A compiler that logs nothing. */
+    public InputCompiler() {
+        this(line -> {});
+    }
+
+    /** @param log receives what was read from where, for the build log */
+    public InputCompiler(Consumer<String> log) {
+        this.log = log;
+    }
 
     /**
      * Compiles the inputs.
@@ -49,8 +59,15 @@ public final class InputCompiler {
         ConfigTableWriter trial = new ConfigTableWriter();
         Map<String, Path> prefixes = new HashMap<>();
         Map<String, Path> promptNames = new HashMap<>();
+        InputFiles listing = new InputFiles(settings, problems, log);
 
-        for (Path file : list(settings.configDirectory(), settings.configIncludes(), settings.configExcludes())) {
+        for (Path file : listing.list(
+                "config",
+                "configDirectory",
+                settings.configDirectory(),
+                InputSettings.DEFAULT_CONFIG_DIRECTORY,
+                settings.configIncludes(),
+                settings.configExcludes())) {
             inputFiles.add(file);
             String prefix = prefix(settings.configDirectory().relativize(file));
             if (claim(prefixes, prefix, file, "config prefix '" + prefix + "'", problems)) {
@@ -65,13 +82,19 @@ public final class InputCompiler {
                         file, doc.line(""), doc.column(""), "a config file must hold a mapping of keys to values");
                 continue;
             }
-            if (addConfig(trial, prefix, doc.root(), file, problems)) {
+            if (addConfig(trial, prefix, doc.root(), doc, file, problems)) {
                 configs.add(new SnapshotInputs.ConfigInput(prefix, doc.root(), file));
                 secrets.scanTree(doc.root(), prefix, doc, UnaryOperator.identity(), file, problems);
             }
         }
 
-        for (Path file : list(settings.promptsDirectory(), settings.promptIncludes(), settings.promptExcludes())) {
+        for (Path file : listing.list(
+                "prompts",
+                "promptsDirectory",
+                settings.promptsDirectory(),
+                InputSettings.DEFAULT_PROMPTS_DIRECTORY,
+                settings.promptIncludes(),
+                settings.promptExcludes())) {
             inputFiles.add(file);
             String name = stripExtension(
                     settings.promptsDirectory().relativize(file).toString().replace('\\', '/'));
@@ -79,8 +102,7 @@ public final class InputCompiler {
                 continue;
             }
             PromptSource source;
-            int textLine = 1;
-            boolean block = false;
+            TextAnchor anchor = null;
             if (PROMPT_TEXT_EXTENSIONS.contains(extension(file))) {
                 source = textPrompt(name, file, reader, problems);
                 if (source == null) {
@@ -95,10 +117,9 @@ public final class InputCompiler {
                 if (source == null) {
                     continue;
                 }
-                textLine = doc.line("prompt");
-                block = doc.isBlockScalar("prompt");
+                anchor = new TextAnchor(doc.line("prompt"), doc.column("prompt"), doc.scalarStyle("prompt"));
             }
-            if (validatePrompt(source, file, textLine, block, problems)) {
+            if (validatePrompt(source, file, anchor, reader, problems)) {
                 // Only the name is kept; the text is read again when the snapshot is written (bounded memory).
                 prompts.add(new SnapshotInputs.PromptInput(name, file, () -> reload(name, file, reader)));
                 secrets.scanText(source.text(), "prompt '" + name + "'", file, 0, problems);
@@ -108,7 +129,13 @@ public final class InputCompiler {
         int appCount = 0;
         StructuredFileReader appReader = reader.lastDuplicateKeyWins();
         DifyAppCompiler dify = new DifyAppCompiler(appReader, settings.difyVersionPolicy());
-        for (Path file : list(settings.appsDirectory(), settings.appIncludes(), settings.appExcludes())) {
+        for (Path file : listing.list(
+                "apps",
+                "appsDirectory",
+                settings.appsDirectory(),
+                InputSettings.DEFAULT_APPS_DIRECTORY,
+                settings.appIncludes(),
+                settings.appExcludes())) {
             inputFiles.add(file);
             String appName = DifyAppCompiler.appName(file, problems);
             if (appName == null) {
@@ -127,7 +154,7 @@ public final class InputCompiler {
                 continue;
             }
             appCount++;
-            if (addConfig(trial, prefix, app.configTree(), file, problems)) {
+            if (addConfig(trial, prefix, app.configTree(), null, file, problems)) {
                 configs.add(new SnapshotInputs.ConfigInput(prefix, app.configTree(), file));
                 secrets.scanTree(app.configTree(), prefix, app.document(), app::documentPath, file, problems);
             }
@@ -136,7 +163,8 @@ public final class InputCompiler {
                 if (claim(promptNames, name, file, "prompt '" + name + "'", problems)) {
                     continue;
                 }
-                if (validatePrompt(prompt.source(), file, prompt.line(), prompt.blockScalar(), problems)) {
+                TextAnchor anchor = new TextAnchor(prompt.line(), 0, prompt.blockScalar() ? '|' : 0);
+                if (validatePrompt(prompt.source(), file, anchor, reader, problems)) {
                     PromptSource source = prompt.source();
                     prompts.add(new SnapshotInputs.PromptInput(name, file, () -> source));
                 }
@@ -145,6 +173,18 @@ public final class InputCompiler {
 
         if (problems.hasErrors()) {
             throw new InputProblemsException(problems.errors());
+        }
+        if (trial.size() == 0 && prompts.isEmpty()) {
+            problems.warning(
+                    null,
+                    0,
+                    0,
+                    "the snapshot is empty: no config key, prompt or Dify app was found in "
+                            + problems.display(settings.configDirectory()) + ", "
+                            + problems.display(settings.promptsDirectory()) + " or "
+                            + problems.display(settings.appsDirectory())
+                            + "; put the inputs there, or point <configDirectory>, <promptsDirectory> and"
+                            + " <appsDirectory> at them");
         }
         inputFiles.sort(null);
         return new SnapshotInputs(configs, prompts, appCount, problems.warnings(), inputFiles);
@@ -175,15 +215,52 @@ public final class InputCompiler {
         return false;
     }
 
+    /** Adds a file's keys to the trial table; {@code doc} (null for a Dify app) locates an empty key. */
     private static boolean addConfig(
-            ConfigTableWriter trial, String prefix, Object tree, Path file, Problems problems) {
+            ConfigTableWriter trial, String prefix, Object tree, ParsedDocument doc, Path file, Problems problems) {
+        try {
+            // Alone first: what fails here is this file's own fault (an empty key...), not a collision.
+            new ConfigTableWriter().put(prefix, tree);
+        } catch (IllegalArgumentException e) {
+            String emptyKey = doc == null ? null : emptyKeyPath(tree, "");
+            problems.error(
+                    file,
+                    emptyKey == null ? 0 : doc.line(emptyKey),
+                    emptyKey == null ? 0 : doc.column(emptyKey),
+                    e.getMessage());
+            return false;
+        }
         try {
             trial.put(prefix, tree);
             return true;
         } catch (IllegalArgumentException e) {
-            problems.error(file, 0, 0, e.getMessage() + "; two inputs define the same config key: rename one");
+            problems.error(file, 0, 0, e.getMessage() + "; another input defines the same config key: rename one");
             return false;
         }
+    }
+
+    /** @return the document path of the first empty mapping key in {@code tree}, or null */
+    private static String emptyKeyPath(Object tree, String path) {
+        if (tree instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                String child = ConfigPath.child(path, String.valueOf(e.getKey()));
+                if ("".equals(e.getKey())) {
+                    return child;
+                }
+                String found = emptyKeyPath(e.getValue(), child);
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if (tree instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                String found = emptyKeyPath(list.get(i), ConfigPath.index(path, i));
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
     }
 
     private static PromptSource textPrompt(String name, Path file, StructuredFileReader reader, Problems problems)
@@ -225,7 +302,7 @@ public final class InputCompiler {
                         doc.line(ConfigPath.child("", key.toString())),
                         0,
                         "unknown key '" + key + "' in a prompt file; the allowed keys are "
-                                + new java.util.TreeSet<>(PROMPT_OBJECT_KEYS));
+                                + new TreeSet<>(PROMPT_OBJECT_KEYS));
                 ok = false;
             }
         }
@@ -275,67 +352,50 @@ public final class InputCompiler {
         }
     }
 
-    /** Compiles a prompt to check it; problems point into the file, at the template's own line when known. */
+    /**
+     * Where a prompt's text stands in its file: the value's line and column and its YAML scalar style
+     * ({@link ParsedDocument#scalarStyle}). A text prompt file has none: the file is the text.
+     */
+    record TextAnchor(int line, int column, char style) {}
+
+    /** Compiles a prompt to check it; problems point into the file, at its own line and column where provable. */
     private static boolean validatePrompt(
-            PromptSource source, Path file, int textLine, boolean blockScalar, Problems problems) {
+            PromptSource source, Path file, TextAnchor anchor, StructuredFileReader reader, Problems problems) {
         try {
             CompiledPrompt compiled = PromptCompiler.compile(source);
             for (String unused : compiled.unusedDeclaredVariables()) {
                 problems.warning(
                         file,
-                        textLine,
+                        anchor == null ? 1 : anchor.line(),
                         0,
                         "prompt '" + source.name() + "' declares variable '" + unused + "' but never uses it");
             }
             return true;
         } catch (PromptSyntaxException e) {
             int line = e.line();
-            if (textLine > 0) {
-                // A block scalar's text starts on the line after its key; a quoted one on the key's line.
-                line = textLine + e.line() - 1 + (blockScalar ? 1 : 0);
+            int column = e.column();
+            String message = e.getMessage();
+            if (anchor != null) {
+                // The compiler counts in the prompt's text; the file has the text at an offset, maybe indented.
+                String inText = "line " + e.line() + ", column " + e.column();
+                String fileText = reader.readUtf8(file, new Problems(null));
+                int[] at = fileText == null || anchor.line() <= 0
+                        ? null
+                        : PromptPositions.inFile(
+                                fileText, anchor.line(), anchor.column(), anchor.style(), source.text(), line, column);
+                if (at != null) {
+                    line = at[0];
+                    column = at[1];
+                    message = message.replace(inText, "line " + line + ", column " + column);
+                } else {
+                    line = anchor.line();
+                    column = anchor.column();
+                    message = message.replace(inText, inText + " of the prompt text");
+                }
             }
-            problems.error(
-                    file,
-                    line,
-                    textLine > 1 && !blockScalar ? 0 : e.column(),
-                    "prompt '" + source.name() + "': " + e.getMessage());
+            problems.error(file, line, column, "prompt '" + source.name() + "': " + message);
             return false;
         }
-    }
-
-    private static List<Path> list(Path dir, List<String> includes, List<String> excludes) throws IOException {
-        if (dir == null || !Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<PathMatcher> in = matchers(includes);
-        List<PathMatcher> out = matchers(excludes);
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile)
-                    .filter(f -> matches(in, dir.relativize(f)) && !matches(out, dir.relativize(f)))
-                    .sorted()
-                    .toList();
-        }
-    }
-
-    private static List<PathMatcher> matchers(List<String> globs) {
-        List<PathMatcher> out = new ArrayList<>();
-        for (String glob : globs) {
-            out.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
-            // "**/*.yml" should match top-level files too, as in Maven's own includes.
-            if (glob.startsWith("**/")) {
-                out.add(FileSystems.getDefault().getPathMatcher("glob:" + glob.substring(3)));
-            }
-        }
-        return out;
-    }
-
-    private static boolean matches(List<PathMatcher> matchers, Path relative) {
-        for (PathMatcher m : matchers) {
-            if (m.matches(relative)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String extension(Path file) {

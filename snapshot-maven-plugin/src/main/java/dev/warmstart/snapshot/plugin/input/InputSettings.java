@@ -21,6 +21,7 @@ import java.util.List;
  * @param maxCodePoints the largest YAML/JSON input accepted
  * @param difyVersionPolicy what to do with a Dify export whose DSL version Dify would import only after the user
  *     confirms it (newer than the plugin knows, or another major version)
+ * @param followExternalLinks whether inputs may resolve (through symbolic links) outside their input directory
  */
 public record InputSettings(
         Path baseDirectory,
@@ -35,7 +36,15 @@ public record InputSettings(
         List<String> appExcludes,
         List<String> secretAllowlist,
         int maxCodePoints,
-        DifyVersionPolicy difyVersionPolicy) {
+        DifyVersionPolicy difyVersionPolicy,
+        boolean followExternalLinks) {
+
+    /** Where the config files are by convention, relative to the project directory. */
+    public static final String DEFAULT_CONFIG_DIRECTORY = "src/main/snapshot/config";
+    /** Where the prompt templates are by convention. */
+    public static final String DEFAULT_PROMPTS_DIRECTORY = "src/main/snapshot/prompts";
+    /** Where the Dify exports are by convention. */
+    public static final String DEFAULT_APPS_DIRECTORY = "src/main/snapshot/apps";
 
     /** Default config globs. */
     public static final List<String> DEFAULT_CONFIG_INCLUDES = List.of("**/*.yml", "**/*.yaml", "**/*.json");
@@ -65,12 +74,13 @@ public record InputSettings(
         private List<String> secretAllowlist;
         private int maxCodePoints = StructuredFileReader.DEFAULT_MAX_CODE_POINTS;
         private DifyVersionPolicy difyVersionPolicy = DifyVersionPolicy.STRICT;
+        private boolean followExternalLinks;
 
         private Builder(Path base) {
             this.base = base;
-            this.config = base.resolve("src/main/snapshot/config");
-            this.prompts = base.resolve("src/main/snapshot/prompts");
-            this.apps = base.resolve("src/main/snapshot/apps");
+            this.config = base.resolve(DEFAULT_CONFIG_DIRECTORY);
+            this.prompts = base.resolve(DEFAULT_PROMPTS_DIRECTORY);
+            this.apps = base.resolve(DEFAULT_APPS_DIRECTORY);
         }
 
         /** @return this, with the config directory set */
@@ -130,6 +140,12 @@ public record InputSettings(
             return this;
         }
 
+        /** @return this, accepting or refusing inputs that resolve outside their input directory */
+        public Builder followExternalLinks(boolean follow) {
+            this.followExternalLinks = follow;
+            return this;
+        }
+
         /** @return the settings */
         public InputSettings build() {
             return new InputSettings(
@@ -145,7 +161,8 @@ public record InputSettings(
                     orDefault(appExcludes, List.of()),
                     orDefault(secretAllowlist, List.of()),
                     maxCodePoints,
-                    difyVersionPolicy);
+                    difyVersionPolicy,
+                    followExternalLinks);
         }
 
         private static List<String> orDefault(List<String> value, List<String> dflt) {

@@ -51,4 +51,13 @@ public final class ParsedDocument {
         int[] lc = locations.get(path);
         return lc != null && lc.length > 2 && lc[2] == 1;
     }
+
+    /**
+     * @return how the YAML scalar at {@code path} is written: {@code '|'} literal, {@code '>'} folded, {@code '"'}
+     *     or {@code '\''} quoted, {@code 'p'} plain; 0 when unknown (JSON, or not a scalar)
+     */
+    public char scalarStyle(String path) {
+        int[] lc = locations.get(path);
+        return lc != null && lc.length > 3 ? (char) lc[3] : 0;
+    }
 }

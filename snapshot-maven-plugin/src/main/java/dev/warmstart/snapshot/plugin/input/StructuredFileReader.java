@@ -2,6 +2,7 @@ package dev.warmstart.snapshot.plugin.input;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.warmstart.snapshot.format.ConfigPath;
 import java.io.IOException;
 import java.io.StringReader;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -302,7 +304,7 @@ public final class StructuredFileReader {
             JsonParser p, String path, Map<String, int[]> locations, int depth, DuplicateKeys duplicates)
             throws IOException {
         if (depth > MAX_DEPTH) {
-            throw new com.fasterxml.jackson.core.JsonParseException(p, "nesting deeper than " + MAX_DEPTH + " levels");
+            throw new JsonParseException(p, "nesting deeper than " + MAX_DEPTH + " levels");
         }
         JsonLocation at = p.currentTokenLocation();
         locations.put(path, new int[] {at.getLineNr(), at.getColumnNr()});
@@ -348,7 +350,7 @@ public final class StructuredFileReader {
             case VALUE_NULL:
                 return null;
             default:
-                throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + token);
+                throw new JsonParseException(p, "unexpected token " + token);
         }
     }
 
@@ -447,7 +449,8 @@ public final class StructuredFileReader {
             boolean block = node instanceof ScalarNode s
                     && (s.getScalarStyle() == DumperOptions.ScalarStyle.LITERAL
                             || s.getScalarStyle() == DumperOptions.ScalarStyle.FOLDED);
-            locations.putIfAbsent(path, new int[] {mark.getLine() + 1, mark.getColumn() + 1, block ? 1 : 0});
+            locations.putIfAbsent(
+                    path, new int[] {mark.getLine() + 1, mark.getColumn() + 1, block ? 1 : 0, styleOf(node)});
             inProgress.put(node, Boolean.TRUE);
             try {
                 if (node instanceof MappingNode mapping) {
@@ -540,7 +543,7 @@ public final class StructuredFileReader {
                     return null;
                 }
                 try {
-                    return new java.math.BigDecimal(clean);
+                    return new BigDecimal(clean);
                 } catch (NumberFormatException e) {
                     return Double.parseDouble(clean);
                 }
@@ -578,6 +581,15 @@ public final class StructuredFileReader {
                 // Sexagesimal and other YAML 1.1 oddities: keep the text rather than guess.
                 return text;
             }
+        }
+
+        /** @return the scalar's style character ({@code '|'}, {@code '>'}, quotes, {@code 'p'} plain), 0 otherwise */
+        private static char styleOf(Node node) {
+            if (!(node instanceof ScalarNode scalar)) {
+                return 0;
+            }
+            Character c = scalar.getScalarStyle().getChar();
+            return c == null ? 'p' : c;
         }
 
         private void fail(Node node, String message) {

@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -143,6 +144,36 @@ class SnapshotBuilderTest {
         assertThat(second.upToDate()).isFalse();
         try (Snapshot snapshot = Snapshot.open(second.file())) {
             snapshot.verify();
+        }
+    }
+
+    @Test
+    void aPromptWithOneHundredThousandVariablesBuildsAndRenders() throws Exception {
+        // Issue #8 item 16: each variable was looked up in a list of the ones before it, so the build grew with
+        // the square of the count (100k variables took half a minute). Declared ones exercise the check too.
+        int count = 100_000;
+        StringBuilder text = new StringBuilder("prompt: \"");
+        StringBuilder declared = new StringBuilder("variables: [");
+        Map<String, Object> values = new HashMap<>();
+        for (int i = 0; i < count; i++) {
+            text.append("{{v").append(i).append("}} ");
+            declared.append(i == 0 ? "" : ", ").append('v').append(i);
+            values.put("v" + i, Integer.toString(i));
+        }
+        write(
+                "prompts/huge.yml",
+                text.append("\"\n").append(declared).append("]\n").toString());
+
+        BuildResult result = build(project.resolve("target/snapshot"), FIXED);
+
+        assertThat(result.prompts()).isEqualTo(2);
+        try (Snapshot snapshot = Snapshot.open(result.file())) {
+            assertThat(snapshot.prompt("huge").variables())
+                    .hasSize(count)
+                    .startsWith("v0", "v1")
+                    .endsWith("v99999");
+            String rendered = snapshot.prompt("huge").render(values);
+            assertThat(rendered).startsWith("0 1 2 ").endsWith(" 99998 99999 ");
         }
     }
 }

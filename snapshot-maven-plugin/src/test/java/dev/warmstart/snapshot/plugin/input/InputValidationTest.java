@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -195,6 +196,67 @@ class InputValidationTest {
     }
 
     @Test
+    void errorsInABlockScalarPromptGiveTheFileLineAndColumn() throws Exception {
+        write("prompts/p.yml", "variables: [a]\nprompt: |\n  first {{a}}\n  second {{ b\n");
+        Problem p = errors().get(0);
+        assertThat(p.line()).isEqualTo(4);
+        assertThat(p.column()).isEqualTo(10);
+        assertThat(p.message()).contains("unbalanced '{{' at line 4, column 10").doesNotContain("line 2");
+    }
+
+    @Test
+    void undeclaredVariablesInABlockScalarGiveTheFileColumnToo() throws Exception {
+        write("prompts/p.yml", "variables: [a]\nprompt: |\n    first {{a}}\n    second {{b}}\n");
+        Problem p = errors().get(0);
+        assertThat(p.line()).isEqualTo(4);
+        assertThat(p.column()).isEqualTo(12);
+        assertThat(p.message()).contains("'b' is used at line 4, column 12");
+    }
+
+    @Test
+    void errorsInAQuotedPromptOnTheKeysLineGiveTheFileColumn() throws Exception {
+        write("prompts/p.yml", "variables: [a]\nprompt: \"hi {{ a\"\n");
+        Problem p = errors().get(0);
+        assertThat(p.line()).isEqualTo(2);
+        assertThat(p.column()).isEqualTo(13);
+        assertThat(p.message()).contains("at line 2, column 13");
+    }
+
+    @Test
+    void errorsInAJsonPromptGiveTheFileColumn() throws Exception {
+        write("prompts/p.json", "{\n  \"prompt\": \"hi {{ a\"\n}");
+        Problem p = errors().get(0);
+        assertThat(p.line()).isEqualTo(2);
+        assertThat(p.column()).isEqualTo(17);
+    }
+
+    @Test
+    void positionsThatEscapesShiftPointAtTheValueAndSayTheyAreInThePromptText() throws Exception {
+        write("prompts/p.yml", "prompt: \"a\\tb {{ x\"\n");
+        Problem p = errors().get(0);
+        assertThat(p.line()).isEqualTo(1);
+        assertThat(p.column()).isEqualTo(9);
+        assertThat(p.message()).contains("at line 1, column 5 of the prompt text");
+    }
+
+    @Test
+    void anEmptyConfigKeyIsNamedWithItsLineAndNoWordOfACollision() throws Exception {
+        write("config/model.yml", "params:\n  temperature: 0.2\n  \"\": 1\n");
+        Problem p = errors().get(0);
+        assertThat(p.message()).contains("is empty").doesNotContain("two inputs", "another input");
+        assertThat(p.line()).isEqualTo(3);
+    }
+
+    @Test
+    void configKeysDefinedByTwoFilesAreACollision() throws Exception {
+        write("config/a.yml", "b: 1\n");
+        write("config/a/b.yml", "c: 2\n");
+        assertThat(errors())
+                .singleElement()
+                .satisfies(p -> assertThat(p.message()).contains("another input defines the same config key"));
+    }
+
+    @Test
     void unusedDeclaredVariableIsAWarning() throws Exception {
         write("prompts/p.yml", "prompt: 'hi {{a}}'\nvariables: [a, spare]\n");
         SnapshotInputs inputs = compile();
@@ -314,7 +376,7 @@ class InputValidationTest {
         Map<String, Object> m = (Map<String, Object>) tree;
         assertThat(m.get("derived")).isEqualTo(Map.of("a", 1L, "b", 3L));
         assertThat(m.get("hex")).isEqualTo(31L);
-        assertThat(m.get("big")).isEqualTo(new java.math.BigInteger("123456789012345678901234"));
+        assertThat(m.get("big")).isEqualTo(new BigInteger("123456789012345678901234"));
         assertThat(m.get("yes_value")).isEqualTo(true);
         assertThat(m.get("quoted")).isEqualTo("yes");
         assertThat(m.containsKey("nothing")).isTrue();

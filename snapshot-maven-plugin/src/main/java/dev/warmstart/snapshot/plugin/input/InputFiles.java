@@ -1,0 +1,155 @@
+package dev.warmstart.snapshot.plugin.input;
+
+import java.io.IOException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Lists the input files of one input directory, and says what it read. Symbolic links are followed only while
+ * they stay inside the directory: a link such as {@code prompts/a.txt -> /etc/passwd} would otherwise put a file
+ * from elsewhere on the machine into the snapshot, so it is an error unless {@code followExternalLinks} is set.
+ */
+final class InputFiles {
+    private final InputSettings settings;
+    private final Problems problems;
+    private final Consumer<String> log;
+
+    InputFiles(InputSettings settings, Problems problems, Consumer<String> log) {
+        this.settings = settings;
+        this.problems = problems;
+        this.log = log;
+    }
+
+    /**
+     * @param what what the directory holds, for messages ({@code config}, {@code prompts}, {@code apps})
+     * @param parameter the plugin parameter that sets the directory
+     * @param dir the directory
+     * @param conventional the directory's default place: a missing default is normal, a missing setting is not
+     * @return the matching regular files under {@code dir}, sorted
+     */
+    List<Path> list(
+            String what, String parameter, Path dir, String conventional, List<String> includes, List<String> excludes)
+            throws IOException {
+        Path shown = problems.display(dir);
+        if (!Files.exists(dir)) {
+            if (dir.toAbsolutePath()
+                    .normalize()
+                    .equals(settings.baseDirectory()
+                            .resolve(conventional)
+                            .toAbsolutePath()
+                            .normalize())) {
+                log.accept("No " + what + " directory (" + shown + "): nothing to read there");
+            } else {
+                problems.warning(
+                        dir,
+                        0,
+                        0,
+                        "the " + what + " directory set by <" + parameter
+                                + "> does not exist, so nothing was read from it; fix the path or create it");
+            }
+            return List.of();
+        }
+        if (!Files.isDirectory(dir)) {
+            problems.error(dir, 0, 0, "<" + parameter + "> must name a directory, but this is a file");
+            return List.of();
+        }
+        List<PathMatcher> in = matchers(includes);
+        List<PathMatcher> out = matchers(excludes);
+        Path root = dir.toRealPath();
+        List<Path> files = new ArrayList<>();
+        Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                if (!d.equals(dir) && Files.isSymbolicLink(d) && refusedOutside(d, "a directory")) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+                Path relative = dir.relativize(f);
+                if (!matches(in, relative) || matches(out, relative)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (attrs.isSymbolicLink()) {
+                    // FOLLOW_LINKS still hands over the link itself when its target does not exist.
+                    problems.warning(
+                            f,
+                            0,
+                            0,
+                            "is a symbolic link to " + Files.readSymbolicLink(f)
+                                    + ", which does not exist; nothing was read from it");
+                } else if (attrs.isRegularFile() && !refusedOutside(f, "a file")) {
+                    files.add(f);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof FileSystemLoopException) {
+                    problems.error(f, 0, 0, "symbolic links form a loop here; remove the link that points back");
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            /** @return true after reporting {@code p} when it resolves outside the input directory */
+            private boolean refusedOutside(Path p, String kind) throws IOException {
+                Path real = p.toRealPath();
+                if (real.startsWith(root)) {
+                    return false;
+                }
+                if (settings.followExternalLinks()) {
+                    log.accept("Following " + problems.display(p) + " to " + real + " (followExternalLinks)");
+                    return false;
+                }
+                problems.error(
+                        p,
+                        0,
+                        0,
+                        "is " + kind + " reached through a symbolic link to " + real + ", outside the " + what
+                                + " directory " + shown + "; copy what is needed into the directory, or set"
+                                + " <followExternalLinks>true</followExternalLinks> (-Dsnapshot.followExternalLinks)"
+                                + " to accept links that leave it");
+                return true;
+            }
+        });
+        files.sort(null);
+        log.accept("Read " + files.size() + " file" + (files.size() == 1 ? "" : "s") + " from " + shown);
+        return files;
+    }
+
+    private static List<PathMatcher> matchers(List<String> globs) {
+        List<PathMatcher> out = new ArrayList<>();
+        for (String glob : globs) {
+            out.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
+            // "**/*.yml" should match top-level files too, as in Maven's own includes.
+            if (glob.startsWith("**/")) {
+                out.add(FileSystems.getDefault().getPathMatcher("glob:" + glob.substring(3)));
+            }
+        }
+        return out;
+    }
+
+    private static boolean matches(List<PathMatcher> matchers, Path relative) {
+        for (PathMatcher m : matchers) {
+            if (m.matches(relative)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
