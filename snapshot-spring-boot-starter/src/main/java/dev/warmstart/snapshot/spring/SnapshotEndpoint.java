@@ -72,12 +72,18 @@ public class SnapshotEndpoint {
         } catch (IOException | RuntimeException e) {
             out.put("registryError", String.valueOf(e.getMessage()));
         }
+        // Stable from the starter's own lease (no selection counted); a canary through a pinned lease, which
+        // counts one selection of that canary per call of this endpoint.
         List<Map<String, Object>> snapshots = new ArrayList<>();
-        for (String id : new java.util.TreeSet<>(manager.channels().values())) {
+        Snapshot stable = serving.stableSnapshot();
+        snapshots.add(describe(stable));
+        for (Map.Entry<String, String> channel : manager.channels().entrySet()) {
+            String id = channel.getValue();
+            if (id.equals(stable.id()) || snapshots.stream().anyMatch(m -> id.equals(m.get("id")))) {
+                continue;
+            }
             try (var lease = manager.select(new dev.warmstart.snapshot.store.RequestContext(id, null, null, null))) {
-                if (lease.snapshotId().equals(id)) {
-                    snapshots.add(describe(lease.snapshot()));
-                }
+                snapshots.add(lease.snapshotId().equals(id) ? describe(lease.snapshot()) : Map.of("id", id));
             }
         }
         out.put("snapshots", snapshots);

@@ -2,6 +2,7 @@ package dev.warmstart.snapshot.spring;
 
 import dev.warmstart.snapshot.loader.Config;
 import dev.warmstart.snapshot.loader.ConfigException;
+import dev.warmstart.snapshot.loader.Snapshot;
 import java.util.List;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
@@ -23,6 +24,10 @@ public final class SnapshotPropertySource extends EnumerablePropertySource<Servi
     /** The name this source has in the Environment. */
     public static final String NAME = "warmstartSnapshot";
 
+    private record Names(String snapshotId, String[] names) {}
+
+    private volatile Names names;
+
     /** @param serving the snapshots whose stable one is read */
     public SnapshotPropertySource(ServingSnapshots serving) {
         super(NAME, serving);
@@ -33,8 +38,15 @@ public final class SnapshotPropertySource extends EnumerablePropertySource<Servi
         if (getSource().isClosed()) {
             return new String[0];
         }
-        List<String> keys = getSource().stableSnapshot().config().keys();
-        return keys.toArray(new String[0]);
+        // Spring's binder asks for the names on every binding; listing keys allocates, so list once per snapshot.
+        Snapshot stable = getSource().stableSnapshot();
+        Names cached = names;
+        if (cached == null || !cached.snapshotId().equals(stable.id())) {
+            List<String> keys = stable.config().keys();
+            cached = new Names(stable.id(), keys.toArray(new String[0]));
+            names = cached;
+        }
+        return cached.names().clone();
     }
 
     @Override
