@@ -32,6 +32,15 @@ public final class CurrentSelection {
         };
     }
 
+    /** Sets or (with null) clears this thread's selection; for context propagation, which restores it itself. */
+    static void set(SnapshotSelection selection) {
+        if (selection == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(selection);
+        }
+    }
+
     /** Undoes a {@link #bind}. */
     @FunctionalInterface
     public interface Scope extends AutoCloseable {

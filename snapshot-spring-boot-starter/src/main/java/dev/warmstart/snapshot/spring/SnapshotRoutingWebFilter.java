@@ -6,16 +6,23 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 /**
  * WebFlux filter: the reactive twin of {@link SnapshotRoutingFilter}. The selection is kept in the exchange's
- * attributes ({@link #selection(ServerWebExchange)}) and bound to the thread while the handler chain is
- * subscribed, so {@link Prompts} serves it in handlers that run on the subscribing thread; code running later on
- * another thread should take it from the exchange.
+ * attributes ({@link #selection(ServerWebExchange)}) and the Reactor Context, and bound to the thread while the
+ * handler chain is subscribed, so {@link Prompts} serves it in handlers that run on the subscribing thread. A
+ * handler that runs later on another thread (one that reads a request body, for instance) sees it only with
+ * Reactor's automatic context propagation ({@code spring.reactor.context-propagation=auto} and
+ * io.micrometer:context-propagation, see {@link SelectionThreadLocalAccessor}); otherwise it should take the
+ * selection from the exchange.
  */
 public class SnapshotRoutingWebFilter implements WebFilter {
     /** Exchange attribute holding the request's {@link SnapshotSelection}. */
     public static final String SELECTION_ATTRIBUTE = SnapshotSelection.class.getName();
+
+    /** Key of the selection in the Reactor Context (the same as {@link SelectionThreadLocalAccessor#KEY}). */
+    public static final String SELECTION_CONTEXT_KEY = SnapshotSelection.class.getName();
 
     private final ServingSnapshots serving;
     private final WarmstartProperties.Web web;
@@ -59,7 +66,9 @@ public class SnapshotRoutingWebFilter implements WebFilter {
                         }
                     })
                     .doOnError(e -> selection.recordFailure())
-                    .doFinally(signal -> selection.close());
+                    .doFinally(signal -> selection.close())
+                    // Where Reactor's automatic context propagation restores it for handlers on other threads.
+                    .contextWrite(Context.of(SELECTION_CONTEXT_KEY, selection));
         });
     }
 }
