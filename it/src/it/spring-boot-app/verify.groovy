@@ -87,7 +87,7 @@ try {
         Thread.sleep(100)
     }
     def onCanary = 0
-    for (int i = 0; i < 400; i++) {
+    for (int i = 0; i < 200; i++) {
         def u = get("/answer?question=q${i}", ['X-User-Id': "user-${i}"])
         assert u.status == 200 : u
         def a = json.parseText(u.body)
@@ -99,7 +99,8 @@ try {
             assert u.id == v1 && a.prompt == "v1 answers: q${i}"
         }
     }
-    assert onCanary >= 80 && onCanary <= 160 : "canary share ${onCanary}/400, expected about 30%"
+    // 30% of 200 is 60, with a standard deviation of about 6.5: outside 40..80 is a routing bug, not chance.
+    assert onCanary >= 40 && onCanary <= 80 : "canary share ${onCanary}/200, expected about 30%"
 
     // The pin header.
     def pinned = get('/answer?question=pin', ['X-Snapshot-Version': v2, 'X-User-Id': 'someone'])

@@ -40,7 +40,10 @@ public class Application {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", model.name());
             out.put("temperature", model.temperature());
-            out.put("prompt", prompts.render("support/answer", Map.of("question", question)).strip());
+            out.put(
+                    "prompt",
+                    prompts.render("support/answer", Map.of("question", question))
+                            .strip());
             out.put("snapshot", prompts.snapshotId());
             // Looked up now: follows a hot switch of the stable snapshot.
             out.put("currentModel", environment.getProperty("model.name"));
