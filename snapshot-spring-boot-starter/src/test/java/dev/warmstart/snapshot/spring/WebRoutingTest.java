@@ -113,6 +113,22 @@ class WebRoutingTest {
     }
 
     @Test
+    void anAsyncRequestIsRecordedWhenItCompletesNotWhenTheFilterReturns() throws Exception {
+        ManagerMetrics metrics = serving.manager().orElseThrow().metrics();
+        String v1 = serving.manager().orElseThrow().stableId();
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/");
+        request.setAsyncSupported(true);
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        new SnapshotRoutingFilter(serving, web).doFilter(request, response, (req, res) -> req.startAsync());
+        assertThat(metrics.successesBySnapshot()).doesNotContainKey(v1);
+        assertThat(metrics.failuresBySnapshot()).doesNotContainKey(v1);
+
+        response.setStatus(502);
+        ((org.springframework.mock.web.MockAsyncContext) request.getAsyncContext()).complete();
+        assertThat(metrics.failuresBySnapshot()).containsEntry(v1, 1L);
+    }
+
+    @Test
     void theWebFilterRoutesBindsAndRecords() {
         Prompts prompts = new Prompts(serving);
         AtomicReference<String> rendered = new AtomicReference<>();
