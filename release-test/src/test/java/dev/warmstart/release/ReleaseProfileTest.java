@@ -41,7 +41,8 @@ class ReleaseProfileTest {
     private static final String GROUP_PATH = "dev/warmstart";
     private static final String PASSPHRASE = "release-test-passphrase";
     /** Modules users get: each must be staged with its POM, jar, sources and Javadoc, all signed. */
-    private static final List<String> PUBLISHED_JARS = List.of("snapshot-loader", "snapshot-maven-plugin", "snapshot-spring-boot-starter");
+    private static final List<String> PUBLISHED_JARS =
+            List.of("snapshot-loader", "snapshot-maven-plugin", "snapshot-spring-boot-starter");
     /** Modules that exist only to test: never staged. */
     private static final List<String> NEVER_PUBLISHED = List.of("snapshot-it", "snapshot-release-test");
 
