@@ -27,7 +27,9 @@ final class StoreCommand {
             "  store rollback DIR [ID]          stable back to the previous stable, or to ID",
             "  store status DIR                 channels and every snapshot's status",
             "  store history DIR                every revision of the registry",
-            "  store restore DIR REVISION       make an earlier revision current again");
+            "  store restore DIR REVISION       make an earlier revision current again",
+            "  store pull URL DIR               copy a remote store's current registry and the snapshots it serves",
+            "                                   into DIR, verified (credentials: WARMSTART_STORE_TOKEN, ...)");
 
     private final PrintStream out;
 
@@ -38,9 +40,12 @@ final class StoreCommand {
     int run(List<String> args) throws IOException {
         if (args.size() < 2) {
             throw new UsageException(
-                    "usage: store publish|promote|remove-canary|rollback|status|history|restore DIR ...");
+                    "usage: store publish|promote|remove-canary|rollback|status|history|restore DIR ... | pull URL DIR");
         }
         String operation = args.remove(0);
+        if (operation.equals("pull")) {
+            return StorePullCommand.run(out, args);
+        }
         Path dir = Path.of(args.remove(0));
         if (!operation.equals("publish") && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("no store at " + dir + "; publish a snapshot into it first");

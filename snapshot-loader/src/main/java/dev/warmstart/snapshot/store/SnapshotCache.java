@@ -2,7 +2,6 @@ package dev.warmstart.snapshot.store;
 
 import dev.warmstart.snapshot.writer.AtomicFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -97,6 +96,20 @@ final class SnapshotCache {
         if (holds(record)) {
             return target;
         }
+        downloadVerified(fetcher, record, target, false);
+        LOG.log(System.Logger.Level.INFO, () -> "cached snapshot " + record.id() + " as " + target);
+        return target;
+    }
+
+    /**
+     * Downloads {@code record}'s snapshot to a temporary file beside {@code target}, forces it to disk, checks its
+     * size, verifies it fully and checks it is the recorded snapshot, and only then renames it to {@code target}.
+     * With {@code replace} false an existing target is left as it is (it may be mapped).
+     *
+     * @throws StoreException when the download is not the recorded snapshot (nothing is kept)
+     */
+    static void downloadVerified(HttpStoreFetcher fetcher, SnapshotRecord record, Path target, boolean replace)
+            throws IOException {
         Path temp = AtomicFiles.createTemp(target, DOWNLOAD_SUFFIX);
         try {
             long got = fetcher.download(record.file(), temp, record.size());
@@ -108,6 +121,10 @@ final class SnapshotCache {
                         null);
             }
             StoredSnapshots.open(temp, record, StoredSnapshots.Progress.NONE).close();
+            if (replace) {
+                AtomicFiles.move(temp, target);
+                return;
+            }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
@@ -115,8 +132,6 @@ final class SnapshotCache {
                     Files.move(temp, target);
                 } // else: the same content got there first; never overwrite a name that may be mapped
             }
-            LOG.log(System.Logger.Level.INFO, () -> "cached snapshot " + record.id() + " as " + target);
-            return target;
         } catch (StoreException e) {
             throw new StoreException(
                     "snapshot " + record.id() + " downloaded from " + fetcher.resolve(record.file()) + " is refused: "
@@ -147,9 +162,5 @@ final class SnapshotCache {
                 }
             }
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * every file it writes (pid, logs, temp bodies) inside {@code work}. The access log has one line per request:
  * method, URI, status, body bytes sent.
  */
-final class NginxServer implements AutoCloseable {
+public final class NginxServer implements AutoCloseable {
     private static final Path BINARY = Path.of("/usr/sbin/nginx");
     private static final Path DAV_EXT = Path.of("/usr/lib/nginx/modules/ngx_http_dav_ext_module.so");
 
@@ -35,31 +35,31 @@ final class NginxServer implements AutoCloseable {
     }
 
     /** @return whether nginx is installed here */
-    static boolean available() {
+    public static boolean available() {
         return Files.isExecutable(BINARY);
     }
 
     /** The message tests skip with when nginx is missing. */
-    static final String MISSING = "nginx is not installed (/usr/sbin/nginx): apt-get install -y nginx"
+    public static final String MISSING = "nginx is not installed (/usr/sbin/nginx): apt-get install -y nginx"
             + " libnginx-mod-http-dav-ext to run the remote-store tests (.ci/run does)";
 
     /** Starts nginx serving {@code root}. */
-    static NginxServer start(Path root, Path work) throws IOException {
+    public static NginxServer start(Path root, Path work) throws IOException {
         NginxServer s = new NginxServer(root, work, freePort());
         s.start();
         return s;
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + port + "/");
     }
 
-    Path root() {
+    public Path root() {
         return root;
     }
 
     /** Starts (or restarts) nginx on the same port. */
-    void start() throws IOException {
+    public void start() throws IOException {
         if (process != null && process.isAlive()) {
             return;
         }
@@ -94,7 +94,7 @@ final class NginxServer implements AutoCloseable {
     }
 
     /** Stops nginx and waits for it to exit. */
-    void stop() throws IOException {
+    public void stop() throws IOException {
         if (process == null) {
             return;
         }
@@ -110,7 +110,7 @@ final class NginxServer implements AutoCloseable {
     }
 
     /** @return the access log's lines: {@code METHOD URI STATUS BODY_BYTES} */
-    List<String> accessLog() throws IOException {
+    public List<String> accessLog() throws IOException {
         Path f = work.resolve("logs/access.log");
         return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : new ArrayList<>();
     }
