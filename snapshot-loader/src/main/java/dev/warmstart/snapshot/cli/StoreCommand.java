@@ -28,6 +28,9 @@ final class StoreCommand {
             "  store status DIR                 channels and every snapshot's status",
             "  store history DIR                every revision of the registry",
             "  store restore DIR REVISION       make an earlier revision current again",
+            "  store prune DIR [--keep N] [--keep-history N]",
+            "                                   remove snapshots not serving, not within reach of rollback and",
+            "                                   not among the N newest; history files beyond the N newest",
             "  store pull URL DIR               copy a remote store's current registry and the snapshots it serves",
             "                                   into DIR, verified (credentials: WARMSTART_STORE_TOKEN, ...)");
 
@@ -82,6 +85,7 @@ final class StoreCommand {
                 }
                 print(store.restore(n));
             }
+            case "prune" -> StorePullCommand.prune(out, store, args);
             default -> throw new UsageException("unknown store operation '" + operation + "'");
         }
         return SnapshotCli.OK;

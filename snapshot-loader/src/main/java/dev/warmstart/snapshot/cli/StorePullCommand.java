@@ -1,6 +1,8 @@
 package dev.warmstart.snapshot.cli;
 
 import dev.warmstart.snapshot.store.HttpStoreSettings;
+import dev.warmstart.snapshot.store.SnapshotStore;
+import dev.warmstart.snapshot.store.StorePrune;
 import dev.warmstart.snapshot.store.StorePull;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,7 +12,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-/** {@code store pull URL DIR}: a verified one-shot copy of a remote store (see {@link StorePull}). */
+/**
+ * The store's retention and distribution operations: {@code store pull URL DIR}, a verified one-shot copy of a
+ * remote store ({@link StorePull}), and {@code store prune DIR} ({@link StorePrune}).
+ */
 final class StorePullCommand {
     private StorePullCommand() {}
 
@@ -34,5 +39,41 @@ final class StorePullCommand {
                 + r.registry().stable() + "; downloaded " + r.downloaded() + ", already present " + r.kept()
                 + (r.skipped().isEmpty() ? "" : ", not on the server (rollback to them needs it) " + r.skipped()));
         return SnapshotCli.OK;
+    }
+
+    static void prune(PrintStream out, SnapshotStore store, List<String> args) throws IOException {
+        int keep = -1;
+        int keepHistory = -1;
+        for (int i = 0; i < args.size(); i++) {
+            String option = args.get(i);
+            if (i + 1 >= args.size()) {
+                throw new UsageException(option + " needs a number");
+            }
+            int n = count(args.get(++i), option);
+            switch (option) {
+                case "--keep" -> keep = n;
+                case "--keep-history" -> keepHistory = n;
+                default -> throw new UsageException("unknown option '" + option + "' for store prune");
+            }
+        }
+        if (keep < 0 && keepHistory < 0) {
+            throw new UsageException("usage: store prune DIR [--keep N] [--keep-history N] (at least one)");
+        }
+        StorePrune.Result r = StorePrune.prune(store, keep, keepHistory);
+        out.println("pruned " + store.directory() + ": removed snapshots " + r.removedSnapshots() + ", "
+                + r.removedHistoryFiles() + " history files; revision "
+                + r.registry().revision());
+    }
+
+    private static int count(String value, String option) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(option + " must be a number of 0 or more, not '" + value + "'");
     }
 }

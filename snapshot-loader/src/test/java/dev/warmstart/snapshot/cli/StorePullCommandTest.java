@@ -68,4 +68,26 @@ class StorePullCommandTest {
         assertThat(cli.stderr()).contains("URL must be http:// or https://");
         assertThat(cli.run("store", "pull", "http://example/store")).isEqualTo(2);
     }
+
+    @Test
+    void pruneSaysWhatItRemovedAndRefusesBadCounts() throws Exception {
+        SnapshotStore store = SnapshotStore.open(dir.resolve("store"));
+        for (String v : new String[] {"v1", "v2", "v3"}) {
+            Path file = dir.resolve(v + ".tar");
+            try (SnapshotWriter writer = SnapshotWriter.create(file)) {
+                writer.addEntry("version.txt", SnapshotFormat.KIND_FILE, v.getBytes(StandardCharsets.UTF_8));
+                writer.finish(Instant.parse("2026-11-01T00:00:00Z"), "test", "0", Map.of());
+            }
+            store.publish(file);
+        }
+        String first = store.registry().snapshots().get(0).id();
+        assertThat(cli.run("store", "prune", store.directory().toString())).isEqualTo(2);
+        assertThat(cli.run("store", "prune", store.directory().toString(), "--keep", "-1"))
+                .isEqualTo(2);
+        assertThat(cli.stderr()).contains("--keep must be a number of 0 or more");
+
+        assertThat(cli.run("store", "prune", store.directory().toString(), "--keep", "2", "--keep-history", "1"))
+                .isZero();
+        assertThat(cli.stdout()).contains("removed snapshots [" + first + "], 3 history files");
+    }
 }
