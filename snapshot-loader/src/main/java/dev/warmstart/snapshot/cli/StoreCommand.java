@@ -31,6 +31,8 @@ final class StoreCommand {
             "  store prune DIR [--keep N] [--keep-history N]",
             "                                   remove snapshots not serving, not within reach of rollback and",
             "                                   not among the N newest; history files beyond the N newest",
+            "  DIR may be an http(s):// URL for publish, promote, remove-canary, rollback and status: the change",
+            "  is made under the server's WebDAV LOCK; a server without one is refused unless --force is given",
             "  store pull URL DIR               copy a remote store's current registry and the snapshots it serves",
             "                                   into DIR, verified (credentials: WARMSTART_STORE_TOKEN, ...)");
 
@@ -49,11 +51,19 @@ final class StoreCommand {
         if (operation.equals("pull")) {
             return StorePullCommand.run(out, args);
         }
-        Path dir = Path.of(args.remove(0));
+        String target = args.remove(0);
+        if (target.startsWith("http://") || target.startsWith("https://")) {
+            return RemoteStoreCommand.run(out, operation, target, args);
+        }
+        Path dir = Path.of(target);
         if (!operation.equals("publish") && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("no store at " + dir + "; publish a snapshot into it first");
         }
-        SnapshotStore store = SnapshotStore.open(dir);
+        return apply(operation, SnapshotStore.open(dir), args);
+    }
+
+    /** Runs {@code operation} on {@code store} (a store directory, or the mirror of a remote store). */
+    int apply(String operation, SnapshotStore store, List<String> args) throws IOException {
         switch (operation) {
             case "publish" -> {
                 SnapshotRecord r = store.publish(Path.of(one(args, "store publish DIR FILE")));

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -145,7 +146,27 @@ final class HttpStoreFetcher {
         return base.resolve(file);
     }
 
-    private HttpRequest.Builder request(URI uri) {
+    /**
+     * Sends a request whose answer is small (a WebDAV LOCK, a PUT) and returns it whatever its status; the body is
+     * cut at 64 KiB.
+     */
+    HttpResponse<String> exchange(HttpRequest request) throws IOException {
+        try {
+            return client.send(
+                    request,
+                    info -> HttpResponse.BodySubscribers.mapping(
+                            HttpResponse.BodySubscribers.ofByteArray(),
+                            bytes -> new String(bytes, 0, Math.min(bytes.length, 65536), StandardCharsets.UTF_8)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(request.method() + " " + request.uri() + " interrupted", e);
+        } catch (IOException e) {
+            throw new IOException(request.method() + " " + request.uri() + " failed: " + e, e);
+        }
+    }
+
+    /** @return a request to {@code uri} with the timeout and credentials every request has (GET unless changed) */
+    HttpRequest.Builder request(URI uri) {
         HttpRequest.Builder b =
                 HttpRequest.newBuilder(uri).timeout(settings.requestTimeout()).GET();
         String auth = settings.credentials().authorization();

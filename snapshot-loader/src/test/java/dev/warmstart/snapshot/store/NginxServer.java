@@ -26,12 +26,14 @@ public final class NginxServer implements AutoCloseable {
     private final Path root;
     private final Path work;
     private final int port;
+    private final boolean locking;
     private Process process;
 
-    private NginxServer(Path root, Path work, int port) {
+    private NginxServer(Path root, Path work, int port, boolean locking) {
         this.root = root;
         this.work = work;
         this.port = port;
+        this.locking = locking && Files.exists(DAV_EXT);
     }
 
     /** @return whether nginx is installed here */
@@ -45,9 +47,21 @@ public final class NginxServer implements AutoCloseable {
 
     /** Starts nginx serving {@code root}. */
     public static NginxServer start(Path root, Path work) throws IOException {
-        NginxServer s = new NginxServer(root, work, freePort());
+        NginxServer s = new NginxServer(root, work, freePort(), true);
         s.start();
         return s;
+    }
+
+    /** Starts a plain nginx serving {@code root}: WebDAV PUT, but no LOCK (PUT then ignores If-Match). */
+    public static NginxServer startWithoutLocks(Path root, Path work) throws IOException {
+        NginxServer s = new NginxServer(root, work, freePort(), false);
+        s.start();
+        return s;
+    }
+
+    /** @return whether this server offers WebDAV LOCK (the dav-ext module is installed and loaded) */
+    public boolean locking() {
+        return locking;
     }
 
     public URI url() {
@@ -123,7 +137,7 @@ public final class NginxServer implements AutoCloseable {
     private String config() {
         String w = work.toAbsolutePath().toString();
         StringBuilder c = new StringBuilder();
-        if (Files.exists(DAV_EXT)) {
+        if (locking) {
             c.append("load_module ").append(DAV_EXT).append(";\n");
         }
         if ("root".equals(System.getProperty("user.name"))) {
@@ -170,12 +184,12 @@ public final class NginxServer implements AutoCloseable {
                 .append("    location / {\n")
                 .append("      dav_methods PUT DELETE MKCOL;\n")
                 .append("      create_full_put_path on;\n");
-        if (Files.exists(DAV_EXT)) {
+        if (locking) {
             c.append("      dav_ext_methods PROPFIND OPTIONS LOCK UNLOCK;\n")
                     .append("      dav_ext_lock zone=store;\n");
         }
         c.append("    }\n  }\n");
-        if (Files.exists(DAV_EXT)) {
+        if (locking) {
             c.append("  dav_ext_lock_zone zone=store:1m;\n");
         }
         c.append("}\n");
