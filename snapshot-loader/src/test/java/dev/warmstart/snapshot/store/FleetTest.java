@@ -3,6 +3,8 @@ package dev.warmstart.snapshot.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.warmstart.snapshot.format.SnapshotFormat;
+import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -11,8 +13,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -49,7 +54,7 @@ class FleetTest {
         SnapshotStore store = SnapshotStore.open(Files.createDirectories(tmp.resolve("store")));
         Path inputs = Files.createDirectories(tmp.resolve("inputs"));
         String a = store.publish(StoreFixtures.snapshot(inputs, "alpha")).id();
-        String b = store.publish(StoreFixtures.snapshot(inputs, "beta")).id();
+        String b = store.publish(payload(inputs, "beta")).id();
         String c = store.publish(StoreFixtures.snapshot(inputs, "gamma")).id();
         store.promoteStable(a, null);
         nginx = NginxServer.start(store.directory(), Files.createDirectories(tmp.resolve("nginx")));
@@ -57,6 +62,15 @@ class FleetTest {
             fleet.add(new Replica(i));
         }
         awaitAll(s -> s.stable.equals(a) && !s.fromCache, "every replica serves " + a);
+
+        // idle: every request is one conditional GET answered 304 without a body
+        int seen = nginx.accessLog().size();
+        Thread.sleep(2_000);
+        List<String> idle = nginx.accessLog().subList(seen, nginx.accessLog().size());
+        assertThat(idle).isNotEmpty().containsOnly("GET /registry.json 304 0");
+        System.out.printf(
+                "fleet: idle, %.1f requests per replica per second (poll 200 ms ± 20%%), all 304 without a body%n",
+                idle.size() / (double) REPLICAS / 2.0);
 
         long t0 = System.nanoTime();
         store.promoteStable(b, null);
@@ -84,6 +98,27 @@ class FleetTest {
         nginx.start();
         store.promoteStable(c, null);
         awaitAll(s -> !s.fromCache && s.stable.equals(c), "every replica caught up with " + c);
+    }
+
+    /**
+     * The snapshot promoted and timed: the small fixture, or one with {@code -Dfleet.payloadMiB=N} MiB of payload to
+     * measure the time from promote to the last replica serving a large snapshot (docs/performance.md).
+     */
+    private static Path payload(Path dir, String label) throws IOException {
+        int mib = Integer.getInteger("fleet.payloadMiB", 0);
+        if (mib <= 0) {
+            return StoreFixtures.snapshot(dir, label);
+        }
+        Path file = dir.resolve(label + ".tar");
+        byte[] chunk = (label + "|").repeat(1 << 18).getBytes(StandardCharsets.UTF_8);
+        try (SnapshotWriter writer = SnapshotWriter.create(file)) {
+            for (int i = 0; i < mib; i++) {
+                writer.addEntry("payload/" + i + ".bin", SnapshotFormat.KIND_FILE, Arrays.copyOf(chunk, 1 << 20));
+            }
+            writer.addEntry("version.txt", SnapshotFormat.KIND_FILE, label.getBytes(StandardCharsets.UTF_8));
+            writer.finish(Instant.parse("2026-11-01T00:00:00Z"), "test", "0", Map.of("label", label));
+        }
+        return file;
     }
 
     private void awaitAll(Predicate<State> condition, String what) throws InterruptedException {
