@@ -27,13 +27,17 @@ public final class NginxServer implements AutoCloseable {
     private final Path work;
     private final int port;
     private final boolean locking;
+    private final String extra;
+    private final boolean https;
     private Process process;
 
-    private NginxServer(Path root, Path work, int port, boolean locking) {
+    private NginxServer(Path root, Path work, int port, boolean locking, String extra, boolean https) {
         this.root = root;
         this.work = work;
         this.port = port;
         this.locking = locking && Files.exists(DAV_EXT);
+        this.extra = extra;
+        this.https = https;
     }
 
     /** @return whether nginx is installed here */
@@ -47,14 +51,25 @@ public final class NginxServer implements AutoCloseable {
 
     /** Starts nginx serving {@code root}. */
     public static NginxServer start(Path root, Path work) throws IOException {
-        NginxServer s = new NginxServer(root, work, freePort(), true);
+        NginxServer s = new NginxServer(root, work, freePort(), true, "", false);
+        s.start();
+        return s;
+    }
+
+    /**
+     * Starts nginx serving {@code root} with extra {@code server} directives (TLS certificates, auth_basic);
+     * {@code https} makes it listen with TLS.
+     */
+    public static NginxServer startWith(Path root, Path work, String serverDirectives, boolean https)
+            throws IOException {
+        NginxServer s = new NginxServer(root, work, freePort(), true, serverDirectives, https);
         s.start();
         return s;
     }
 
     /** Starts a plain nginx serving {@code root}: WebDAV PUT, but no LOCK (PUT then ignores If-Match). */
     public static NginxServer startWithoutLocks(Path root, Path work) throws IOException {
-        NginxServer s = new NginxServer(root, work, freePort(), false);
+        NginxServer s = new NginxServer(root, work, freePort(), false, "", false);
         s.start();
         return s;
     }
@@ -65,7 +80,7 @@ public final class NginxServer implements AutoCloseable {
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + port + "/");
+        return URI.create((https ? "https" : "http") + "://127.0.0.1:" + port + "/");
     }
 
     public Path root() {
@@ -176,7 +191,9 @@ public final class NginxServer implements AutoCloseable {
                 .append("  server {\n")
                 .append("    listen 127.0.0.1:")
                 .append(port)
+                .append(https ? " ssl" : "")
                 .append(";\n")
+                .append(extra)
                 .append("    root ")
                 .append(root.toAbsolutePath())
                 .append(";\n")
