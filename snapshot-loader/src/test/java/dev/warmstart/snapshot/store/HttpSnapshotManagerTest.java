@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -228,6 +229,42 @@ class HttpSnapshotManagerTest {
             assertThat(events.failures).singleElement().asString().contains("more than the 65536 bytes accepted");
             assertThat(manager.stableId()).isEqualTo(a.id());
         }
+    }
+
+    @Test
+    void theCacheKeepsOnlyWhatTheRegistryServesAndTwoEarlierStables() throws IOException {
+        Path inputs = tmp.resolve("inputs");
+        try (SnapshotManager manager = open(Duration.ofHours(1))) {
+            List<String> ids = new ArrayList<>(List.of(a.id()));
+            for (String label : List.of("c", "d", "e", "f")) {
+                String id = store.publish(StoreFixtures.snapshot(inputs, label)).id();
+                store.promoteStable(id, null);
+                assertThat(manager.refresh()).isTrue();
+                ids.add(id);
+            }
+            try (Stream<Path> files = Files.list(cache.resolve("snapshots"))) {
+                assertThat(files.map(p -> p.getFileName().toString().substring(0, a.id().length())))
+                        .containsExactlyInAnyOrderElementsOf(ids.subList(ids.size() - 3, ids.size()));
+            }
+        }
+    }
+
+    @Test
+    void aRedirectLoopIsAClearFailureNotAHang() throws IOException {
+        nginx.stop();
+        nginx = NginxServer.startWith(
+                store.directory(),
+                Files.createDirectories(tmp.resolve("nginx-loop")),
+                "    location = /loop/registry.json { return 302 /loop/registry.json; }\n",
+                false);
+        assertThatThrownBy(() -> SnapshotManager.open(
+                        nginx.url().resolve("/loop/"),
+                        cache,
+                        options(Duration.ofHours(1)),
+                        HttpStoreSettings.defaults()))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("/loop/registry.json answered HTTP 302")
+                .hasMessageContaining("a redirect not followed");
     }
 
     private void assertNothingHalfDownloaded() throws IOException {
