@@ -2,6 +2,7 @@ package dev.warmstart.snapshot.store;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
@@ -27,6 +28,7 @@ final class HttpRevisionSource implements RevisionSource {
     private final BackoffPolicy backoff;
     private final SnapshotEventListener listener;
     private final ManagerMetrics metrics;
+    private final Path bootstrap;
     private StoreRegistry accepted;
     private boolean unreachable;
     private volatile Duration nextWait;
@@ -37,8 +39,10 @@ final class HttpRevisionSource implements RevisionSource {
             SnapshotCache cache,
             BackoffPolicy backoff,
             SnapshotEventListener listener,
-            ManagerMetrics metrics) {
+            ManagerMetrics metrics,
+            Path bootstrap) {
         this.fetcher = fetcher;
+        this.bootstrap = bootstrap;
         this.cache = cache;
         this.backoff = backoff;
         this.listener = listener;
@@ -147,6 +151,9 @@ final class HttpRevisionSource implements RevisionSource {
         metrics.storeUnreachable(true);
         if (accepted == null) {
             byte[] cached = cache.registry();
+            if (cached == null && bootstrap != null) {
+                cached = fromBootstrap();
+            }
             if (cached == null) {
                 throw new StoreException(
                         "cannot reach the snapshot store " + location() + " (" + describe(e) + ") and the cache "
@@ -171,6 +178,33 @@ final class HttpRevisionSource implements RevisionSource {
             }
         }
         return accepted;
+    }
+
+    /** Seeds the empty cache from the bootstrap store directory; the registry's bytes, or null when it has none. */
+    private byte[] fromBootstrap() throws IOException {
+        Path registryFile = bootstrap.resolve(SnapshotStore.REGISTRY_FILE);
+        if (!Files.isRegularFile(registryFile)) {
+            LOG.log(System.Logger.Level.WARNING, "the bootstrap store " + bootstrap + " holds no registry.json");
+            return null;
+        }
+        byte[] json = Files.readAllBytes(registryFile);
+        StoreRegistry registry = StoreRegistry.fromJson(new String(json, StandardCharsets.UTF_8));
+        Path root = bootstrap.toAbsolutePath().normalize();
+        for (String id : StoreRetention.servedIds(registry, 0)) {
+            SnapshotRecord record = record(registry, id);
+            Path file = root.resolve(record.file()).normalize();
+            if (!file.startsWith(root)) {
+                throw new StoreException(
+                        "the bootstrap registry names a file outside its store: " + record.file(), null);
+            }
+            cache.adopt(record, file);
+        }
+        cache.saveRegistry(json);
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "the cache " + cache.directory() + " was empty: starting from the bootstrap store " + bootstrap
+                        + " (registry revision " + registry.revision() + ")");
+        return json;
     }
 
     private void reachable() {
@@ -233,6 +267,7 @@ final class HttpRevisionSource implements RevisionSource {
                 cache,
                 new BackoffPolicy(options.pollInterval(), settings.maxBackoff(), random),
                 options.listener(),
-                metrics);
+                metrics,
+                settings.bootstrap());
     }
 }

@@ -17,6 +17,8 @@ import java.util.Objects;
  *     that stalls longer is given up on (default 10 s)
  * @param maxRegistryBytes the largest {@code registry.json} accepted (default 4 MiB)
  * @param maxBackoff the longest wait between two attempts after failures (default 5 min)
+ * @param bootstrap a store directory baked into the image (e.g. by {@code store pull}) to start from when the
+ *     server cannot be reached and the cache is empty (null: none; environment {@code WARMSTART_STORE_BOOTSTRAP})
  */
 public record HttpStoreSettings(
         StoreCredentials credentials,
@@ -24,7 +26,8 @@ public record HttpStoreSettings(
         Duration connectTimeout,
         Duration requestTimeout,
         long maxRegistryBytes,
-        Duration maxBackoff) {
+        Duration maxBackoff,
+        Path bootstrap) {
 
     /** Checks the values. */
     public HttpStoreSettings {
@@ -45,7 +48,8 @@ public record HttpStoreSettings(
                 Duration.ofSeconds(5),
                 Duration.ofSeconds(10),
                 4L << 20,
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5),
+                null);
     }
 
     /**
@@ -54,33 +58,44 @@ public record HttpStoreSettings(
      */
     public static HttpStoreSettings fromEnvironment(Map<String, String> env) throws IOException {
         String ca = env.get("WARMSTART_STORE_CA_FILE");
+        String bootstrap = env.get("WARMSTART_STORE_BOOTSTRAP");
         return defaults()
                 .withCredentials(StoreCredentials.fromEnvironment(env))
-                .withCaFile(ca == null || ca.isEmpty() ? null : Path.of(ca));
+                .withCaFile(ca == null || ca.isEmpty() ? null : Path.of(ca))
+                .withBootstrap(bootstrap == null || bootstrap.isEmpty() ? null : Path.of(bootstrap));
     }
 
     /** @return these settings with other credentials */
     public HttpStoreSettings withCredentials(StoreCredentials c) {
-        return new HttpStoreSettings(c, caFile, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff);
+        return new HttpStoreSettings(
+                c, caFile, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff, bootstrap);
     }
 
     /** @return these settings with an extra CA file (null: none) */
     public HttpStoreSettings withCaFile(Path file) {
-        return new HttpStoreSettings(credentials, file, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff);
+        return new HttpStoreSettings(
+                credentials, file, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff, bootstrap);
     }
 
     /** @return these settings with another request timeout */
     public HttpStoreSettings withRequestTimeout(Duration d) {
-        return new HttpStoreSettings(credentials, caFile, connectTimeout, d, maxRegistryBytes, maxBackoff);
+        return new HttpStoreSettings(credentials, caFile, connectTimeout, d, maxRegistryBytes, maxBackoff, bootstrap);
     }
 
     /** @return these settings with another registry size limit */
     public HttpStoreSettings withMaxRegistryBytes(long bytes) {
-        return new HttpStoreSettings(credentials, caFile, connectTimeout, requestTimeout, bytes, maxBackoff);
+        return new HttpStoreSettings(credentials, caFile, connectTimeout, requestTimeout, bytes, maxBackoff, bootstrap);
     }
 
     /** @return these settings with another longest backoff */
     public HttpStoreSettings withMaxBackoff(Duration d) {
-        return new HttpStoreSettings(credentials, caFile, connectTimeout, requestTimeout, maxRegistryBytes, d);
+        return new HttpStoreSettings(
+                credentials, caFile, connectTimeout, requestTimeout, maxRegistryBytes, d, bootstrap);
+    }
+
+    /** @return these settings with a bootstrap store directory (null: none) */
+    public HttpStoreSettings withBootstrap(Path storeDirectory) {
+        return new HttpStoreSettings(
+                credentials, caFile, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff, storeDirectory);
     }
 }

@@ -102,6 +102,41 @@ final class SnapshotCache {
     }
 
     /**
+     * Copies {@code record}'s snapshot from {@code source} (a bootstrap store baked into the image) into the cache,
+     * with the same checks as a download.
+     *
+     * @return the cached file
+     * @throws StoreException when the file is not the recorded snapshot (nothing is kept)
+     */
+    Path adopt(SnapshotRecord record, Path source) throws IOException {
+        Path target = fileOf(record);
+        if (holds(record)) {
+            return target;
+        }
+        Path temp = AtomicFiles.createTemp(target, DOWNLOAD_SUFFIX);
+        try {
+            RegistryIo.ATOMIC.copy(source, temp);
+            if (Files.size(temp) != record.size()) {
+                throw new StoreException(
+                        source + " has " + Files.size(temp) + " bytes, but its registry record states " + record.size()
+                                + "; pull the bootstrap store again ('store pull URL DIR')",
+                        null);
+            }
+            StoredSnapshots.open(temp, record, StoredSnapshots.Progress.NONE).close();
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+                if (!Files.exists(target)) {
+                    Files.move(temp, target);
+                }
+            }
+            return target;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
      * Downloads {@code record}'s snapshot to a temporary file beside {@code target}, forces it to disk, checks its
      * size, verifies it fully and checks it is the recorded snapshot, and only then renames it to {@code target}.
      * With {@code replace} false an existing target is left as it is (it may be mapped).

@@ -144,6 +144,25 @@ class HttpSnapshotManagerTest {
     }
 
     @Test
+    void anEmptyCacheAndNoServerStartsFromABootstrapStoreWhenOneIsConfigured() throws IOException {
+        Path baked = tmp.resolve("baked");
+        StorePull.pull(nginx.url(), baked, HttpStoreSettings.defaults()); // at image build time
+        nginx.stop();
+
+        HttpStoreSettings settings = HttpStoreSettings.defaults().withBootstrap(baked);
+        try (SnapshotManager manager =
+                SnapshotManager.open(nginx.url(), cache, options(Duration.ofHours(1)), settings)) {
+            assertThat(manager.stableId()).isEqualTo(a.id());
+            assertThat(manager.metrics().servingFromCache()).isTrue();
+
+            store.promoteStable(b.id(), null);
+            nginx.start();
+            assertThat(manager.refresh()).isTrue();
+            assertThat(manager.stableId()).isEqualTo(b.id());
+        }
+    }
+
+    @Test
     void aRegistryThatIsNotJsonIsRefusedAndTheOldStateKeepsServing() throws IOException {
         try (SnapshotManager manager = open(Duration.ofHours(1))) {
             byte[] cached = Files.readAllBytes(cache.resolve("registry.json"));
