@@ -159,7 +159,8 @@ final class HttpRevisionSource implements RevisionSource {
                         "cannot reach the snapshot store " + location() + " (" + describe(e) + ") and the cache "
                                 + cache.directory() + " holds no registry to start from; start or fix the store"
                                 + " server (URL, network, credentials), or bake a copy into the image with 'store"
-                                + " pull " + location() + " DIR' and open that directory instead",
+                                + " pull " + location() + " DIR' and name it in WARMSTART_STORE_BOOTSTRAP (or"
+                                + " HttpStoreSettings.withBootstrap)",
                         e);
             }
             accepted = StoreRegistry.fromJson(new String(cached, StandardCharsets.UTF_8));
