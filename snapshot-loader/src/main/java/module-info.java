@@ -28,4 +28,5 @@ module dev.warmstart.snapshot.loader {
     exports dev.warmstart.snapshot.store;
 
     requires java.management;
+    requires java.net.http;
 }

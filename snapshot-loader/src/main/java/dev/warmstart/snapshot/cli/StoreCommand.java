@@ -27,7 +27,14 @@ final class StoreCommand {
             "  store rollback DIR [ID]          stable back to the previous stable, or to ID",
             "  store status DIR                 channels and every snapshot's status",
             "  store history DIR                every revision of the registry",
-            "  store restore DIR REVISION       make an earlier revision current again");
+            "  store restore DIR REVISION       make an earlier revision current again",
+            "  store prune DIR [--keep N] [--keep-history N]",
+            "                                   remove snapshots not serving, not within reach of rollback and",
+            "                                   not among the N newest; history files beyond the N newest",
+            "  DIR may be an http(s):// URL for publish, promote, remove-canary, rollback and status: the change",
+            "  is made under the server's WebDAV LOCK; a server without one is refused unless --force is given",
+            "  store pull URL DIR               copy a remote store's current registry and the snapshots it serves",
+            "                                   into DIR, verified (credentials: WARMSTART_STORE_TOKEN, ...)");
 
     private final PrintStream out;
 
@@ -38,14 +45,25 @@ final class StoreCommand {
     int run(List<String> args) throws IOException {
         if (args.size() < 2) {
             throw new UsageException(
-                    "usage: store publish|promote|remove-canary|rollback|status|history|restore DIR ...");
+                    "usage: store publish|promote|remove-canary|rollback|status|history|restore DIR ... | pull URL DIR");
         }
         String operation = args.remove(0);
-        Path dir = Path.of(args.remove(0));
+        if (operation.equals("pull")) {
+            return StorePullCommand.run(out, args);
+        }
+        String target = args.remove(0);
+        if (target.startsWith("http://") || target.startsWith("https://")) {
+            return RemoteStoreCommand.run(out, operation, target, args);
+        }
+        Path dir = Path.of(target);
         if (!operation.equals("publish") && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("no store at " + dir + "; publish a snapshot into it first");
         }
-        SnapshotStore store = SnapshotStore.open(dir);
+        return apply(operation, SnapshotStore.open(dir), args);
+    }
+
+    /** Runs {@code operation} on {@code store} (a store directory, or the mirror of a remote store). */
+    int apply(String operation, SnapshotStore store, List<String> args) throws IOException {
         switch (operation) {
             case "publish" -> {
                 SnapshotRecord r = store.publish(Path.of(one(args, "store publish DIR FILE")));
@@ -77,6 +95,7 @@ final class StoreCommand {
                 }
                 print(store.restore(n));
             }
+            case "prune" -> StorePullCommand.prune(out, store, args);
             default -> throw new UsageException("unknown store operation '" + operation + "'");
         }
         return SnapshotCli.OK;

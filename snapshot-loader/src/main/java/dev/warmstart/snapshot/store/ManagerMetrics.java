@@ -18,6 +18,9 @@ public final class ManagerMetrics {
     private final AtomicLong lastSwitchNanos = new AtomicLong();
     private final AtomicLong maxSwitchNanos = new AtomicLong();
     private final AtomicLong lastVerifyNanos = new AtomicLong();
+    private final LongAdder remotePolls = new LongAdder();
+    private final LongAdder notModifiedPolls = new LongAdder();
+    private volatile boolean servingFromCache;
 
     void selected(String channel) {
         selections.increment();
@@ -46,6 +49,35 @@ public final class ManagerMetrics {
 
     void verified(long nanos) {
         lastVerifyNanos.set(nanos);
+    }
+
+    void polled(boolean notModified) {
+        remotePolls.increment();
+        if (notModified) {
+            notModifiedPolls.increment();
+        }
+    }
+
+    void storeUnreachable(boolean unreachable) {
+        servingFromCache = unreachable;
+    }
+
+    /**
+     * @return whether a remote store is unreachable (or refuses) and the manager serves what its cache holds; false
+     *     for a store directory
+     */
+    public boolean servingFromCache() {
+        return servingFromCache;
+    }
+
+    /** @return polls of a remote store's registry that got an answer */
+    public long remotePolls() {
+        return remotePolls.sum();
+    }
+
+    /** @return polls of a remote store's registry answered 304 Not Modified */
+    public long notModifiedPolls() {
+        return notModifiedPolls.sum();
     }
 
     /** @return requests routed */

@@ -19,6 +19,15 @@ public interface SnapshotEventListener {
     /** A snapshot was taken out of service by its guard. */
     default void rolledBack(String snapshotId, String reason) {}
 
+    /**
+     * A remote store cannot be reached (or refuses the replica's requests): what the cache holds keeps serving until
+     * it answers. Called once per outage.
+     */
+    default void storeUnreachable(String location, Throwable error) {}
+
+    /** A remote store answers again after {@link #storeUnreachable}. */
+    default void storeReachable(String location) {}
+
     /** Something failed; what was serving keeps serving. */
     default void failed(String what, Throwable error) {}
 }

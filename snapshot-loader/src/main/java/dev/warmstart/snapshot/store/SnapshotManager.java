@@ -2,9 +2,12 @@ package dev.warmstart.snapshot.store;
 
 import dev.warmstart.snapshot.loader.Snapshot;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -48,16 +51,17 @@ import javax.management.ObjectName;
  * <p>Thread-safe. {@link #close()} stops the watcher and closes every snapshot once its last lease is released.
  */
 public final class SnapshotManager implements AutoCloseable {
-    private final DirectoryRevisionSource source;
+    private final RevisionSource source;
     private final ServingState serving;
-    private final ManagerMetrics metrics = new ManagerMetrics();
+    private final ManagerMetrics metrics;
     private final RevisionApplier applier;
     private final AutomaticRollback rollback;
     private final RevisionWatcher watcher;
     private final ObjectName mbeanName;
 
-    private SnapshotManager(DirectoryRevisionSource source, ManagerOptions options) throws IOException {
+    private SnapshotManager(RevisionSource source, ManagerOptions options, ManagerMetrics metrics) throws IOException {
         this.source = source;
+        this.metrics = metrics;
         this.serving = new ServingState(source.location());
         FailureReporter failures = new FailureReporter(metrics, options.listener());
         this.applier = new RevisionApplier(source, serving, options, metrics, failures);
@@ -107,7 +111,51 @@ public final class SnapshotManager implements AutoCloseable {
 
     /** For tests: a manager over a store with injected file writes. */
     static SnapshotManager open(SnapshotStore store, ManagerOptions options) throws IOException {
-        return new SnapshotManager(new DirectoryRevisionSource(store, options.useWatchService()), options);
+        return new SnapshotManager(
+                new DirectoryRevisionSource(store, options.useWatchService()), options, new ManagerMetrics());
+    }
+
+    /** Opens a store at an {@code http://} or {@code https://} URL with the default options. */
+    public static SnapshotManager open(URI storeUrl, Path cacheDirectory) throws IOException {
+        return open(storeUrl, cacheDirectory, ManagerOptions.defaults());
+    }
+
+    /**
+     * Opens a store at an {@code http://} or {@code https://} URL, with credentials and an extra CA file from the
+     * environment ({@link HttpStoreSettings#fromEnvironment}).
+     */
+    public static SnapshotManager open(URI storeUrl, Path cacheDirectory, ManagerOptions options) throws IOException {
+        return open(storeUrl, cacheDirectory, options, HttpStoreSettings.fromEnvironment(System.getenv()));
+    }
+
+    /**
+     * Opens a store at an {@code http://} or {@code https://} URL (the directory holding {@code registry.json}):
+     * polls its registry with conditional GETs, downloads the snapshots it serves into {@code cacheDirectory}
+     * (verified before first use), and serves them exactly as from a store directory. When the server cannot be
+     * reached, the registry and snapshots the cache holds from an earlier run serve, and the manager catches up
+     * once the server answers. See docs/distribution.md.
+     *
+     * @throws StoreException when the server cannot be reached and the cache holds nothing to start from, or
+     *     what the registry names cannot be downloaded and verified
+     * @throws IllegalArgumentException when the URL is not http or https
+     */
+    public static SnapshotManager open(
+            URI storeUrl, Path cacheDirectory, ManagerOptions options, HttpStoreSettings settings) throws IOException {
+        Objects.requireNonNull(options, "options");
+        String scheme = storeUrl.getScheme() == null ? "" : storeUrl.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("a remote store URL must be http:// or https://, not " + storeUrl
+                    + "; open a store directory with open(Path)");
+        }
+        ManagerMetrics metrics = new ManagerMetrics();
+        HttpRevisionSource source = HttpRevisionSource.create(
+                new HttpStoreFetcher(storeUrl, settings, options.clock()),
+                new SnapshotCache(cacheDirectory),
+                options,
+                settings,
+                metrics,
+                new SecureRandom());
+        return new SnapshotManager(source, options, metrics);
     }
 
     /**
@@ -188,9 +236,16 @@ public final class SnapshotManager implements AutoCloseable {
         return metrics;
     }
 
-    /** @return the store directory */
+    /** @return the store directory, or for a remote store its cache directory */
     public Path storeDirectory() {
-        return source.store().directory();
+        return source instanceof HttpRevisionSource remote
+                ? remote.cacheDirectory()
+                : ((DirectoryRevisionSource) source).store().directory();
+    }
+
+    /** @return where the revisions come from: the store directory or URL */
+    public String storeLocation() {
+        return source.location();
     }
 
     /**

@@ -158,7 +158,7 @@ public final class SnapshotStore {
             List<String> previous = new ArrayList<>(registry.previousStable());
             List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
             if (registry.stable() != null) {
-                previous.add(0, registry.stable());
+                previous = StoreRetention.pushPrevious(previous, registry.stable(), id);
                 replace(snapshots, registry.stable(), SnapshotRecord.RETIRED, "replaced by " + id);
             }
             replace(snapshots, record.id(), SnapshotRecord.STABLE, "promoted to stable");
@@ -392,6 +392,16 @@ public final class SnapshotStore {
             io.write(registryFile(), json);
             return next;
         });
+    }
+
+    /** For {@link StorePrune}: one change under the store's lock, written like every other. */
+    StoreRegistry changeRegistry(String what, UnaryOperator<StoreRegistry> change) throws IOException {
+        return change(what, change);
+    }
+
+    /** For {@link StorePrune}: {@code work} under the store's lock. */
+    <T> T underLock(StoreFiles.LockedWork<T> work) throws IOException {
+        return files.locked(work);
     }
 
     private Path historyFile(long revision) {
