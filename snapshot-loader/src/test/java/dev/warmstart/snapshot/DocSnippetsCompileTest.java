@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       the body of a method that may throw any exception. A fragment with imports gets exactly those, so a
  *       snippet that forgets one fails here as it would for a reader who pastes it; a fragment without imports
  *       gets the loader's packages ({@code loader}, {@code format}, {@code store}, {@code writer}) and
- *       {@code java.io}, {@code java.nio.file}, {@code java.time}, {@code java.util}.
+ *       {@code java.io}, {@code java.net}, {@code java.nio.file}, {@code java.time}, {@code java.util}.
  * </ul>
  *
  * <p>Sample variables a snippet uses must be declared in the snippet: that is what a reader pastes.
@@ -54,6 +54,7 @@ class DocSnippetsCompileTest {
             "import dev.warmstart.snapshot.store.*;",
             "import dev.warmstart.snapshot.writer.*;",
             "import java.io.*;",
+            "import java.net.*;",
             "import java.nio.file.*;",
             "import java.time.*;",
             "import java.util.*;");
