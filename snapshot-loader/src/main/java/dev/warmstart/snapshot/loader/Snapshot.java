@@ -181,6 +181,33 @@ public final class Snapshot implements AutoCloseable {
         return open(file, DEFAULT_REGION_SIZE, options);
     }
 
+    /**
+     * Opens a snapshot and refuses it unless {@code trust} accepts its signature (see {@link TrustPolicy#check}).
+     * Then, unless {@link SnapshotOption#VERIFY_ON_FIRST_ACCESS} is given, checks every byte as {@link #verify()}
+     * does, so that nothing but the signed content is ever served.
+     *
+     * @param file the snapshot tar
+     * @param trust the keys whose snapshots are accepted
+     * @param options optional behaviour
+     * @return the open, trusted snapshot; close it when done
+     * @throws IOException when the file cannot be read
+     * @throws UntrustedSnapshotException when it is unsigned, signed by an unknown key, or its signature is bad
+     * @throws CorruptSnapshotException when the file is damaged
+     */
+    public static Snapshot open(Path file, TrustPolicy trust, SnapshotOption... options) throws IOException {
+        Snapshot snapshot = open(file, options);
+        try {
+            trust.check(snapshot);
+            if (snapshot.verifiedEntries == null) {
+                snapshot.verify();
+            }
+            return snapshot;
+        } catch (RuntimeException e) {
+            snapshot.close();
+            throw e;
+        }
+    }
+
     static Snapshot open(Path file, long regionSize, SnapshotOption... options) throws IOException {
         if (regionSize < 4096 || regionSize % SnapshotFormat.BLOCK != 0 || regionSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("region size must be a multiple of 512 between 4 KiB and 2 GiB");
@@ -573,7 +600,11 @@ public final class Snapshot implements AutoCloseable {
         if (len < prefix.length) {
             return false;
         }
-        int start = namesStart + index.getInt(r);
+        int off = index.getInt(r);
+        if (off < 0 || (long) off + len > namesLength) { // found by fuzzing: SnapshotFuzzFindingsTest
+            throw corrupt("has a damaged index: entry " + i + " names bytes outside the names section");
+        }
+        int start = namesStart + off;
         for (int k = 0; k < prefix.length; k++) {
             if (index.get(start + k) != prefix[k]) {
                 return false;
