@@ -390,6 +390,13 @@ public final class SnapshotManager implements AutoCloseable {
             long took = System.nanoTime() - t0;
             metrics.verified(took);
             options.listener().verified(id, Duration.ofNanos(took));
+            if (options.trust() != null) { // trust: an unsigned or untrusted snapshot is never swapped in
+                try {
+                    options.trust().check(snapshot);
+                } catch (RuntimeException e) {
+                    throw new StoreException("snapshot " + id + " is not trusted: " + e.getMessage(), e);
+                }
+            }
             if (!snapshot.id().equals(id) || !snapshot.contentHash().equals(record.contentHash())) {
                 throw new StoreException(
                         file + " holds snapshot " + snapshot.id() + ", not " + id

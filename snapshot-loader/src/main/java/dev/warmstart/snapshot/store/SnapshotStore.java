@@ -3,6 +3,7 @@ package dev.warmstart.snapshot.store;
 import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotException;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
+import dev.warmstart.snapshot.loader.TrustPolicy;
 import dev.warmstart.snapshot.writer.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,11 +49,27 @@ public final class SnapshotStore {
     private final Path dir;
     private final RegistryIo io;
     private final Clock clock;
+    private final TrustPolicy trust;
 
     SnapshotStore(Path dir, RegistryIo io, Clock clock) {
+        this(dir, io, clock, null);
+    }
+
+    SnapshotStore(Path dir, RegistryIo io, Clock clock, TrustPolicy trust) {
         this.dir = dir.toAbsolutePath().normalize();
         this.io = io;
         this.clock = clock;
+        this.trust = trust;
+    }
+
+    /**
+     * The same store, refusing to publish or promote a snapshot that {@code policy} does not accept (unsigned,
+     * signed by an unknown key, or with a bad signature).
+     *
+     * @param policy the trusted keys, or null to accept unsigned snapshots
+     */
+    public SnapshotStore withTrust(TrustPolicy policy) {
+        return new SnapshotStore(dir, io, clock, policy);
     }
 
     /**
@@ -104,12 +121,16 @@ public final class SnapshotStore {
      * snapshot that is already registered changes nothing.
      *
      * @return its record
-     * @throws SnapshotException when the file fails verification (nothing is copied)
+     * @throws SnapshotException when the file fails verification, or the store's trust policy refuses it (nothing
+     *     is copied)
      */
     public SnapshotRecord publish(Path snapshotFile) throws IOException {
         SnapshotMetadata metadata;
         try (Snapshot snapshot = Snapshot.open(snapshotFile)) {
             snapshot.verify();
+            if (trust != null) {
+                trust.check(snapshot);
+            }
             metadata = snapshot.metadata();
         }
         String id = metadata.id();
@@ -340,6 +361,9 @@ public final class SnapshotStore {
                         new IllegalArgumentException("no snapshot '" + id + "' in " + dir + "; publish it first"));
         try (Snapshot snapshot = Snapshot.open(snapshotFile(record))) {
             snapshot.verify();
+            if (trust != null) {
+                trust.check(snapshot);
+            }
         } catch (IOException e) {
             throw new StoreException(
                     "snapshot " + id + " cannot be read (" + e.getMessage() + "); it is not promoted", e);
