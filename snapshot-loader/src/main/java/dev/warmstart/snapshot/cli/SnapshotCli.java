@@ -8,6 +8,8 @@ import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotEntry;
 import dev.warmstart.snapshot.loader.SnapshotException;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
+import dev.warmstart.snapshot.loader.SnapshotSignature;
+import dev.warmstart.snapshot.loader.TrustPolicy;
 import dev.warmstart.snapshot.loader.UnsupportedFormatVersionException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,6 +41,9 @@ public final class SnapshotCli {
             "commands:",
             "  inspect [--json] FILE            metadata, entry table and prompts",
             "  verify FILE                      check every entry's SHA-256, the content hash and the tar structure",
+            "  verify FILE --trust KEY.pub.pem [--trust KEY2.pub.pem]",
+            "                                   also refuse it unless signed by one of these keys",
+            SignCommand.USAGE,
             "  get FILE KEY                     print one config value",
             "  render FILE PROMPT [name=value]  render a prompt template",
             "  diff OLD NEW                     entries and config keys added, removed, changed",
@@ -80,6 +85,7 @@ public final class SnapshotCli {
                 case "render" -> render(rest);
                 case "diff" -> diff(rest);
                 case "store" -> new StoreCommand(out).run(rest);
+                case "sign" -> new SignCommand(out).run(rest);
                 default -> usage("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -132,6 +138,11 @@ public final class SnapshotCli {
                 }
                 doc.put("prompts", prompts);
                 doc.put("configKeys", snapshot.config().size());
+                doc.put(
+                        "signedBy",
+                        SnapshotSignature.of(snapshot)
+                                .map(SnapshotSignature::keyId)
+                                .orElse(null));
                 out.print(Json.pretty(doc));
                 return OK;
             }
@@ -144,6 +155,11 @@ public final class SnapshotCli {
                     + m.fileBytes() + " bytes on disk)");
             m.provenance().forEach((k, v) -> out.println("  " + String.format("%-13s ", k) + v));
             out.println("  config keys   " + snapshot.config().size());
+            out.println("  signature     "
+                    + SnapshotSignature.of(snapshot)
+                            .map(s -> "signed by key " + s.keyId() + " (" + s.algorithm()
+                                    + "; not checked here: verify --trust KEY.pub.pem checks it)")
+                            .orElse("unsigned"));
             out.println();
             out.println(String.format("%-12s %10s  %-16s %s", "OFFSET", "LENGTH", "SHA-256", "NAME"));
             for (SnapshotEntry e : entries) {
@@ -165,11 +181,18 @@ public final class SnapshotCli {
     }
 
     private int verify(List<String> args) throws IOException {
-        Path file = Path.of(single(args, "verify FILE"));
-        try (Snapshot snapshot = Snapshot.open(file)) {
+        TrustPolicy trust = TrustOptions.take(args);
+        Path file = Path.of(single(args, "verify FILE " + TrustOptions.USAGE));
+        try (Snapshot snapshot = trust == null ? Snapshot.open(file) : Snapshot.open(file, trust)) {
             snapshot.verify();
             out.println("OK " + snapshot.id() + ": " + snapshot.entryCount() + " entries verified, content hash "
-                    + snapshot.contentHash());
+                    + snapshot.contentHash()
+                    + (trust == null
+                            ? ""
+                            : ", signed by trusted key "
+                                    + SnapshotSignature.of(snapshot)
+                                            .orElseThrow()
+                                            .keyId()));
             return OK;
         }
     }

@@ -1,5 +1,6 @@
 package dev.warmstart.snapshot.cli;
 
+import dev.warmstart.snapshot.loader.TrustPolicy;
 import dev.warmstart.snapshot.store.CanaryRule;
 import dev.warmstart.snapshot.store.Guard;
 import dev.warmstart.snapshot.store.SnapshotRecord;
@@ -27,7 +28,8 @@ final class StoreCommand {
             "  store rollback DIR [ID]          stable back to the previous stable, or to ID",
             "  store status DIR                 channels and every snapshot's status",
             "  store history DIR                every revision of the registry",
-            "  store restore DIR REVISION       make an earlier revision current again");
+            "  store restore DIR REVISION       make an earlier revision current again",
+            "  store ... --trust KEY.pub.pem    publish and promote only snapshots signed by these keys");
 
     private final PrintStream out;
 
@@ -40,12 +42,13 @@ final class StoreCommand {
             throw new UsageException(
                     "usage: store publish|promote|remove-canary|rollback|status|history|restore DIR ...");
         }
+        TrustPolicy trust = TrustOptions.take(args); // trust: any store operation may name trusted keys
         String operation = args.remove(0);
         Path dir = Path.of(args.remove(0));
         if (!operation.equals("publish") && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("no store at " + dir + "; publish a snapshot into it first");
         }
-        SnapshotStore store = SnapshotStore.open(dir);
+        SnapshotStore store = SnapshotStore.open(dir).withTrust(trust);
         switch (operation) {
             case "publish" -> {
                 SnapshotRecord r = store.publish(Path.of(one(args, "store publish DIR FILE")));
