@@ -7,8 +7,8 @@
 # gives the executions and the time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-loader=(SnapshotFuzzTest#openVerifyAndLookUp SnapshotFuzzTest#configTable SnapshotFuzzTest#promptTemplate
-        JsonFuzzTest#parse StoreRegistryFuzzTest#fromJson SignatureFuzzTest#verifyAnyBytes)
+loader=(SnapshotFuzzTest#openVerifyAndLookUp SnapshotFuzzTest#configTable SnapshotFuzzTest#promptTemplate SnapshotFuzzTest#tokenizeAndRender
+        JsonFuzzTest#parse StoreRegistryFuzzTest#fromJson)
 plugin=(InputReaderFuzzTest#yamlAndJson DifyAppCompilerFuzzTest#compile)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${loader[@]}" "${plugin[@]}")

@@ -16,8 +16,12 @@ import java.util.Map;
  */
 class SnapshotFuzzTest {
     private static final Map<String, String> ENV = Map.of("HOME", "/home/fuzz", "PORT", "8080");
+    private static final TrustPolicy TRUST = TestKeys.trusting("ed25519-a");
 
-    /** Arbitrary file bytes, with the open-time checksums recomputed so the fuzzer gets past them. */
+    /**
+     * Arbitrary file bytes, with the open-time checksums recomputed so the fuzzer gets past them: open, the
+     * signature check of a trust policy, every lookup, and full verification.
+     */
     @FuzzTest(maxDuration = FuzzBudget.PER_TARGET)
     void openVerifyAndLookUp(byte[] bytes) throws IOException {
         if (bytes == null) {
@@ -62,6 +66,47 @@ class SnapshotFuzzTest {
         render(template);
     }
 
+    /**
+     * The build-time template tokenizer and the run-time renderer together: any text either fails with a
+     * {@code PromptSyntaxException} or compiles, decodes and renders; a Dify prompt rendered with every variable
+     * mapped to its own spelling gives back its text (docs/format.md, section 7.1).
+     */
+    @FuzzTest(maxDuration = FuzzBudget.PER_TARGET)
+    void tokenizeAndRender(String text) {
+        if (text == null) {
+            return;
+        }
+        for (PromptSyntax syntax : PromptSyntax.values()) {
+            dev.warmstart.snapshot.writer.CompiledPrompt compiled;
+            try {
+                compiled = dev.warmstart.snapshot.writer.PromptCompiler.compile(
+                        new dev.warmstart.snapshot.writer.PromptSource("fuzz", text, syntax, null, Map.of()));
+            } catch (dev.warmstart.snapshot.writer.PromptSyntaxException reported) {
+                continue;
+            }
+            PromptTemplate template = PromptTemplate.decode(
+                    "fuzz", ByteBuffer.wrap(compiled.toBytes()).asReadOnlyBuffer(), "fuzz");
+            if (!template.text().equals(text)) {
+                throw new AssertionError("text() differs from the source for " + syntax);
+            }
+            if (syntax == PromptSyntax.DIFY) {
+                Map<String, Object> own = new HashMap<>();
+                for (String v : template.variables()) {
+                    own.put(v, "{{" + v + "}}");
+                }
+                if (!template.render(own).equals(text)) {
+                    throw new AssertionError("a Dify prompt does not render back to its text");
+                }
+            } else if (syntax == PromptSyntax.PLAIN) {
+                Map<String, Object> values = new HashMap<>();
+                for (String v : template.variables()) {
+                    values.put(v, "x");
+                }
+                template.render(values);
+            }
+        }
+    }
+
     static void readEverything(Path file) throws IOException {
         Snapshot snapshot;
         try {
@@ -71,6 +116,8 @@ class SnapshotFuzzTest {
         }
         try (snapshot) {
             attempt(snapshot::id);
+            attempt(() -> SnapshotSignature.of(snapshot));
+            attempt(() -> TRUST.check(snapshot));
             attempt(snapshot::entries);
             attempt(snapshot::metadata);
             attempt(() -> lookUpAll(snapshot.config()));
