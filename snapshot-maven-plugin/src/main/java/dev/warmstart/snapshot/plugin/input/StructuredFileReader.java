@@ -446,7 +446,12 @@ public final class StructuredFileReader {
                 try {
                     return new java.math.BigDecimal(clean);
                 } catch (NumberFormatException e) {
-                    return Double.parseDouble(clean);
+                    try {
+                        return Double.parseDouble(clean);
+                    } catch (NumberFormatException notANumber) { // found by fuzzing: YAML 1.1 calls "._" a float
+                        fail(node, "'" + v + "' is not a number a config can hold; quote it to keep it as text");
+                        return null;
+                    }
                 }
             }
             fail(node, "unsupported YAML tag " + tag + "; use plain values");
