@@ -325,7 +325,11 @@ public final class Config {
             case ConfigTableLayout.TYPE_DOUBLE:
                 return table.getDouble(valueOffset(r, 8));
             case ConfigTableLayout.TYPE_BIG_NUMBER:
-                return new BigDecimal(rawText(r));
+                try {
+                    return new BigDecimal(rawText(r));
+                } catch (NumberFormatException e) { // found by fuzzing: SnapshotFuzzFindingsTest
+                    throw corrupt("has key '" + full(key) + "' whose big number is not a decimal number");
+                }
             case ConfigTableLayout.TYPE_BOOLEAN:
                 return table.get(valueOffset(r, 1)) != 0;
             case ConfigTableLayout.TYPE_NULL:

@@ -31,4 +31,27 @@ class SnapshotFuzzFindingsTest {
                     .hasMessageContaining("outside the names section");
         }
     }
+
+    @Test
+    void aBigNumberThatIsNotADecimalNumberIsReportedAsCorrupt() throws IOException {
+        byte[] table;
+        try (InputStream in = getClass()
+                .getResourceAsStream(
+                        "/dev/warmstart/snapshot/loader/SnapshotFuzzTestInputs/configTable/crash-big-number-not-decimal")) {
+            table = in.readAllBytes();
+        }
+        Config config = new Config(java.nio.ByteBuffer.wrap(table).asReadOnlyBuffer(), "fuzz.tar");
+        java.util.List<SnapshotException> refusals = new java.util.ArrayList<>();
+        for (String key : config.keys()) {
+            try {
+                config.value(key);
+            } catch (SnapshotException e) {
+                refusals.add(e);
+            }
+        }
+        org.assertj.core.api.Assertions.assertThat(refusals)
+                .anySatisfy(e -> org.assertj.core.api.Assertions.assertThat(e)
+                        .isInstanceOf(CorruptSnapshotException.class)
+                        .hasMessageContaining("is not a decimal number"));
+    }
 }

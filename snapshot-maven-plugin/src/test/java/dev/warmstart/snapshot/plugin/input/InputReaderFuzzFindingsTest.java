@@ -18,4 +18,26 @@ class InputReaderFuzzFindingsTest {
             assertThat(p.toString()).contains("model.yml:2").contains("'._' is not a number");
         });
     }
+
+    @Test
+    void aYamlTagSnakeYamlRefusesIsReportedInsteadOfThrowing() {
+        Problems problems = new Problems(Path.of("."));
+        assertThat(new StructuredFileReader().readYamlText(FILE, "a: !%1\n", problems))
+                .isNull();
+        assertThat(problems.errors())
+                .singleElement()
+                .satisfies(p -> assertThat(p.toString()).contains("malformed YAML"));
+    }
+
+    @Test
+    void aJsonNumberWithAnExponentOutOfRangeIsReportedWithItsLineInsteadOfThrowing() {
+        Problems problems = new Problems(Path.of("."));
+        Path json = Path.of("src/main/snapshot/config/retrieval.json");
+        assertThat(new StructuredFileReader().readJsonText(json, "{\n  \"t\": 0.5E6666666666666\n}", problems))
+                .isNull();
+        assertThat(problems.errors())
+                .singleElement()
+                .satisfies(p ->
+                        assertThat(p.toString()).contains("retrieval.json:2").contains("out of range"));
+    }
 }
