@@ -131,7 +131,13 @@ class SnapshotFuzzTest {
     }
 
     static void lookUpAll(Config config) {
-        for (String key : config.keys()) {
+        java.util.List<String> keys;
+        try {
+            keys = config.keys();
+        } catch (SnapshotException expected) {
+            keys = java.util.List.of("model.name", "model.temperature", "port");
+        }
+        for (String key : keys) {
             attempt(() -> config.value(key));
             attempt(() -> config.describe(key));
             attempt(() -> config.findString(key));
