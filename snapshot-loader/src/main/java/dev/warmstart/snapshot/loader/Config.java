@@ -345,7 +345,11 @@ public final class Config {
 
     /** @return the stored value as a JSON literal, placeholders unresolved (for diffs and tools) */
     public String describe(String key) {
-        return Json.compact(value(key));
+        Object value = value(key);
+        if (value instanceof Double d && (d.isNaN() || d.isInfinite())) { // found by fuzzing: the writer never
+            throw corrupt("has key '" + full(key) + "' holding " + d + ", which no snapshot writer stores");
+        }
+        return Json.compact(value);
     }
 
     @Override

@@ -54,4 +54,27 @@ class SnapshotFuzzFindingsTest {
                         .isInstanceOf(CorruptSnapshotException.class)
                         .hasMessageContaining("is not a decimal number"));
     }
+
+    @Test
+    void describingADoubleThatIsNaNIsReportedAsCorruptInsteadOfThrowingFromTheJsonWriter() throws IOException {
+        byte[] table;
+        try (InputStream in = getClass()
+                .getResourceAsStream(
+                        "/dev/warmstart/snapshot/loader/SnapshotFuzzTestInputs/configTable/crash-describe-nan-double")) {
+            table = in.readAllBytes();
+        }
+        Config config = new Config(java.nio.ByteBuffer.wrap(table).asReadOnlyBuffer(), "fuzz.tar");
+        java.util.List<SnapshotException> refusals = new java.util.ArrayList<>();
+        for (String key : config.keys()) {
+            try {
+                config.describe(key);
+            } catch (SnapshotException e) {
+                refusals.add(e);
+            }
+        }
+        org.assertj.core.api.Assertions.assertThat(refusals)
+                .anySatisfy(e -> org.assertj.core.api.Assertions.assertThat(e)
+                        .isInstanceOf(CorruptSnapshotException.class)
+                        .hasMessageContaining("NaN"));
+    }
 }
