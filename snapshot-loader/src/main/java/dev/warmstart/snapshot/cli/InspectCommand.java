@@ -6,6 +6,7 @@ import dev.warmstart.snapshot.loader.PromptTemplate;
 import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotEntry;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
+import dev.warmstart.snapshot.loader.SnapshotSignature;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -46,6 +47,11 @@ final class InspectCommand {
                     + m.fileBytes() + " bytes on disk");
             m.provenance().forEach((k, v) -> out.println("  " + String.format(Locale.ROOT, "%-13s ", k) + v));
             out.println("  config keys   " + snapshot.config().size());
+            out.println("  signature     "
+                    + SnapshotSignature.of(snapshot)
+                            .map(s -> "signed by key " + s.keyId() + " (" + s.algorithm()
+                                    + "; not checked here: verify --trust KEY.pub.pem checks it)")
+                            .orElse("unsigned"));
             out.println();
             out.println(String.format(Locale.ROOT, "%-12s %10s  %-16s %s", "OFFSET", "LENGTH", "SHA-256", "NAME"));
             for (SnapshotEntry e : entries) {
@@ -97,6 +103,9 @@ final class InspectCommand {
         }
         doc.put("prompts", prompts);
         doc.put("configKeys", snapshot.config().size());
+        doc.put(
+                "signedBy",
+                SnapshotSignature.of(snapshot).map(SnapshotSignature::keyId).orElse(null));
         out.print(Json.pretty(doc));
     }
 

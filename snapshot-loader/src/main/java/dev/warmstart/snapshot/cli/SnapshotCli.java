@@ -8,6 +8,8 @@ import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotEntry;
 import dev.warmstart.snapshot.loader.SnapshotException;
 import dev.warmstart.snapshot.loader.SnapshotOption;
+import dev.warmstart.snapshot.loader.SnapshotSignature;
+import dev.warmstart.snapshot.loader.TrustPolicy;
 import dev.warmstart.snapshot.loader.UnsupportedFormatVersionException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,6 +41,9 @@ public final class SnapshotCli {
             "commands:",
             "  inspect [--json] FILE            metadata, entry table and prompts",
             "  verify FILE                      check every entry's SHA-256, the content hash and the tar structure",
+            "  verify FILE --trust KEY.pub.pem [--trust KEY2.pub.pem]",
+            "                                   also refuse it unless signed by one of these keys",
+            SignCommand.USAGE,
             "  get FILE KEY                     print one config value (a list or map as JSON)",
             "  keys [--json] FILE [PREFIX]      list config keys (under PREFIX) with type and stored value",
             "  render FILE PROMPT [name=value]  render a prompt template",
@@ -82,6 +87,7 @@ public final class SnapshotCli {
                 case "render" -> render(rest);
                 case "diff" -> diff(rest);
                 case "store" -> new StoreCommand(out).run(rest);
+                case "sign" -> new SignCommand(out).run(rest);
                 default -> usage("unknown command '" + command + "'");
             };
         } catch (UsageException e) {
@@ -104,11 +110,18 @@ public final class SnapshotCli {
     }
 
     private int verify(List<String> args) throws IOException {
-        Path file = Path.of(single(args, "verify FILE"));
-        try (Snapshot snapshot = Snapshot.open(file)) {
+        TrustPolicy trust = TrustOptions.take(args);
+        Path file = Path.of(single(args, "verify FILE " + TrustOptions.USAGE));
+        try (Snapshot snapshot = trust == null ? Snapshot.open(file) : Snapshot.open(file, trust)) {
             snapshot.verify();
             out.println("OK " + snapshot.id() + ": " + InspectCommand.describeCount(snapshot.entries())
-                    + " verified, content hash " + snapshot.contentHash());
+                    + " verified, content hash " + snapshot.contentHash()
+                    + (trust == null
+                            ? ""
+                            : ", signed by trusted key "
+                                    + SnapshotSignature.of(snapshot)
+                                            .orElseThrow()
+                                            .keyId()));
             return OK;
         }
     }

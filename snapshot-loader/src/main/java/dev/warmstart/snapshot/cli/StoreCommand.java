@@ -1,5 +1,6 @@
 package dev.warmstart.snapshot.cli;
 
+import dev.warmstart.snapshot.loader.TrustPolicy;
 import dev.warmstart.snapshot.store.CanaryRule;
 import dev.warmstart.snapshot.store.Guard;
 import dev.warmstart.snapshot.store.SnapshotRecord;
@@ -34,7 +35,8 @@ final class StoreCommand {
             "  DIR may be an http(s):// URL for publish, promote, remove-canary, rollback and status: the change",
             "  is made under the server's WebDAV LOCK; a server without one is refused unless --force is given",
             "  store pull URL DIR               copy a remote store's current registry and the snapshots it serves",
-            "                                   into DIR, verified (credentials: WARMSTART_STORE_TOKEN, ...)");
+            "                                   into DIR, verified (credentials: WARMSTART_STORE_TOKEN, ...)",
+            "  store ... --trust KEY.pub.pem    publish and promote only snapshots signed by these keys");
 
     private final PrintStream out;
 
@@ -47,6 +49,7 @@ final class StoreCommand {
             throw new UsageException(
                     "usage: store publish|promote|remove-canary|rollback|status|history|restore DIR ... | pull URL DIR");
         }
+        TrustPolicy trust = TrustOptions.take(args); // trust: any store operation may name trusted keys
         String operation = args.remove(0);
         if (operation.equals("pull")) {
             return StorePullCommand.run(out, args);
@@ -59,7 +62,7 @@ final class StoreCommand {
         if (!operation.equals("publish") && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("no store at " + dir + "; publish a snapshot into it first");
         }
-        return apply(operation, SnapshotStore.open(dir), args);
+        return apply(operation, SnapshotStore.open(dir).withTrust(trust), args);
     }
 
     /** Runs {@code operation} on {@code store} (a store directory, or the mirror of a remote store). */

@@ -7,6 +7,7 @@ package dev.warmstart.snapshot.format;
  * <pre>
  * file := tar header(".warmstart/index") | index data | pad to 512
  *         tar header(".warmstart/metadata.json") | metadata JSON | pad to 512
+ *         [tar header(".warmstart/signature") | signature | pad to 512]   signed snapshots only: SignatureLayout
  *         for each content entry, sorted by UTF-8 name bytes:
  *             [pax header block(s), when the name is not plain ASCII of at most 100 bytes]
  *             tar header | data | pad to 512

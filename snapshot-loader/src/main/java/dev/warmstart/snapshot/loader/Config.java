@@ -304,7 +304,11 @@ public final class Config {
             case ConfigTableLayout.TYPE_DOUBLE:
                 return table.doubleValue(r);
             case ConfigTableLayout.TYPE_BIG_NUMBER:
-                return new BigDecimal(table.text(r));
+                try {
+                    return new BigDecimal(table.text(r));
+                } catch (NumberFormatException e) { // found by fuzzing: SnapshotFuzzFindingsTest
+                    throw table.corrupt("has key '" + full(key) + "' whose big number is not a decimal number");
+                }
             case ConfigTableLayout.TYPE_BOOLEAN:
                 return table.booleanValue(r);
             case ConfigTableLayout.TYPE_NULL:
@@ -320,7 +324,11 @@ public final class Config {
 
     /** @return the stored value as a JSON literal, placeholders unresolved (for diffs and tools) */
     public String describe(String key) {
-        return Json.compact(value(key));
+        Object value = value(key);
+        if (value instanceof Double d && (d.isNaN() || d.isInfinite())) { // found by fuzzing: the writer never
+            throw table.corrupt("has key '" + full(key) + "' holding " + d + ", which no snapshot writer stores");
+        }
+        return Json.compact(value);
     }
 
     @Override

@@ -104,6 +104,33 @@ public final class Snapshot implements AutoCloseable {
         return open(file, DEFAULT_REGION_SIZE, options);
     }
 
+    /**
+     * Opens a snapshot and refuses it unless {@code trust} accepts its signature (see {@link TrustPolicy#check}).
+     * Then, unless {@link SnapshotOption#VERIFY_ON_FIRST_ACCESS} is given, checks every byte as {@link #verify()}
+     * does, so that nothing but the signed content is ever served.
+     *
+     * @param file the snapshot tar
+     * @param trust the keys whose snapshots are accepted
+     * @param options optional behaviour
+     * @return the open, trusted snapshot; close it when done
+     * @throws IOException when the file cannot be read
+     * @throws UntrustedSnapshotException when it is unsigned, signed by an unknown key, or its signature is bad
+     * @throws CorruptSnapshotException when the file is damaged
+     */
+    public static Snapshot open(Path file, TrustPolicy trust, SnapshotOption... options) throws IOException {
+        Snapshot snapshot = open(file, options);
+        try {
+            trust.check(snapshot);
+            if (snapshot.verifiedEntries == null) {
+                snapshot.verify();
+            }
+            return snapshot;
+        } catch (RuntimeException e) {
+            snapshot.close();
+            throw e;
+        }
+    }
+
     static Snapshot open(Path file, long regionSize, SnapshotOption... options) throws IOException {
         if (regionSize < 4096 || regionSize % SnapshotFormat.BLOCK != 0 || regionSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("region size must be a multiple of 512 between 4 KiB and 2 GiB");

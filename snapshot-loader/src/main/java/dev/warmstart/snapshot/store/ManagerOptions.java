@@ -1,5 +1,6 @@
 package dev.warmstart.snapshot.store;
 
+import dev.warmstart.snapshot.loader.TrustPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,13 +14,26 @@ import java.util.Objects;
  * @param listener receives events (default: none)
  * @param registerMBean whether to expose metrics over JMX (default false)
  * @param clock time source for the outcome windows (tests inject one)
+ * @param trust the keys whose snapshots may be served, or null to serve unsigned snapshots too (default null);
+ *     with a policy, a registry change naming an unsigned or untrusted snapshot is refused whole
  */
 public record ManagerOptions(
         Duration pollInterval,
         boolean useWatchService,
         SnapshotEventListener listener,
         boolean registerMBean,
-        Clock clock) {
+        Clock clock,
+        TrustPolicy trust) {
+
+    /** Options without a trust policy (the form before signing existed). */
+    public ManagerOptions(
+            Duration pollInterval,
+            boolean useWatchService,
+            SnapshotEventListener listener,
+            boolean registerMBean,
+            Clock clock) {
+        this(pollInterval, useWatchService, listener, registerMBean, clock, null);
+    }
 
     /** Checks the values. */
     public ManagerOptions {
@@ -36,26 +50,31 @@ public record ManagerOptions(
 
     /** @return these options with another poll interval */
     public ManagerOptions withPollInterval(Duration interval) {
-        return new ManagerOptions(interval, useWatchService, listener, registerMBean, clock);
+        return new ManagerOptions(interval, useWatchService, listener, registerMBean, clock, trust);
     }
 
     /** @return these options with the watch service on or off */
     public ManagerOptions withWatchService(boolean on) {
-        return new ManagerOptions(pollInterval, on, listener, registerMBean, clock);
+        return new ManagerOptions(pollInterval, on, listener, registerMBean, clock, trust);
     }
 
     /** @return these options with a listener */
     public ManagerOptions withListener(SnapshotEventListener l) {
-        return new ManagerOptions(pollInterval, useWatchService, l, registerMBean, clock);
+        return new ManagerOptions(pollInterval, useWatchService, l, registerMBean, clock, trust);
     }
 
     /** @return these options with JMX registration on or off */
     public ManagerOptions withMBean(boolean on) {
-        return new ManagerOptions(pollInterval, useWatchService, listener, on, clock);
+        return new ManagerOptions(pollInterval, useWatchService, listener, on, clock, trust);
     }
 
     /** @return these options with another clock */
     public ManagerOptions withClock(Clock c) {
-        return new ManagerOptions(pollInterval, useWatchService, listener, registerMBean, c);
+        return new ManagerOptions(pollInterval, useWatchService, listener, registerMBean, c, trust);
+    }
+
+    /** @return these options serving only snapshots signed by a key of {@code policy} (null: any snapshot) */
+    public ManagerOptions withTrust(TrustPolicy policy) {
+        return new ManagerOptions(pollInterval, useWatchService, listener, registerMBean, clock, policy);
     }
 }

@@ -178,6 +178,14 @@ final class RevisionApplier {
                 options.listener().verified(id, Duration.ofNanos(nanos));
             }
         });
+        if (options.trust() != null) { // trust: an unsigned or untrusted snapshot is never swapped in
+            try {
+                options.trust().check(snapshot);
+            } catch (RuntimeException e) {
+                snapshot.close();
+                throw new StoreException("snapshot " + id + " is not trusted: " + e.getMessage(), e);
+            }
+        }
         served = new ServedSnapshot(id, snapshot, windowOf(registry, id), options.clock());
         opened.put(id, served);
         return served;

@@ -3,6 +3,7 @@ package dev.warmstart.snapshot.store;
 import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotException;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
+import dev.warmstart.snapshot.loader.TrustPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,12 +42,28 @@ public final class SnapshotStore {
     private final RegistryIo io;
     private final StoreFiles files;
     private final Clock clock;
+    private final TrustPolicy trust;
 
     SnapshotStore(Path dir, RegistryIo io, Clock clock) {
+        this(dir, io, clock, null);
+    }
+
+    SnapshotStore(Path dir, RegistryIo io, Clock clock, TrustPolicy trust) {
         this.dir = dir.toAbsolutePath().normalize();
         this.io = io;
         this.clock = clock;
         this.files = new StoreFiles(this.dir, io);
+        this.trust = trust;
+    }
+
+    /**
+     * The same store, refusing to publish or promote a snapshot that {@code policy} does not accept (unsigned,
+     * signed by an unknown key, or with a bad signature).
+     *
+     * @param policy the trusted keys, or null to accept unsigned snapshots
+     */
+    public SnapshotStore withTrust(TrustPolicy policy) {
+        return new SnapshotStore(dir, io, clock, policy);
     }
 
     /**
@@ -95,7 +112,8 @@ public final class SnapshotStore {
      * missing, damaged or replaced by another file, it is copied again (this is how a store's file is repaired).
      *
      * @return its record
-     * @throws SnapshotException when the file fails verification (nothing is copied)
+     * @throws SnapshotException when the file fails verification, or the store's trust policy refuses it (nothing
+     *     is copied)
      * @throws StoreException when the copy is not what was verified (the file changed while it was published:
      *     nothing is registered), or the id is registered with another content hash
      */
@@ -103,6 +121,9 @@ public final class SnapshotStore {
         SnapshotMetadata metadata;
         try (Snapshot snapshot = Snapshot.open(snapshotFile)) {
             snapshot.verify();
+            if (trust != null) {
+                trust.check(snapshot);
+            }
             metadata = snapshot.metadata();
         }
         String id = metadata.id();
@@ -339,6 +360,9 @@ public final class SnapshotStore {
                 .orElseThrow(() ->
                         new IllegalArgumentException("no snapshot '" + id + "' in " + dir + "; publish it first"));
         try (Snapshot snapshot = StoredSnapshots.open(snapshotFile(record), record, StoredSnapshots.Progress.NONE)) {
+            if (trust != null) {
+                trust.check(snapshot);
+            }
             return record;
         } catch (StoreException e) {
             throw new StoreException(e.getMessage() + "; " + id + " is not promoted", e);

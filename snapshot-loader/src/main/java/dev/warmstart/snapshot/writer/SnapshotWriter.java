@@ -1,6 +1,7 @@
 package dev.warmstart.snapshot.writer;
 
 import dev.warmstart.snapshot.format.ContentHash;
+import dev.warmstart.snapshot.format.SignatureLayout;
 import dev.warmstart.snapshot.format.SnapshotFormat;
 import dev.warmstart.snapshot.format.TarHeaders;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
@@ -41,6 +42,7 @@ public final class SnapshotWriter implements Closeable {
     private final List<PendingEntry> entries = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
     private boolean finished;
+    private SnapshotSigner signer;
 
     private SnapshotWriter(Path target) throws IOException {
         this.target = target.toAbsolutePath();
@@ -124,6 +126,19 @@ public final class SnapshotWriter implements Closeable {
         return utf8;
     }
 
+    /**
+     * Signs the snapshot {@link #finish} writes: it then holds a {@code .warmstart/signature} entry (see
+     * {@link SignatureLayout}). The content hash and id do not change.
+     *
+     * @param signer the signing key, or null for an unsigned snapshot
+     * @return this writer
+     */
+    public SnapshotWriter signWith(SnapshotSigner signer) {
+        ensureOpen();
+        this.signer = signer;
+        return this;
+    }
+
     /** @return the number of content entries added so far */
     public int entryCount() {
         return entries.size();
@@ -179,7 +194,8 @@ public final class SnapshotWriter implements Closeable {
             fileBytes = layout.fileLength;
         }
 
-        byte[] index = buildIndex(layout, metadataJson, createdSeconds, hash);
+        byte[] signature = signer == null ? null : signer.signatureEntry(hash, metadataJson);
+        byte[] index = buildIndex(layout, metadataJson, signature, createdSeconds, hash);
         Path temp = AtomicFiles.createTemp(target, AtomicFiles.TEMP_SUFFIX);
         MessageDigest fileSha = ContentHash.sha256();
         try {
@@ -200,6 +216,17 @@ public final class SnapshotWriter implements Closeable {
                                 createdSeconds,
                                 TarHeaders.TYPE_FILE));
                 writePadded(out, fileSha, metadataJson);
+                if (signature != null) {
+                    write(
+                            out,
+                            fileSha,
+                            TarHeaders.header(
+                                    utf8(SignatureLayout.ENTRY),
+                                    signature.length,
+                                    createdSeconds,
+                                    TarHeaders.TYPE_FILE));
+                    writePadded(out, fileSha, signature);
+                }
                 for (PendingEntry e : entries) {
                     if (TarHeaders.needsPax(e.utf8Name)) {
                         byte[] pax = TarHeaders.paxPathRecord(e.utf8Name);
@@ -250,8 +277,9 @@ public final class SnapshotWriter implements Closeable {
     }
 
     private Layout layout(int metadataLength) {
-        int recordCount = entries.size() + 1; // + metadata
-        long namesLength = utf8(SnapshotFormat.METADATA_ENTRY).length;
+        int recordCount = entries.size() + 1 + (signer != null ? 1 : 0); // + metadata, + signature
+        long namesLength =
+                utf8(SnapshotFormat.METADATA_ENTRY).length + (signer != null ? utf8(SignatureLayout.ENTRY).length : 0);
         for (PendingEntry e : entries) {
             namesLength += e.utf8Name.length;
         }
@@ -265,6 +293,11 @@ public final class SnapshotWriter implements Closeable {
         long pos = SnapshotFormat.BLOCK + TarHeaders.padded(indexLength);
         long metadataOffset = pos + SnapshotFormat.BLOCK;
         pos = metadataOffset + TarHeaders.padded(metadataLength);
+        long signatureOffset = -1;
+        if (signer != null) {
+            signatureOffset = pos + SnapshotFormat.BLOCK;
+            pos = signatureOffset + TarHeaders.padded(SignatureLayout.LENGTH);
+        }
         long[] offsets = new long[entries.size()];
         for (int i = 0; i < entries.size(); i++) {
             PendingEntry e = entries.get(i);
@@ -275,10 +308,11 @@ public final class SnapshotWriter implements Closeable {
             pos = offsets[i] + TarHeaders.padded(e.length);
         }
         long fileLength = pos + 2L * SnapshotFormat.BLOCK;
-        return new Layout((int) indexLength, (int) namesLength, metadataOffset, offsets, fileLength);
+        return new Layout((int) indexLength, (int) namesLength, metadataOffset, signatureOffset, offsets, fileLength);
     }
 
-    private byte[] buildIndex(Layout layout, byte[] metadataJson, long createdSeconds, byte[] contentHash) {
+    private byte[] buildIndex(
+            Layout layout, byte[] metadataJson, byte[] signature, long createdSeconds, byte[] contentHash) {
         // Records for the metadata and every content entry, sorted together by name.
         List<IndexRecord> records = new ArrayList<>();
         records.add(new IndexRecord(
@@ -287,6 +321,14 @@ public final class SnapshotWriter implements Closeable {
                 metadataJson.length,
                 SnapshotFormat.KIND_METADATA,
                 ContentHash.sha256().digest(metadataJson)));
+        if (signature != null) {
+            records.add(new IndexRecord(
+                    utf8(SignatureLayout.ENTRY),
+                    layout.signatureOffset,
+                    signature.length,
+                    SignatureLayout.KIND_SIGNATURE,
+                    ContentHash.sha256().digest(signature)));
+        }
         for (int i = 0; i < entries.size(); i++) {
             PendingEntry e = entries.get(i);
             records.add(new IndexRecord(e.utf8Name, layout.offsets[i], e.length, e.kind, e.sha256));
@@ -410,5 +452,11 @@ public final class SnapshotWriter implements Closeable {
 
     private record IndexRecord(byte[] utf8Name, long offset, long length, int kind, byte[] sha256) {}
 
-    private record Layout(int indexLength, int namesLength, long metadataOffset, long[] offsets, long fileLength) {}
+    private record Layout(
+            int indexLength,
+            int namesLength,
+            long metadataOffset,
+            long signatureOffset,
+            long[] offsets,
+            long fileLength) {}
 }

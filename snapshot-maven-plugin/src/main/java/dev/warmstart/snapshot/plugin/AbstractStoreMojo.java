@@ -1,9 +1,13 @@
 package dev.warmstart.snapshot.plugin;
 
+import dev.warmstart.snapshot.loader.TrustPolicy;
 import dev.warmstart.snapshot.plugin.store.StoreTaskException;
 import dev.warmstart.snapshot.plugin.store.StoreTasks;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -29,6 +33,13 @@ abstract class AbstractStoreMojo extends AbstractMojo {
     protected File file;
 
     /** One store operation. */
+    /**
+     * Comma-separated PEM files of trusted Ed25519 public keys: with them, publish and promote refuse a snapshot
+     * that is unsigned, signed by another key, or whose signature does not match its content.
+     */
+    @Parameter(property = "snapshot.trust")
+    protected String trust;
+
     interface Task {
         void run(StoreTasks tasks) throws IOException, StoreTaskException;
     }
@@ -40,11 +51,25 @@ abstract class AbstractStoreMojo extends AbstractMojo {
             return;
         }
         try {
-            task.run(new StoreTasks(store.toPath(), getLog()::info));
-        } catch (StoreTaskException e) {
+            task.run(new StoreTasks(store.toPath(), getLog()::info).withTrust(trustPolicy()));
+        } catch (StoreTaskException | IllegalArgumentException e) {
             throw new MojoFailureException("snapshot:" + name + " refused: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new MojoExecutionException("snapshot:" + name + " cannot use the store " + store + ": " + e, e);
         }
+    }
+
+    /** The trust policy of {@link #trust}, or null when no key is given. */
+    private TrustPolicy trustPolicy() throws IOException {
+        if (trust == null || trust.isBlank()) {
+            return null;
+        }
+        List<Path> files = new ArrayList<>();
+        for (String f : trust.split(",")) {
+            if (!f.isBlank()) {
+                files.add(Path.of(f.strip()));
+            }
+        }
+        return TrustPolicy.fromPemFiles(files);
     }
 }

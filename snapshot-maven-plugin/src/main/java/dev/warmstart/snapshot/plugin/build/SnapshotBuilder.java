@@ -8,7 +8,9 @@ import dev.warmstart.snapshot.loader.PromptSyntax;
 import dev.warmstart.snapshot.loader.PromptTemplate;
 import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotEntry;
+import dev.warmstart.snapshot.loader.SnapshotException;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
+import dev.warmstart.snapshot.loader.TrustPolicy;
 import dev.warmstart.snapshot.plugin.input.InputCompiler;
 import dev.warmstart.snapshot.plugin.input.InputProblemsException;
 import dev.warmstart.snapshot.plugin.input.SnapshotInputs;
@@ -17,6 +19,7 @@ import dev.warmstart.snapshot.writer.CompiledPrompt;
 import dev.warmstart.snapshot.writer.ConfigTableWriter;
 import dev.warmstart.snapshot.writer.PromptCompiler;
 import dev.warmstart.snapshot.writer.PromptSyntaxException;
+import dev.warmstart.snapshot.writer.SnapshotSigner;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
 import dev.warmstart.snapshot.writer.WrittenSnapshot;
 import java.io.IOException;
@@ -49,10 +52,23 @@ public final class SnapshotBuilder {
     static final String PRODUCER = "snapshot-maven-plugin";
 
     private final Consumer<String> log;
+    private SnapshotSigner signer;
 
     /** @param log receives progress lines for the build log */
     public SnapshotBuilder(Consumer<String> log) {
         this.log = log;
+    }
+
+    /**
+     * Signs the snapshots this builder writes (see {@code docs/format.md}, "Signature"); the signature is checked
+     * against the key's public half before the build succeeds.
+     *
+     * @param signer the signing key, or null to write unsigned snapshots
+     * @return this builder
+     */
+    public SnapshotBuilder signWith(SnapshotSigner signer) {
+        this.signer = signer;
+        return this;
     }
 
     /**
@@ -65,7 +81,8 @@ public final class SnapshotBuilder {
     public BuildResult build(BuildSettings settings) throws InputProblemsException, IOException {
         SnapshotInputs inputs = new InputCompiler(log).compile(settings.inputs());
         Path target = settings.outputDirectory().resolve(settings.fileName());
-        String fingerprint = fingerprint(settings, inputs);
+        String fingerprint = fingerprint(settings, inputs)
+                + (signer == null ? "" : " signed " + signer.keyId()); // a new key means a new file
         Path fingerprintFile = settings.outputDirectory().resolve(FINGERPRINT_FILE);
         if (isUpToDate(target, fingerprintFile, fingerprint)) {
             try (Snapshot existing = Snapshot.open(target)) {
@@ -97,7 +114,7 @@ public final class SnapshotBuilder {
         // Prompts are read, compiled and written one at a time; only their names, hashes and variables are kept
         // for the self-check, so memory stays bounded whatever the total size of the inputs.
         List<WrittenPrompt> prompts = new ArrayList<>();
-        try (SnapshotWriter writer = SnapshotWriter.create(target)) {
+        try (SnapshotWriter writer = SnapshotWriter.create(target).signWith(signer)) {
             writer.addEntry(SnapshotFormat.CONFIG_TABLE_ENTRY, SnapshotFormat.KIND_CONFIG_TABLE, config.toTableBytes());
             writer.addEntry(
                     SnapshotFormat.CONFIG_JSON_ENTRY, SnapshotFormat.KIND_CONFIG_JSON, config.toCanonicalJson());
@@ -117,6 +134,13 @@ public final class SnapshotBuilder {
             written = writer.finish(created, PRODUCER, settings.producerVersion(), settings.provenance());
         }
         selfCheck(target, config, prompts);
+        if (signer != null) {
+            try (Snapshot signed = Snapshot.open(target, TrustPolicy.of(List.of(signer.publicKey())))) {
+                log.accept("Signed " + signed.id() + " with key " + signer.keyId());
+            } catch (SnapshotException e) {
+                throw new SelfCheckException("the signature does not verify: " + e.getMessage());
+            }
+        }
 
         AtomicFiles.write(
                 sidecar(target),

@@ -234,6 +234,9 @@ public final class StructuredFileReader {
                                             + " collections"
                                     : ""));
             return null;
+        } catch (IllegalArgumentException e) { // found by fuzzing: SnakeYAML refuses some tags this way
+            problems.error(file, 0, 0, "malformed YAML: " + oneLine(e.getMessage()));
+            return null;
         }
         if (node == null) {
             problems.error(file, 0, 0, "the file is empty; write a YAML mapping or delete the file");
@@ -342,7 +345,12 @@ public final class StructuredFileReader {
                         ? p.getBigIntegerValue()
                         : p.getLongValue();
             case VALUE_NUMBER_FLOAT:
-                return p.getDecimalValue();
+                try {
+                    return p.getDecimalValue();
+                } catch (NumberFormatException e) { // found by fuzzing: an exponent such as 1E6666666666666
+                    throw new com.fasterxml.jackson.core.JsonParseException(
+                            p, "the number " + p.getText() + " is out of range; quote it to keep it as text");
+                }
             case VALUE_TRUE:
                 return Boolean.TRUE;
             case VALUE_FALSE:
@@ -545,7 +553,12 @@ public final class StructuredFileReader {
                 try {
                     return new BigDecimal(clean);
                 } catch (NumberFormatException e) {
-                    return Double.parseDouble(clean);
+                    try {
+                        return Double.parseDouble(clean);
+                    } catch (NumberFormatException notANumber) { // found by fuzzing: YAML 1.1 calls "._" a float
+                        fail(node, "'" + v + "' is not a number a config can hold; quote it to keep it as text");
+                        return null;
+                    }
                 }
             }
             fail(node, "unsupported YAML tag " + tag + "; use plain values");

@@ -2,6 +2,7 @@ package dev.warmstart.snapshot.plugin.store;
 
 import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotException;
+import dev.warmstart.snapshot.loader.TrustPolicy;
 import dev.warmstart.snapshot.store.CanaryRule;
 import dev.warmstart.snapshot.store.Guard;
 import dev.warmstart.snapshot.store.SnapshotRecord;
@@ -23,14 +24,28 @@ import java.util.function.Consumer;
 public final class StoreTasks {
     private final Path storeDirectory;
     private final Consumer<String> log;
+    private final TrustPolicy trust;
 
     /**
      * @param storeDirectory the store
      * @param log receives one line per call
      */
     public StoreTasks(Path storeDirectory, Consumer<String> log) {
+        this(storeDirectory, log, null);
+    }
+
+    private StoreTasks(Path storeDirectory, Consumer<String> log, TrustPolicy trust) {
         this.storeDirectory = storeDirectory;
         this.log = log;
+        this.trust = trust;
+    }
+
+    /**
+     * @param policy the keys whose snapshots may be published and promoted, or null for any snapshot
+     * @return these tasks refusing a snapshot the policy does not accept (unsigned, unknown key, bad signature)
+     */
+    public StoreTasks withTrust(TrustPolicy policy) {
+        return new StoreTasks(storeDirectory, log, policy);
     }
 
     /** Verifies {@code file}, copies it into the store and registers it. */
@@ -39,8 +54,8 @@ public final class StoreTasks {
             throw new StoreTaskException(
                     "no snapshot at " + file + "; build it first (mvn package) or pass" + " -Dsnapshot.file=PATH");
         }
-        SnapshotRecord record =
-                refusing(() -> SnapshotStore.open(storeDirectory).publish(file));
+        SnapshotRecord record = refusing(
+                () -> SnapshotStore.open(storeDirectory).withTrust(trust).publish(file));
         log.accept("Published snapshot " + record.id() + " (" + record.size() + " bytes) to " + storeDirectory);
         return record;
     }
@@ -112,7 +127,7 @@ public final class StoreTasks {
             throw new StoreTaskException("no store at " + storeDirectory + "; publish a snapshot into it first"
                     + " (snapshot:publish -Dsnapshot.store=" + storeDirectory + ")");
         }
-        return SnapshotStore.open(storeDirectory);
+        return SnapshotStore.open(storeDirectory).withTrust(trust);
     }
 
     private static String idOf(Path builtFile) throws IOException, StoreTaskException {
