@@ -366,6 +366,8 @@ public final class SnapshotStore {
             return record;
         } catch (StoreException e) {
             throw new StoreException(e.getMessage() + "; " + id + " is not promoted", e);
+        } catch (SnapshotException e) { // the trust policy refused it
+            throw new StoreException("snapshot " + id + " is not promoted: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new StoreException("snapshot " + id + " cannot be closed (" + e + "); it is not promoted", e);
         }
