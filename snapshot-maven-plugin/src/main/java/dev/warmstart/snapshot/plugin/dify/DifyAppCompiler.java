@@ -5,10 +5,7 @@ import dev.warmstart.snapshot.loader.PromptSyntax;
 import dev.warmstart.snapshot.plugin.input.ParsedDocument;
 import dev.warmstart.snapshot.plugin.input.Problems;
 import dev.warmstart.snapshot.plugin.input.StructuredFileReader;
-import dev.warmstart.snapshot.writer.CompiledPrompt;
-import dev.warmstart.snapshot.writer.PromptCompiler;
 import dev.warmstart.snapshot.writer.PromptSource;
-import dev.warmstart.snapshot.writer.PromptSyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +18,10 @@ import java.util.TreeMap;
 /**
  * Compiles a Dify app DSL export (what Dify's "Export DSL" writes, or its export API's {@code {"data": "<yaml>"}}
  * response) into config and prompt templates. The mapping is specified in {@code docs/dify.md}.
+ *
+ * <p>This class checks the export's kind, version and mode and assembles the config; the prompts come from
+ * {@link ModelConfigPrompts} and {@link WorkflowNodePrompts}, the workflow's config from {@link WorkflowConfig},
+ * and {@link PromptReferences} checks what the prompts refer to.
  */
 public final class DifyAppCompiler {
     /**
@@ -40,18 +41,6 @@ public final class DifyAppCompiler {
      */
     public static final Set<String> RESERVED_NAMESPACES = Set.of("sys", "env", "conversation", "rag");
 
-    /** Node data keys that only the Dify canvas uses. */
-    private static final Set<String> UI_NODE_KEYS = Set.of(
-            "selected",
-            "position",
-            "positionAbsolute",
-            "width",
-            "height",
-            "sourcePosition",
-            "targetPosition",
-            "zIndex",
-            "dragging",
-            "desc_height");
     /** App keys that only Dify's UI uses. */
     private static final Set<String> UI_APP_KEYS =
             Set.of("icon", "icon_background", "icon_type", "icon_url", "use_icon_as_answer_icon");
@@ -161,52 +150,11 @@ public final class DifyAppCompiler {
         PromptCollector collector = new PromptCollector(appName, doc, prompts);
         if (root.get("model_config") instanceof Map<?, ?> modelConfig) {
             config.put("model_config", modelConfig);
-            collector.add(
-                    "pre_prompt",
-                    modelConfig.get("pre_prompt"),
-                    "model_config.pre_prompt",
-                    PromptSyntax.DIFY,
-                    Map.of());
-            collector.add(
-                    "opening_statement",
-                    modelConfig.get("opening_statement"),
-                    "model_config.opening_statement",
-                    PromptSyntax.DIFY,
-                    Map.of());
-            if (modelConfig.get("chat_prompt_config") instanceof Map<?, ?> chat
-                    && chat.get("prompt") instanceof List<?> messages) {
-                for (int i = 0; i < messages.size(); i++) {
-                    if (messages.get(i) instanceof Map<?, ?> m) {
-                        collector.add(
-                                "chat_prompt/" + i,
-                                m.get("text"),
-                                "model_config.chat_prompt_config.prompt[" + i + "].text",
-                                PromptSyntax.DIFY,
-                                roleOf(m));
-                    }
-                }
-            }
-            if (modelConfig.get("completion_prompt_config") instanceof Map<?, ?> completion
-                    && completion.get("prompt") instanceof Map<?, ?> p) {
-                collector.add(
-                        "completion_prompt",
-                        p.get("text"),
-                        "model_config.completion_prompt_config.prompt.text",
-                        PromptSyntax.DIFY,
-                        Map.of());
-            }
-            if (modelConfig.get("agent_mode") instanceof Map<?, ?> agent) {
-                collector.add(
-                        "agent_prompt",
-                        agent.get("prompt"),
-                        "model_config.agent_mode.prompt",
-                        PromptSyntax.DIFY,
-                        Map.of());
-            }
+            ModelConfigPrompts.collect(modelConfig, collector);
         }
         Map<String, String> nodeDataPaths = new LinkedHashMap<>();
         if (root.get("workflow") instanceof Map<?, ?> workflow) {
-            config.put("workflow", workflowConfig(workflow, nodeDataPaths));
+            config.put("workflow", WorkflowConfig.of(workflow, nodeDataPaths));
             if (workflow.get("features") instanceof Map<?, ?> features) {
                 collector.add(
                         "opening_statement",
@@ -215,7 +163,7 @@ public final class DifyAppCompiler {
                         PromptSyntax.DIFY,
                         Map.of());
             }
-            collectNodePrompts(workflow, collector);
+            WorkflowNodePrompts.collect(workflow, collector);
         }
         if (root.get("omitted_assets") instanceof List<?> omitted) {
             config.put("omitted_assets", omitted);
@@ -233,7 +181,7 @@ public final class DifyAppCompiler {
         if (root.get("workflow") instanceof Map<?, ?> workflow) {
             NewNodes.compile(workflow, packages, collector, nodeDataPaths.keySet(), doc, problems);
         }
-        checkReferences(appName, prompts, nodeDataPaths.keySet(), file, problems);
+        PromptReferences.check(appName, prompts, nodeDataPaths.keySet(), file, problems);
         return new DifyApp(appName, mode, version, config, prompts, doc, nodeDataPaths);
     }
 
@@ -242,199 +190,6 @@ public final class DifyAppCompiler {
             return reader.readYamlText(document.file(), yaml, problems);
         }
         return document;
-    }
-
-    /** The workflow as config: features, variables, and each node's data keyed by node id, canvas noise dropped. */
-    private static Map<String, Object> workflowConfig(Map<?, ?> workflow, Map<String, String> nodeDataPaths) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (workflow.get("features") != null) {
-            out.put("features", workflow.get("features"));
-        }
-        if (workflow.get("environment_variables") instanceof List<?> env) {
-            List<Object> vars = new ArrayList<>();
-            for (Object v : env) {
-                if (v instanceof Map<?, ?> m) {
-                    Map<String, Object> copy = new LinkedHashMap<>();
-                    m.forEach((k, val) -> copy.put(k.toString(), val));
-                    // A secret environment variable's value never goes into a snapshot.
-                    if ("secret".equals(m.get("value_type"))) {
-                        copy.remove("value");
-                    }
-                    vars.add(copy);
-                }
-            }
-            out.put("environment_variables", vars);
-        }
-        if (workflow.get("conversation_variables") != null) {
-            out.put("conversation_variables", workflow.get("conversation_variables"));
-        }
-        Map<String, Object> nodes = new LinkedHashMap<>();
-        List<Object> edges = new ArrayList<>();
-        if (workflow.get("graph") instanceof Map<?, ?> graph) {
-            if (graph.get("nodes") instanceof List<?> list) {
-                for (int i = 0; i < list.size(); i++) {
-                    if (list.get(i) instanceof Map<?, ?> node && node.get("id") != null) {
-                        String id = node.get("id").toString();
-                        nodeDataPaths.put(id, "workflow.graph.nodes[" + i + "].data");
-                        Map<String, Object> data = new LinkedHashMap<>();
-                        if (node.get("data") instanceof Map<?, ?> d) {
-                            d.forEach((k, v) -> {
-                                if (!UI_NODE_KEYS.contains(k)) {
-                                    data.put(k.toString(), v);
-                                }
-                            });
-                        }
-                        if (node.get("parentId") != null) {
-                            data.put("parentId", node.get("parentId"));
-                        }
-                        nodes.put(id, data);
-                    }
-                }
-            }
-            if (graph.get("edges") instanceof List<?> list) {
-                for (Object e : list) {
-                    if (e instanceof Map<?, ?> edge) {
-                        Map<String, Object> copy = new LinkedHashMap<>();
-                        for (String k : List.of("source", "sourceHandle", "target", "targetHandle")) {
-                            if (edge.get(k) != null) {
-                                copy.put(k, edge.get(k));
-                            }
-                        }
-                        edges.add(copy);
-                    }
-                }
-            }
-        }
-        out.put("nodes", nodes);
-        out.put("edges", edges);
-        return out;
-    }
-
-    private static void collectNodePrompts(Map<?, ?> workflow, PromptCollector collector) {
-        if (!(workflow.get("graph") instanceof Map<?, ?> graph) || !(graph.get("nodes") instanceof List<?> nodes)) {
-            return;
-        }
-        for (int n = 0; n < nodes.size(); n++) {
-            if (!(nodes.get(n) instanceof Map<?, ?> node)
-                    || !(node.get("data") instanceof Map<?, ?> data)
-                    || node.get("id") == null) {
-                continue;
-            }
-            String id = node.get("id").toString();
-            String type = String.valueOf(data.get("type"));
-            String at = "workflow.graph.nodes[" + n + "].data";
-            Map<String, String> meta = new TreeMap<>();
-            meta.put("node.id", id);
-            meta.put("node.type", type);
-            if (data.get("title") != null) {
-                meta.put("node.title", data.get("title").toString());
-            }
-            if (data.get("model") instanceof Map<?, ?> model) {
-                for (String k : List.of("provider", "name", "mode")) {
-                    if (model.get(k) != null) {
-                        meta.put("model." + k, model.get(k).toString());
-                    }
-                }
-            }
-            String base = "nodes/" + id + "/";
-            switch (type) {
-                case "llm" -> {
-                    Object template = data.get("prompt_template");
-                    if (template instanceof List<?> messages) {
-                        for (int i = 0; i < messages.size(); i++) {
-                            if (messages.get(i) instanceof Map<?, ?> m) {
-                                addMessage(collector, base + i, m, at + ".prompt_template[" + i + "]", meta);
-                            }
-                        }
-                    } else if (template instanceof Map<?, ?> m) {
-                        addMessage(collector, base + "0", m, at + ".prompt_template", meta);
-                    }
-                    if (data.get("memory") instanceof Map<?, ?> memory) {
-                        collector.add(
-                                base + "query_prompt",
-                                memory.get("query_prompt_template"),
-                                at + ".memory.query_prompt_template",
-                                PromptSyntax.DIFY,
-                                meta);
-                    }
-                }
-                case "question-classifier", "parameter-extractor" ->
-                    collector.add(
-                            base + "instruction",
-                            data.get("instruction"),
-                            at + ".instruction",
-                            PromptSyntax.DIFY,
-                            meta);
-                case "answer" ->
-                    collector.add(base + "answer", data.get("answer"), at + ".answer", PromptSyntax.DIFY, meta);
-                case "template-transform" ->
-                    collector.add(base + "template", data.get("template"), at + ".template", PromptSyntax.JINJA2, meta);
-                default -> {}
-            }
-        }
-    }
-
-    private static void addMessage(
-            PromptCollector collector, String name, Map<?, ?> message, String at, Map<String, String> nodeMeta) {
-        Map<String, String> meta = new TreeMap<>(nodeMeta);
-        meta.putAll(roleOf(message));
-        boolean jinja = "jinja2".equals(message.get("edition_type"));
-        if (jinja) {
-            meta.put("edition_type", "jinja2");
-            collector.add(name, message.get("jinja2_text"), at + ".jinja2_text", PromptSyntax.JINJA2, meta);
-        } else {
-            collector.add(name, message.get("text"), at + ".text", PromptSyntax.DIFY, meta);
-        }
-    }
-
-    private static Map<String, String> roleOf(Map<?, ?> message) {
-        return message.get("role") == null
-                ? Map.of()
-                : Map.of("role", message.get("role").toString());
-    }
-
-    /** A {@code {{#node.var#}}} reference must name a node of this app or one of Dify's namespaces. */
-    private static void checkReferences(
-            String appName, List<DifyApp.AppPrompt> prompts, Set<String> nodeIds, Path file, Problems problems) {
-        for (DifyApp.AppPrompt prompt : prompts) {
-            if (prompt.source().syntax() != PromptSyntax.DIFY) {
-                continue;
-            }
-            String type = prompt.source().metadata().get("node.type");
-            java.util.regex.Matcher field =
-                    NewNodes.FORM_FIELD.matcher(prompt.source().text());
-            if (!"human-input".equals(type) && field.find()) {
-                problems.warning(
-                        file,
-                        prompt.line(),
-                        0,
-                        "prompt '" + prompt.source().name() + "' holds " + field.group()
-                                + ", a Human Input form field, which only that node's form fills; it stays literal"
-                                + " text here");
-            }
-            CompiledPrompt compiled;
-            try {
-                compiled = PromptCompiler.compile(prompt.source());
-            } catch (PromptSyntaxException e) {
-                continue; // reported when the prompt itself is validated
-            }
-            for (String variable : compiled.usedVariables()) {
-                if (!variable.startsWith("#") || variable.indexOf('.') < 0) {
-                    continue;
-                }
-                String node = variable.substring(1, variable.indexOf('.'));
-                if (!nodeIds.contains(node) && !RESERVED_NAMESPACES.contains(node)) {
-                    String holder = prompt.source().metadata().getOrDefault("node.id", "(app settings)");
-                    problems.error(
-                            file,
-                            prompt.line(),
-                            0,
-                            "prompt '" + prompt.source().name() + "' of node " + holder
-                                    + " references {{" + variable + "}}, but the app has no node '" + node
-                                    + "'; fix the reference in Dify and export the app again");
-                }
-            }
-        }
     }
 
     /** Gathers non-empty prompt texts with their location. */
@@ -463,6 +218,13 @@ public final class DifyAppCompiler {
             meta.put("dify.path", path);
             prompts.add(new DifyApp.AppPrompt(
                     new PromptSource(name, s, syntax, null, meta), doc.line(path), doc.isBlockScalar(path)));
+        }
+
+        /** @return a chat message's role as prompt metadata, none when the message names no role */
+        static Map<String, String> roleOf(Map<?, ?> message) {
+            return message.get("role") == null
+                    ? Map.of()
+                    : Map.of("role", message.get("role").toString());
         }
     }
 
