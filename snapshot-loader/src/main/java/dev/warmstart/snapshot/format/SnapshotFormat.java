@@ -51,6 +51,16 @@ public final class SnapshotFormat {
     /** Tar block size; every header and every entry's data starts on a multiple of it. */
     public static final int BLOCK = 512;
 
+    /**
+     * Earliest creation time a snapshot may carry, in seconds since the epoch: 0000-01-01T00:00:00Z. The id
+     * writes the year with four digits ({@code yyyyMMdd'T'HHmmss'Z'}), so a time outside years 0000 to 9999 has
+     * no id; a reader reports it as corruption.
+     */
+    public static final long MIN_CREATED_SECONDS = -62_167_219_200L;
+
+    /** Latest creation time a snapshot may carry: 9999-12-31T23:59:59Z (see {@link #MIN_CREATED_SECONDS}). */
+    public static final long MAX_CREATED_SECONDS = 253_402_300_799L;
+
     /** Name of the first tar entry: the binary index. */
     public static final String INDEX_ENTRY = ".warmstart/index";
     /** Name of the human-readable metadata entry (JSON). */

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -92,8 +91,9 @@ final class SnapshotIndex {
         }
         // Read after the CRC check, so a value out of range here was written that way, not damaged on the way.
         long created = index.getLong(32);
-        if (created < Instant.MIN.getEpochSecond() || created > Instant.MAX.getEpochSecond()) {
-            throw corrupt("has a creation time of " + created + " seconds since 1970, outside any date; rebuild it");
+        if (created < SnapshotFormat.MIN_CREATED_SECONDS || created > SnapshotFormat.MAX_CREATED_SECONDS) {
+            throw corrupt("has a creation time of " + created
+                    + " seconds since 1970, outside the years 0000 to 9999 a snapshot id can name; rebuild it");
         }
         this.createdSeconds = created;
         this.entryCount = (int) count;

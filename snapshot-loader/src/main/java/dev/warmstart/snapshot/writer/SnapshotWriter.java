@@ -158,6 +158,11 @@ public final class SnapshotWriter implements Closeable {
             throws IOException {
         ensureOpen();
         long createdSeconds = created.getEpochSecond();
+        if (createdSeconds < SnapshotFormat.MIN_CREATED_SECONDS
+                || createdSeconds > SnapshotFormat.MAX_CREATED_SECONDS) {
+            throw new IllegalArgumentException(
+                    "creation time " + created + " is outside the years 0000 to 9999 a snapshot id can name");
+        }
         entries.sort((a, b) -> Arrays.compareUnsigned(a.utf8Name, b.utf8Name));
 
         ContentHash contentHash = new ContentHash();

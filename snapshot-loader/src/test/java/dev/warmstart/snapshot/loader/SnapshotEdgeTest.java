@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -41,6 +42,19 @@ class SnapshotEdgeTest {
                     .hasMessageContaining(String.valueOf(Long.MAX_VALUE - 2));
             assertThatThrownBy(snapshot::verify).isInstanceOf(CorruptSnapshotException.class);
         }
+    }
+
+    @Test
+    void aCreationTimeThatInstantHoldsButNoIdCanNameIsCorrupt() throws IOException {
+        // Found by fuzzing (SnapshotFuzzTest#openVerifyAndLookUp): Instant.MAX passed the old range check, then
+        // id() threw DateTimeException formatting a year past 999,999,999.
+        Path file = SnapshotTestFiles.small(dir.resolve("instant-max.tar"));
+        CorruptionInjector.writeBytes(file, SnapshotFormat.BLOCK + 32, longBytes(Instant.MAX.getEpochSecond()));
+        CorruptionInjector.resealIndex(file);
+        assertThatThrownBy(() -> Snapshot.open(file).close())
+                .isInstanceOf(CorruptSnapshotException.class)
+                .hasMessageContaining("instant-max.tar")
+                .hasMessageContaining("creation time");
     }
 
     @Test
