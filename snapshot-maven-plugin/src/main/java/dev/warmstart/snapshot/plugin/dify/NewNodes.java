@@ -35,24 +35,12 @@ final class NewNodes {
             Set<String> nodeIds,
             ParsedDocument doc,
             Problems problems) {
-        if (!(workflow.get("graph") instanceof Map<?, ?> graph) || !(graph.get("nodes") instanceof List<?> nodes)) {
-            return;
-        }
-        for (int n = 0; n < nodes.size(); n++) {
-            if (!(nodes.get(n) instanceof Map<?, ?> node)
-                    || !(node.get("data") instanceof Map<?, ?> data)
-                    || node.get("id") == null) {
-                continue;
-            }
-            String id = node.get("id").toString();
-            String type = String.valueOf(data.get("type"));
-            String at = "workflow.graph.nodes[" + n + "].data";
-            Map<String, String> meta = new TreeMap<>();
-            meta.put("node.id", id);
-            meta.put("node.type", type);
-            if (data.get("title") != null) {
-                meta.put("node.title", data.get("title").toString());
-            }
+        for (WorkflowNode node : WorkflowNode.of(workflow)) {
+            String id = node.id();
+            String type = node.type();
+            Map<?, ?> data = node.data();
+            String at = node.at();
+            Map<String, String> meta = node.newMeta();
             String base = "nodes/" + id + "/";
             if ("agent".equals(type) && "2".equals(String.valueOf(data.get("version")))) {
                 agentV2(id, data, at, base, meta, packages, collector, nodeIds, doc, problems);
