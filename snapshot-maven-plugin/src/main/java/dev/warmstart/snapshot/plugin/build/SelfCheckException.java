@@ -8,4 +8,12 @@ public class SelfCheckException extends RuntimeException {
     public SelfCheckException(String message) {
         super(message);
     }
+
+    /**
+     * @param message what differs, naming the file
+     * @param cause the loader's report of it
+     */
+    public SelfCheckException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -10,6 +10,7 @@ import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotEntry;
 import dev.warmstart.snapshot.loader.SnapshotException;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
+import dev.warmstart.snapshot.loader.SnapshotOption;
 import dev.warmstart.snapshot.loader.TrustPolicy;
 import dev.warmstart.snapshot.plugin.input.InputCompiler;
 import dev.warmstart.snapshot.plugin.input.InputProblemsException;
@@ -135,10 +136,12 @@ public final class SnapshotBuilder {
         }
         selfCheck(target, config, prompts);
         if (signer != null) {
-            try (Snapshot signed = Snapshot.open(target, TrustPolicy.of(List.of(signer.publicKey())))) {
+            // selfCheck has just verified every byte: check only the signature, not the whole file again.
+            try (Snapshot signed = Snapshot.open(
+                    target, TrustPolicy.of(List.of(signer.publicKey())), SnapshotOption.VERIFY_ON_FIRST_ACCESS)) {
                 log.accept("Signed " + signed.id() + " with key " + signer.keyId());
             } catch (SnapshotException e) {
-                throw new SelfCheckException("the signature does not verify: " + e.getMessage());
+                throw new SelfCheckException("the signature does not verify: " + e.getMessage(), e);
             }
         }
 
