@@ -63,7 +63,13 @@ public final class RemoteStoreTasks {
         Consumer<String> named = line -> log.accept(line.replace(mirrorName, url.toString()));
         try (RemoteStoreWriter writer =
                 refusing(() -> RemoteStoreWriter.begin(url, settings, mirror, force, ids, withPreviousStable))) {
-            T result = change.apply(new StoreTasks(writer.store().directory(), named).withTrust(trust));
+            T result;
+            try {
+                result = change.apply(new StoreTasks(writer.store().directory(), named).withTrust(trust));
+            } catch (StoreTaskException e) {
+                // the refusal is about the store at the URL, not about the temporary mirror
+                throw new StoreTaskException(e.getMessage().replace(mirrorName, url.toString()), e);
+            }
             int uploaded = refusing(writer::commit);
             log.accept("Uploaded " + uploaded + " files to " + url);
             return result;

@@ -114,6 +114,18 @@ class RemoteStoreTasksTest {
     }
 
     @Test
+    void aRefusalNamesTheStoreUrlNotTheTemporaryMirror() throws Exception {
+        try (NginxServer nginx = nginx(true)) {
+            RemoteStoreTasks remote = new RemoteStoreTasks(
+                    nginx.url().resolve("store/"), HttpStoreSettings.defaults(), false, log::add, null);
+            assertThatThrownBy(() -> remote.change(List.of(), false, t -> t.rollback(null)))
+                    .isInstanceOf(StoreTaskException.class)
+                    .hasMessageContaining("no store at " + nginx.url() + "store/")
+                    .hasMessageNotContaining("warmstart-store-");
+        }
+    }
+
+    @Test
     void aServerWithoutLockIsRefusedUnlessForced() throws Exception {
         try (NginxServer nginx = nginx(false)) {
             Path v1 = snapshot("v1");
