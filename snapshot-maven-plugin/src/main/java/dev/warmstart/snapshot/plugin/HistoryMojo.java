@@ -4,11 +4,14 @@ import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
 
-/** Prints a store's channels, every snapshot's status, and every revision of its registry. */
+/**
+ * Prints a store's channels, every snapshot's status, and every revision of its registry (for a remote store:
+ * the channels and statuses).
+ */
 @Mojo(name = "history", requiresProject = false, threadSafe = true)
 public class HistoryMojo extends AbstractStoreMojo {
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
-        run("history", tasks -> tasks.history());
+        run("history", tasks -> tasks.history(), remote -> remote.status());
     }
 }

@@ -1,20 +1,25 @@
 package dev.warmstart.snapshot.plugin;
 
+import dev.warmstart.snapshot.plugin.store.StoreTasks;
 import dev.warmstart.snapshot.store.Guard;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 
 /**
- * Sets a store's {@code stable} channel, or a canary with its routing rule, to a published snapshot. A snapshot
+ * Sets a store's (a directory's or a remote store's) {@code stable} channel, or a canary with its routing rule, to a published snapshot. A snapshot
  * that fails verification is refused. Growing an existing canary keeps the users it already has.
  */
 @Mojo(name = "promote", requiresProject = false, threadSafe = true)
 public class PromoteMojo extends AbstractStoreMojo {
-    /** The snapshot id to promote. Default: the id of {@code snapshot.file}, the snapshot this build wrote. */
+    /**
+     * The snapshot id to promote. Default: the id of {@code snapshot.file}, the snapshot this build wrote (or of
+     * {@code snapshot.artifact}, when given).
+     */
     @Parameter(property = SnapshotProperties.ID)
     private String id;
 
@@ -58,15 +63,17 @@ public class PromoteMojo extends AbstractStoreMojo {
         } catch (IllegalArgumentException e) {
             throw new MojoFailureException("snapshot:promote: " + e.getMessage());
         }
+        Set<String> allow = allowlist == null ? null : new LinkedHashSet<>(allowlist);
         run(
                 "promote",
                 tasks -> tasks.promote(
-                        id,
-                        file.toPath(),
-                        channel,
-                        percent,
-                        allowlist == null ? null : new LinkedHashSet<>(allowlist),
-                        pinnable,
-                        g));
+                        id, id == null || id.isBlank() ? snapshotFile() : null, channel, percent, allow, pinnable, g),
+                remote -> {
+                    String target = id != null && !id.isBlank() ? id : StoreTasks.idOf(snapshotFile());
+                    remote.change(
+                            List.of(target),
+                            false,
+                            tasks -> tasks.promote(target, null, channel, percent, allow, pinnable, g));
+                });
     }
 }

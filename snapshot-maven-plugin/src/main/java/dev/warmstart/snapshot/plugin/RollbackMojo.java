@@ -1,5 +1,6 @@
 package dev.warmstart.snapshot.plugin;
 
+import java.util.List;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Mojo;
@@ -22,10 +23,17 @@ public class RollbackMojo extends AbstractStoreMojo {
 
     @Override
     public void execute() throws MojoExecutionException, MojoFailureException {
+        boolean toId = id != null && !id.isBlank();
         if (channel != null && !channel.equals("stable")) {
-            run("rollback", tasks -> tasks.removeCanary(channel));
+            run(
+                    "rollback",
+                    tasks -> tasks.removeCanary(channel),
+                    remote -> remote.change(List.of(), false, tasks -> tasks.removeCanary(channel)));
         } else {
-            run("rollback", tasks -> tasks.rollback(id));
+            run(
+                    "rollback",
+                    tasks -> tasks.rollback(id),
+                    remote -> remote.change(toId ? List.of(id) : List.of(), !toId, tasks -> tasks.rollback(id)));
         }
     }
 }

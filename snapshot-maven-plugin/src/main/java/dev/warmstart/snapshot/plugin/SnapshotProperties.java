@@ -27,6 +27,10 @@ final class SnapshotProperties {
     // The store goals: publish, promote, rollback, history.
     static final String STORE = "snapshot.store";
     static final String FILE = "snapshot.file";
+    static final String SERVER_ID = "snapshot.serverId";
+    static final String FORCE = "snapshot.force";
+    static final String ARTIFACT = "snapshot.artifact";
+    static final String REPOSITORY = "snapshot.repository";
     static final String ID = "snapshot.id";
     static final String CHANNEL = "snapshot.channel";
     static final String PERCENT = "snapshot.percent";

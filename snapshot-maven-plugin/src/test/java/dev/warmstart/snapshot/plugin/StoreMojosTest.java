@@ -1,12 +1,14 @@
 package dev.warmstart.snapshot.plugin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.maven.plugin.Mojo;
+import org.apache.maven.plugin.MojoFailureException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,9 @@ class StoreMojosTest {
     void everyStoreGoalTakesTheStoreAndSkipFromTheSameProperties() throws Exception {
         for (String goal : List.of("publish", "promote", "rollback", "history")) {
             Mojo mojo = goal(goal, Map.of("snapshot.store", file("store").toString(), "snapshot.skip", "true"));
-            assertThat(maven.field(mojo, "store")).as(goal).isEqualTo(file("store"));
+            assertThat(maven.field(mojo, "store"))
+                    .as(goal)
+                    .isEqualTo(file("store").toString());
             assertThat(maven.field(mojo, "skip")).as(goal).isEqualTo(true);
         }
     }
@@ -108,6 +112,38 @@ class StoreMojosTest {
         RollbackMojo mojo = goal("rollback", Map.of("snapshot.id", "x", "snapshot.channel", "canary"));
         assertThat(maven.field(mojo, "id")).isEqualTo("x");
         assertThat(maven.field(mojo, "channel")).isEqualTo("canary");
+    }
+
+    @Test
+    void everyStoreGoalTakesAStoreUrlWithItsServerIdForceAndADeployedArtifact() throws Exception {
+        for (String goal : List.of("publish", "promote", "rollback", "history")) {
+            Mojo mojo = goal(
+                    goal,
+                    Map.of(
+                            "snapshot.store", "https://snapshots.example.com/store/",
+                            "snapshot.serverId", "snapshots",
+                            "snapshot.force", "true",
+                            "snapshot.artifact", "com.example:app:1.0",
+                            "snapshot.repository", "releases::default::https://repo.example.com/releases"));
+            assertThat(maven.field(mojo, "store")).as(goal).isEqualTo("https://snapshots.example.com/store/");
+            assertThat(maven.field(mojo, "serverId")).as(goal).isEqualTo("snapshots");
+            assertThat(maven.field(mojo, "force")).as(goal).isEqualTo(true);
+            assertThat(maven.field(mojo, "artifact")).as(goal).isEqualTo("com.example:app:1.0");
+            assertThat(maven.field(mojo, "repository"))
+                    .as(goal)
+                    .isEqualTo("releases::default::https://repo.example.com/releases");
+        }
+        Mojo defaults = goal("publish", Map.of());
+        assertThat(maven.field(defaults, "force")).isEqualTo(false);
+        assertThat(maven.field(defaults, "serverId")).isNull();
+    }
+
+    @Test
+    void aServerIdThatSettingsDoNotHoldFailsTheGoalNamingIt() throws Exception {
+        Mojo mojo = goal("history", Map.of("snapshot.store", "http://127.0.0.1:9/store/", "snapshot.serverId", "nope"));
+        assertThatThrownBy(mojo::execute)
+                .isInstanceOf(MojoFailureException.class)
+                .hasMessageContaining("settings.xml has no <server> with id 'nope'");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.warmstart.snapshot.spring;
 
 import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotException;
+import dev.warmstart.snapshot.store.HttpStoreSettings;
 import dev.warmstart.snapshot.store.ManagerOptions;
 import dev.warmstart.snapshot.store.RequestContext;
 import dev.warmstart.snapshot.store.SnapshotEventListener;
@@ -11,6 +12,7 @@ import dev.warmstart.snapshot.store.SnapshotStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,8 +27,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What {@code warmstart.snapshot.location} names, opened and served: a single snapshot file (always the same
- * snapshot, no routing) or a store directory (a {@link SnapshotManager}: stable, canaries, hot switches,
- * automatic rollback).
+ * snapshot, no routing), or a store directory or a remote store's URL (a {@link SnapshotManager}: stable,
+ * canaries, hot switches, automatic rollback).
  *
  * <p>Config lookups ({@link #stableSnapshot()}) read the stable snapshot that is serving <em>now</em>, so a hot
  * switch shows in the {@code Environment} on the next lookup. Requests get their own routed {@link
@@ -41,7 +43,9 @@ public final class ServingSnapshots implements AutoCloseable {
         /** One snapshot file. */
         FILE,
         /** A store directory with a {@code registry.json}. */
-        STORE
+        STORE,
+        /** A remote store at an http(s) URL, cached in {@code cache-dir}. */
+        REMOTE
     }
 
     private final String location;
@@ -79,13 +83,47 @@ public final class ServingSnapshots implements AutoCloseable {
      * @throws SnapshotLocationException when the location cannot be served, saying why and what to do
      */
     public static ServingSnapshots open(String location, Duration pollInterval) {
-        return open(location, pollInterval, Clock.systemUTC());
+        WarmstartProperties properties = new WarmstartProperties();
+        properties.setLocation(location);
+        properties.setPollInterval(pollInterval);
+        return open(properties, Clock.systemUTC(), Map.of());
+    }
+
+    /**
+     * Opens {@code warmstart.snapshot.location}: a snapshot file, a store directory, or the http(s) URL of a remote
+     * store (with {@code cache-dir} and the {@code remote.*} access settings, falling back to the
+     * {@code WARMSTART_STORE_*} environment variables).
+     *
+     * @throws SnapshotLocationException when the location cannot be served, saying why and what to do
+     */
+    public static ServingSnapshots open(WarmstartProperties properties) {
+        return open(properties, Clock.systemUTC(), System.getenv());
     }
 
     static ServingSnapshots open(String location, Duration pollInterval, Clock clock) {
+        WarmstartProperties properties = new WarmstartProperties();
+        properties.setLocation(location);
+        properties.setPollInterval(pollInterval);
+        return open(properties, clock, Map.of());
+    }
+
+    static ServingSnapshots open(WarmstartProperties properties, Clock clock, Map<String, String> env) {
+        String location = properties.getLocation();
+        Duration pollInterval = properties.getPollInterval();
+        URI url = remoteUrl(location);
+        if (url != null) {
+            return openRemote(location.trim(), url, properties, clock, env);
+        }
         Path path = toPath(location);
         if (Files.isDirectory(path)) {
-            return openStore(location, path, pollInterval, clock);
+            return openManager(
+                    location,
+                    Kind.STORE,
+                    options -> SnapshotManager.open(path, options.withPollInterval(pollInterval)),
+                    "Publish and promote a snapshot into that store (mvn snapshot:publish snapshot:promote"
+                            + " -Dsnapshot.store=" + path + "), or point the property at a snapshot file.",
+                    "cannot serve the store directory: ",
+                    clock);
         }
         if (!Files.exists(path)) {
             throw new SnapshotLocationException(
@@ -113,7 +151,57 @@ public final class ServingSnapshots implements AutoCloseable {
         return serving;
     }
 
-    private static ServingSnapshots openStore(String location, Path dir, Duration pollInterval, Clock clock) {
+    private static ServingSnapshots openRemote(
+            String location, URI url, WarmstartProperties properties, Clock clock, Map<String, String> env) {
+        if (url.getRawUserInfo() != null) {
+            // never echo the value: it holds a password
+            throw new SnapshotLocationException(
+                    url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
+                            + url.getRawPath(),
+                    "credentials in the URL would end up in logs and the actuator",
+                    "Remove them from the URL and set " + WarmstartProperties.PREFIX + ".remote.username and"
+                            + " .password (or .token), or the WARMSTART_STORE_* environment variables.",
+                    null);
+        }
+        Path cacheDir = properties.getCacheDir();
+        if (cacheDir == null) {
+            throw new SnapshotLocationException(
+                    location,
+                    "a remote store needs a cache directory",
+                    "Set " + WarmstartProperties.PREFIX + ".cache-dir to a directory of this replica's own (e.g."
+                            + " /var/cache/app/snapshots): verified snapshots are kept there, and a restart while the"
+                            + " server is unreachable serves from it.",
+                    null);
+        }
+        HttpStoreSettings settings;
+        try {
+            settings = properties.getRemote().toSettings(env);
+        } catch (IOException e) {
+            throw new SnapshotLocationException(
+                    location,
+                    "cannot read the remote store's credentials: " + e.getMessage(),
+                    "Fix " + WarmstartProperties.PREFIX + ".remote.credentials-file (or WARMSTART_STORE_CREDENTIALS)"
+                            + " to name a readable file holding token=... or user=... and password=....",
+                    e);
+        }
+        return openManager(
+                location,
+                Kind.REMOTE,
+                options -> SnapshotManager.open(
+                        url, cacheDir, options.withPollInterval(properties.getPollInterval()), settings),
+                "Check the URL, the network and the credentials (" + WarmstartProperties.PREFIX + ".remote.*), or"
+                        + " bake the store into the image with 'store pull " + url + " DIR' and set "
+                        + WarmstartProperties.PREFIX + ".remote.bootstrap to DIR.",
+                "cannot serve the remote store: ",
+                clock);
+    }
+
+    private interface ManagerOpener {
+        SnapshotManager open(ManagerOptions options) throws IOException;
+    }
+
+    private static ServingSnapshots openManager(
+            String location, Kind kind, ManagerOpener opener, String action, String problem, Clock clock) {
         // The manager reports its first switch from inside open(): the listener must exist before the
         // ServingSnapshots does, so it forwards to a holder filled in right after.
         ServingSnapshots[] holder = new ServingSnapshots[1];
@@ -141,24 +229,56 @@ public final class ServingSnapshots implements AutoCloseable {
                     s.onFailed(what, error);
                 }
             }
+
+            @Override
+            public void storeUnreachable(String where, Throwable error) {
+                ServingSnapshots s = holder[0];
+                if (s != null) {
+                    s.listeners.forEach(l -> l.storeUnreachable(where, error));
+                }
+            }
+
+            @Override
+            public void storeReachable(String where) {
+                ServingSnapshots s = holder[0];
+                if (s != null) {
+                    s.listeners.forEach(l -> l.storeReachable(where));
+                }
+            }
         };
         SnapshotManager manager;
         try {
-            manager = SnapshotManager.open(
-                    dir,
-                    ManagerOptions.defaults().withPollInterval(pollInterval).withListener(forward));
-        } catch (IOException | SnapshotException e) {
-            throw new SnapshotLocationException(
-                    location,
-                    "cannot serve the store directory: " + e.getMessage(),
-                    "Publish and promote a snapshot into that store (mvn snapshot:publish snapshot:promote"
-                            + " -Dsnapshot.store=" + dir + "), or point the property at a snapshot file.",
-                    e);
+            manager = opener.open(ManagerOptions.defaults().withListener(forward));
+        } catch (IOException | SnapshotException | IllegalArgumentException e) {
+            throw new SnapshotLocationException(location, problem + e.getMessage(), action, e);
         }
-        ServingSnapshots serving = new ServingSnapshots(location, Kind.STORE, null, manager, clock);
+        ServingSnapshots serving = new ServingSnapshots(location, kind, null, manager, clock);
         serving.lastChange = new Change(clock.instant(), "opened revision " + manager.revision());
         holder[0] = serving;
         return serving;
+    }
+
+    /** @return the URL of a remote store, or null when the location is a path */
+    private static URI remoteUrl(String location) {
+        String trimmed = location == null ? "" : location.trim();
+        String lower = trimmed.toLowerCase(Locale.ROOT);
+        if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+            return null;
+        }
+        try {
+            URI uri = new URI(trimmed);
+            if (uri.getHost() == null) {
+                throw new URISyntaxException(trimmed, "no host");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new SnapshotLocationException(
+                    trimmed.replaceAll("//[^/@]*@", "//"),
+                    "not a valid URL: " + e.getReason(),
+                    "Set it to the base URL of the store, the directory holding registry.json (e.g."
+                            + " https://snapshots.example.com/store/).",
+                    null);
+        }
     }
 
     private static Path toPath(String location) {
@@ -167,14 +287,6 @@ public final class ServingSnapshots implements AutoCloseable {
         if (trimmed.isEmpty()) {
             throw new SnapshotLocationException(
                     String.valueOf(location), "empty", "Set it to a snapshot file or a store directory.", null);
-        }
-        if (lower.startsWith("http://") || lower.startsWith("https://")) {
-            throw new SnapshotLocationException(
-                    trimmed,
-                    "remote stores are not supported by this version",
-                    "Copy the store to local disk (or mount it) and set the property to that directory, or to a"
-                            + " single snapshot file.",
-                    null);
         }
         try {
             if (lower.startsWith("file:")) {
@@ -194,7 +306,18 @@ public final class ServingSnapshots implements AutoCloseable {
         }
     }
 
-    /** Adds a listener for switches, rollbacks and failures of a store (never called for a single file). */
+    /**
+     * @return for a remote store, whether it serves from its cache because the server cannot be reached (false
+     *     otherwise)
+     */
+    public boolean servingFromCache() {
+        return kind == Kind.REMOTE && manager.metrics().servingFromCache();
+    }
+
+    /**
+     * Adds a listener for switches, rollbacks and failures of a store, and a remote store's reachability (never
+     * called for a single file).
+     */
     public void addListener(SnapshotEventListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }

@@ -1,6 +1,5 @@
 package dev.warmstart.snapshot.spring;
 
-import java.time.Duration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.env.EnvironmentPostProcessor;
@@ -25,11 +24,9 @@ public class SnapshotEnvironmentPostProcessor implements EnvironmentPostProcesso
                 || SnapshotPropertySource.find(environment).isPresent()) {
             return;
         }
-        ServingSnapshots serving = ServingSnapshots.open(
-                location,
-                Binder.get(environment)
-                        .bind(WarmstartProperties.PREFIX + ".poll-interval", Duration.class)
-                        .orElse(Duration.ofSeconds(1)));
+        ServingSnapshots serving = ServingSnapshots.open(Binder.get(environment)
+                .bind(WarmstartProperties.PREFIX, WarmstartProperties.class)
+                .orElseGet(WarmstartProperties::new));
         SnapshotPropertySource.addTo(environment, serving);
     }
 

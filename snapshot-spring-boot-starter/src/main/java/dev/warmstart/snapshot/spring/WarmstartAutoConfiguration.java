@@ -27,7 +27,7 @@ public class WarmstartAutoConfiguration {
     @ConditionalOnMissingBean
     public ServingSnapshots servingSnapshots(ConfigurableEnvironment environment, WarmstartProperties properties) {
         return SnapshotPropertySource.find(environment).orElseGet(() -> {
-            ServingSnapshots serving = ServingSnapshots.open(properties.getLocation(), properties.getPollInterval());
+            ServingSnapshots serving = ServingSnapshots.open(properties);
             if (properties.isPropertySource()) {
                 SnapshotPropertySource.addTo(environment, serving);
             }

@@ -174,12 +174,29 @@ class WarmstartAutoConfigurationTest {
     }
 
     @Test
-    void aRemoteLocationIsRefusedWithAClearMessage() {
-        runner.withPropertyValues("warmstart.snapshot.location=https://snapshots.example.com/store")
+    void aRemoteLocationWithoutCacheDirectoryIsRefusedNamingTheProperty() {
+        runner.withPropertyValues("warmstart.snapshot.location=https://snapshots.example.com/store/")
                 .run(context -> {
                     FailureAnalysis analysis =
                             new SnapshotLocationFailureAnalyzer().analyze(context.getStartupFailure());
-                    assertThat(analysis.getDescription()).contains("remote stores are not supported");
+                    assertThat(analysis.getDescription()).contains("a remote store needs a cache directory");
+                    assertThat(analysis.getAction()).contains("warmstart.snapshot.cache-dir");
+                });
+    }
+
+    @Test
+    void credentialsInARemoteLocationAreRefusedWithoutRepeatingThem() {
+        runner.withPropertyValues(
+                        "warmstart.snapshot.location=https://ci:s3cret@snapshots.example.com/store/",
+                        "warmstart.snapshot.cache-dir=" + dir.resolve("cache"))
+                .run(context -> {
+                    FailureAnalysis analysis =
+                            new SnapshotLocationFailureAnalyzer().analyze(context.getStartupFailure());
+                    assertThat(analysis.getDescription())
+                            .contains("credentials in the URL")
+                            .contains("https://snapshots.example.com/store/")
+                            .doesNotContain("s3cret");
+                    assertThat(analysis.getAction()).contains("warmstart.snapshot.remote.username");
                 });
     }
 

@@ -130,7 +130,11 @@ public final class StoreTasks {
         return SnapshotStore.open(storeDirectory).withTrust(trust);
     }
 
-    private static String idOf(Path builtFile) throws IOException, StoreTaskException {
+    /**
+     * @return the id of the snapshot in {@code builtFile}
+     * @throws StoreTaskException when there is no such file or it is not a snapshot
+     */
+    public static String idOf(Path builtFile) throws IOException, StoreTaskException {
         if (builtFile == null || !Files.isRegularFile(builtFile)) {
             throw new StoreTaskException(
                     "say which snapshot to use with -Dsnapshot.id=ID (no built snapshot at " + builtFile + ")");
