@@ -574,6 +574,9 @@ public final class RemoteStoreWriter implements AutoCloseable {
 
     /** @return the history revision {@code revision} downloaded to {@code target}, or null when the server has none */
     private static StoreRegistry fetchHistory(HttpStoreFetcher fetcher, long revision, Path target) throws IOException {
+        if (!Files.exists(target)) {
+            Files.createFile(target);
+        }
         try {
             fetcher.download("history/" + historyName(revision), target, 4L << 20);
         } catch (RemoteStoreException e) {
