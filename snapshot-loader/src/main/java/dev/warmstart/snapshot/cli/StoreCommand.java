@@ -32,8 +32,9 @@ final class StoreCommand {
             "  store prune DIR [--keep N] [--keep-history N]",
             "                                   remove snapshots not serving, not within reach of rollback and",
             "                                   not among the N newest; history files beyond the N newest",
-            "  DIR may be an http(s):// URL for publish, promote, remove-canary, rollback and status: the change",
-            "  is made under the server's WebDAV LOCK; a server without one is refused unless --force is given",
+            "  DIR may be an http(s):// URL for every operation but pull: a change is made under the server's",
+            "  WebDAV LOCK or with conditional PUT (If-Match), and tried again when another writer got there",
+            "  first; a server that offers neither is refused unless --force is given",
             "  store pull URL DIR               copy a remote store's current registry and the snapshots it serves",
             "                                   into DIR, verified (credentials: WARMSTART_STORE_TOKEN, ...)",
             "  store ... --trust KEY.pub.pem    publish and promote only snapshots signed by these keys");
@@ -56,7 +57,7 @@ final class StoreCommand {
         }
         String target = args.remove(0);
         if (target.startsWith("http://") || target.startsWith("https://")) {
-            return RemoteStoreCommand.run(out, operation, target, args);
+            return RemoteStoreCommand.run(out, operation, target, args, trust);
         }
         Path dir = Path.of(target);
         if (!operation.equals("publish") && !Files.isDirectory(dir)) {

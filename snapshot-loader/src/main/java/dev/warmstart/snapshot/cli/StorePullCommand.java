@@ -42,6 +42,16 @@ final class StorePullCommand {
     }
 
     static void prune(PrintStream out, SnapshotStore store, List<String> args) throws IOException {
+        int[] keep = pruneOptions(args);
+        int keepHistory = keep[1];
+        StorePrune.Result r = StorePrune.prune(store, keep[0], keepHistory);
+        out.println("pruned " + store.directory() + ": removed snapshots " + r.removedSnapshots() + ", "
+                + r.removedHistoryFiles() + " history files; revision "
+                + r.registry().revision());
+    }
+
+    /** @return {@code --keep} and {@code --keep-history}, -1 where not given (at least one is) */
+    static int[] pruneOptions(List<String> args) {
         int keep = -1;
         int keepHistory = -1;
         for (int i = 0; i < args.size(); i++) {
@@ -57,12 +67,9 @@ final class StorePullCommand {
             }
         }
         if (keep < 0 && keepHistory < 0) {
-            throw new UsageException("usage: store prune DIR [--keep N] [--keep-history N] (at least one)");
+            throw new UsageException("usage: store prune DIR|URL [--keep N] [--keep-history N] (at least one)");
         }
-        StorePrune.Result r = StorePrune.prune(store, keep, keepHistory);
-        out.println("pruned " + store.directory() + ": removed snapshots " + r.removedSnapshots() + ", "
-                + r.removedHistoryFiles() + " history files; revision "
-                + r.registry().revision());
+        return new int[] {keep, keepHistory};
     }
 
     private static int count(String value, String option) {

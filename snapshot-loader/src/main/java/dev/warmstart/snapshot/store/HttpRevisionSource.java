@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -29,6 +30,7 @@ final class HttpRevisionSource implements RevisionSource {
     private final SnapshotEventListener listener;
     private final ManagerMetrics metrics;
     private final Path bootstrap;
+    private final HttpStoreSettings writer;
     private StoreRegistry accepted;
     private boolean unreachable;
     private volatile Duration nextWait;
@@ -40,8 +42,10 @@ final class HttpRevisionSource implements RevisionSource {
             BackoffPolicy backoff,
             SnapshotEventListener listener,
             ManagerMetrics metrics,
-            Path bootstrap) {
+            Path bootstrap,
+            HttpStoreSettings writer) {
         this.fetcher = fetcher;
+        this.writer = writer;
         this.bootstrap = bootstrap;
         this.cache = cache;
         this.backoff = backoff;
@@ -241,13 +245,25 @@ final class HttpRevisionSource implements RevisionSource {
     }
 
     @Override
-    public void markRolledBack(String id, String reason) {
-        // Replicas read only: the guard keeps the snapshot out of this replica's service; recording the rollback
-        // in the shared registry is a pipeline's (or an operator's) write, see docs/distribution.md.
+    public void markRolledBack(String id, String reason) throws IOException {
+        if (writer == null) {
+            // Replicas read only by default: the guard keeps the snapshot out of this replica's service; recording
+            // the rollback in the shared registry is a pipeline's (or an operator's) write, see docs/distribution.md.
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "snapshot " + id + " was taken out of service here (" + reason + "); " + location()
+                            + " is read-only for this replica, so the shared registry is not changed: roll back with"
+                            + " 'store rollback', or give replicas write access (WARMSTART_STORE_ROLLBACK_CREDENTIALS)");
+            return;
+        }
+        // The same guarded read-change-write as a pipeline's (LOCK or conditional PUT, retried when another writer
+        // got there first); a registry that moved on without the snapshot is left as it is.
+        StoreRegistry after = RemoteStoreWriter.apply(
+                fetcher.base(), writer, false, List.of(), true, w -> w.store().markRolledBack(id, reason));
         LOG.log(
                 System.Logger.Level.WARNING,
-                "snapshot " + id + " was taken out of service here (" + reason + "); " + location() + " is read-only"
-                        + " for this replica, so the shared registry is not changed: roll back with 'store rollback'");
+                "recorded the automatic rollback of " + id + " in " + location() + " (revision " + after.revision()
+                        + "): the other replicas follow it");
     }
 
     @Override
@@ -269,6 +285,7 @@ final class HttpRevisionSource implements RevisionSource {
                 new BackoffPolicy(options.pollInterval(), settings.maxBackoff(), random),
                 options.listener(),
                 metrics,
-                settings.bootstrap());
+                settings.bootstrap(),
+                settings.rollbackWriter() == null ? null : settings.withCredentials(settings.rollbackWriter()));
     }
 }

@@ -3,6 +3,7 @@ package dev.warmstart.snapshot.store;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -41,6 +43,8 @@ import javax.net.ssl.X509TrustManager;
  * Credentials go into the {@code Authorization} header and nowhere else.
  */
 final class HttpStoreFetcher {
+    private static final System.Logger LOG = System.getLogger(SnapshotManager.class.getName());
+
     /** What a registry poll returned: unchanged (304), or a body with the validators to send next time. */
     record RegistryResponse(boolean notModified, byte[] body, String etag, String lastModified) {}
 
@@ -96,7 +100,7 @@ final class HttpStoreFetcher {
                     bytes.get(a);
                     out.write(a, 0, a.length);
                 },
-                settings.maxRegistryBytes(),
+                info -> settings.maxRegistryBytes(),
                 "registry");
         if (response.statusCode() == 304) {
             return new RegistryResponse(true, null, tag, modified);
@@ -116,17 +120,94 @@ final class HttpStoreFetcher {
 
     /**
      * Downloads {@code file} (relative to the store's base URL) into the existing file {@code target} and forces
-     * it to disk.
+     * it to disk. A download cut off or stalled mid-way resumes where it stopped — {@code Range: bytes=N-} with
+     * {@code If-Range} set to the first response's ETag (or Last-Modified) — up to {@value #MAX_RESUMES} times; a
+     * server that ignores the range, or whose file changed, answers {@code 200} with the whole file, and the
+     * download starts again from the beginning. The caller verifies the result whole either way.
      *
-     * @return the number of bytes written
-     * @throws IOException on an error status, a stall, or a body longer than {@code maxBytes}
+     * @return the number of bytes in {@code target}
+     * @throws IOException on an error status, a failure it cannot resume, or a body longer than {@code maxBytes}
      */
     long download(String file, Path target, long maxBytes) throws IOException {
+        URI uri = resolve(file);
         try (FileChannel out =
                 FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            HttpResponse<Long> response = send(request(resolve(file)).build(), out::write, maxBytes, file);
-            out.force(true);
-            return response.body();
+            String validator = null;
+            for (int resumes = 0; ; resumes++) {
+                long offset = out.position();
+                HttpRequest.Builder req = request(uri);
+                if (offset > 0) {
+                    req.header("Range", "bytes=" + offset + "-").header("If-Range", validator);
+                }
+                AtomicReference<String> seen = new AtomicReference<>();
+                try {
+                    send(
+                            req.build(),
+                            out::write,
+                            info -> {
+                                seen.set(validator(info));
+                                return bodyLimit(info, out, offset, maxBytes, uri);
+                            },
+                            file);
+                    out.force(true);
+                    return out.position();
+                } catch (RemoteStoreException | BoundedBody.TooLargeException e) {
+                    throw e;
+                } catch (IOException e) {
+                    String v = offset == 0 ? seen.get() : validator;
+                    if (resumes >= MAX_RESUMES || v == null || out.position() == 0) {
+                        throw e;
+                    }
+                    validator = v;
+                    long at = out.position();
+                    LOG.log(
+                            System.Logger.Level.INFO,
+                            () -> "resuming the download of " + uri + " at byte " + at + " after: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Resumes of one download before it is given up (and retried whole on the next poll). */
+    static final int MAX_RESUMES = 3;
+
+    /** @return a strong ETag, else the Last-Modified date: what {@code If-Range} may name; null for neither */
+    private static String validator(HttpResponse.ResponseInfo info) {
+        String etag = info.headers().firstValue("ETag").orElse(null);
+        if (etag != null && !etag.startsWith("W/")) {
+            return etag;
+        }
+        return info.headers().firstValue("Last-Modified").orElse(null);
+    }
+
+    /**
+     * Prepares {@code out} for the body of a download's response: a {@code 206} continues at {@code offset} (its
+     * Content-Range must start there), a {@code 200} to a resume starts the file again.
+     *
+     * @return the most bytes the body may have
+     */
+    private static long bodyLimit(
+            HttpResponse.ResponseInfo info, FileChannel out, long offset, long maxBytes, URI uri) {
+        try {
+            if (info.statusCode() == 206) {
+                String range = info.headers().firstValue("Content-Range").orElse("");
+                if (!range.startsWith("bytes " + offset + "-")) {
+                    throw new IOException("GET " + uri + " answered the range from byte " + offset + " with"
+                            + " Content-Range '" + range + "'");
+                }
+                return maxBytes - offset;
+            }
+            if (offset > 0) {
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        () -> "GET " + uri + " answered a resume with the whole file (HTTP " + info.statusCode()
+                                + "): starting again");
+                out.truncate(0);
+                out.position(0);
+            }
+            return maxBytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -176,14 +257,15 @@ final class HttpStoreFetcher {
         return b;
     }
 
-    private HttpResponse<Long> send(HttpRequest request, BoundedBody.Sink sink, long max, String what)
+    private HttpResponse<Long> send(
+            HttpRequest request, BoundedBody.Sink sink, ToLongFunction<HttpResponse.ResponseInfo> limit, String what)
             throws IOException {
         AtomicReference<BoundedBody> body = new AtomicReference<>();
         HttpResponse.BodyHandler<Long> handler = info -> {
-            if (info.statusCode() != 200) {
+            if (info.statusCode() != 200 && info.statusCode() != 206) {
                 return HttpResponse.BodySubscribers.replacing(0L);
             }
-            BoundedBody b = new BoundedBody(sink, max, "GET " + request.uri());
+            BoundedBody b = new BoundedBody(sink, limit.applyAsLong(info), "GET " + request.uri());
             body.set(b);
             return b;
         };
@@ -218,6 +300,9 @@ final class HttpStoreFetcher {
                 if (cause instanceof HttpTimeoutException t) {
                     throw new HttpTimeoutException("GET " + request.uri() + " timed out: " + t.getMessage());
                 }
+                if (cause instanceof UncheckedIOException u) {
+                    cause = u.getCause();
+                }
                 if (cause instanceof IOException io
                         && io.getMessage() != null
                         && io.getMessage().startsWith("GET ")) {
@@ -227,7 +312,7 @@ final class HttpStoreFetcher {
             }
         }
         int status = response.statusCode();
-        if (status == 200 || status == 304) {
+        if (status == 200 || status == 206 || status == 304) {
             return response;
         }
         throw new RemoteStoreException(statusMessage(request.uri(), status, what), status, retryAfter(response));

@@ -19,6 +19,10 @@ import java.util.Objects;
  * @param maxBackoff the longest wait between two attempts after failures (default 5 min)
  * @param bootstrap a store directory baked into the image (e.g. by {@code store pull}) to start from when the
  *     server cannot be reached and the cache is empty (null: none; environment {@code WARMSTART_STORE_BOOTSTRAP})
+ * @param rollbackWriter credentials that may write the store, given to a replica so that its automatic rollbacks
+ *     are recorded in the shared registry (null: the replica only reads, and its guard takes a failing snapshot out
+ *     of its own service only; environment {@code WARMSTART_STORE_ROLLBACK_CREDENTIALS}, a properties file as for
+ *     {@link StoreCredentials#fromFile}). See docs/distribution.md section 4.
  */
 public record HttpStoreSettings(
         StoreCredentials credentials,
@@ -27,7 +31,20 @@ public record HttpStoreSettings(
         Duration requestTimeout,
         long maxRegistryBytes,
         Duration maxBackoff,
-        Path bootstrap) {
+        Path bootstrap,
+        StoreCredentials rollbackWriter) {
+
+    /** Settings for a read-only replica (the form before replicas could record rollbacks). */
+    public HttpStoreSettings(
+            StoreCredentials credentials,
+            Path caFile,
+            Duration connectTimeout,
+            Duration requestTimeout,
+            long maxRegistryBytes,
+            Duration maxBackoff,
+            Path bootstrap) {
+        this(credentials, caFile, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff, bootstrap, null);
+    }
 
     /** Checks the values. */
     public HttpStoreSettings {
@@ -59,7 +76,10 @@ public record HttpStoreSettings(
     public static HttpStoreSettings fromEnvironment(Map<String, String> env) throws IOException {
         String ca = env.get("WARMSTART_STORE_CA_FILE");
         String bootstrap = env.get("WARMSTART_STORE_BOOTSTRAP");
+        String writer = env.get("WARMSTART_STORE_ROLLBACK_CREDENTIALS");
         return defaults()
+                .withRollbackWriter(
+                        writer == null || writer.isEmpty() ? null : StoreCredentials.fromFile(Path.of(writer)))
                 .withCredentials(StoreCredentials.fromEnvironment(env))
                 .withCaFile(ca == null || ca.isEmpty() ? null : Path.of(ca))
                 .withBootstrap(bootstrap == null || bootstrap.isEmpty() ? null : Path.of(bootstrap));
@@ -68,34 +88,59 @@ public record HttpStoreSettings(
     /** @return these settings with other credentials */
     public HttpStoreSettings withCredentials(StoreCredentials c) {
         return new HttpStoreSettings(
-                c, caFile, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff, bootstrap);
+                c, caFile, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff, bootstrap, rollbackWriter);
     }
 
     /** @return these settings with an extra CA file (null: none) */
     public HttpStoreSettings withCaFile(Path file) {
         return new HttpStoreSettings(
-                credentials, file, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff, bootstrap);
+                credentials,
+                file,
+                connectTimeout,
+                requestTimeout,
+                maxRegistryBytes,
+                maxBackoff,
+                bootstrap,
+                rollbackWriter);
     }
 
     /** @return these settings with another request timeout */
     public HttpStoreSettings withRequestTimeout(Duration d) {
-        return new HttpStoreSettings(credentials, caFile, connectTimeout, d, maxRegistryBytes, maxBackoff, bootstrap);
+        return new HttpStoreSettings(
+                credentials, caFile, connectTimeout, d, maxRegistryBytes, maxBackoff, bootstrap, rollbackWriter);
     }
 
     /** @return these settings with another registry size limit */
     public HttpStoreSettings withMaxRegistryBytes(long bytes) {
-        return new HttpStoreSettings(credentials, caFile, connectTimeout, requestTimeout, bytes, maxBackoff, bootstrap);
+        return new HttpStoreSettings(
+                credentials, caFile, connectTimeout, requestTimeout, bytes, maxBackoff, bootstrap, rollbackWriter);
     }
 
     /** @return these settings with another longest backoff */
     public HttpStoreSettings withMaxBackoff(Duration d) {
         return new HttpStoreSettings(
-                credentials, caFile, connectTimeout, requestTimeout, maxRegistryBytes, d, bootstrap);
+                credentials, caFile, connectTimeout, requestTimeout, maxRegistryBytes, d, bootstrap, rollbackWriter);
     }
 
     /** @return these settings with a bootstrap store directory (null: none) */
     public HttpStoreSettings withBootstrap(Path storeDirectory) {
         return new HttpStoreSettings(
-                credentials, caFile, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff, storeDirectory);
+                credentials,
+                caFile,
+                connectTimeout,
+                requestTimeout,
+                maxRegistryBytes,
+                maxBackoff,
+                storeDirectory,
+                rollbackWriter);
+    }
+
+    /**
+     * @return these settings with credentials that may write the store, so that this replica records its automatic
+     *     rollbacks in the shared registry (null: read only)
+     */
+    public HttpStoreSettings withRollbackWriter(StoreCredentials writer) {
+        return new HttpStoreSettings(
+                credentials, caFile, connectTimeout, requestTimeout, maxRegistryBytes, maxBackoff, bootstrap, writer);
     }
 }

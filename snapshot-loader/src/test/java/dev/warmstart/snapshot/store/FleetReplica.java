@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * One replica of the fleet test, run in its own JVM: opens the remote store and, on every switch and every
- * change of reachability, prints one line: {@code state <revision> <stable> <canary routing> <serving from cache>}.
+ * change of reachability, prints one line: {@code state <revision> <stable> <canary routing> <serving from cache>};
+ * on every failure (a revision refused), {@code failed <what>: <why>}.
  * The canary routing is the channel each of 1000 routing keys gets, so the test can compare processes. Ends when
  * its standard input closes.
  */
@@ -35,6 +36,15 @@ public final class FleetReplica {
             @Override
             public void storeReachable(String location) {
                 report(holder, lock);
+            }
+
+            @Override
+            public void failed(String what, Throwable error) {
+                String line = (what + ": " + error.getMessage()).replace('\n', ' ');
+                synchronized (System.out) {
+                    System.out.println("failed " + line);
+                    System.out.flush();
+                }
             }
         };
         ManagerOptions options = ManagerOptions.defaults()

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Five replicas in five JVMs ({@link FleetReplica}) on one store served by a real nginx: promote, canary,
- * rollback, server down, a replica restarted while it is down, server back.
+ * rollback, server down, a replica restarted while it is down, server back, a snapshot damaged on the server.
  */
 class FleetTest {
     private static final int REPLICAS = 5;
@@ -99,6 +99,39 @@ class FleetTest {
         nginx.start();
         store.promoteStable(c, null);
         awaitAll(s -> !s.fromCache && s.stable.equals(c), "every replica caught up with " + c);
+
+        // a snapshot replaced on the server by damaged bytes under the same name, after it was promoted
+        String d = store.publish(StoreFixtures.snapshot(inputs, "delta")).id();
+        nginx.stop();
+        store.promoteStable(d, null);
+        Path served = store.directory().resolve("snapshots").resolve(d + ".tar");
+        byte[] damaged = Files.readAllBytes(served);
+        damaged[damaged.length / 3] ^= 0x5A;
+        Path temp = served.resolveSibling(".damaged.tmp");
+        Files.write(temp, damaged);
+        Files.move(temp, served, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        nginx.start();
+        for (Replica r : fleet) {
+            r.awaitFailure(d);
+        }
+        awaitAll(s -> s.stable.equals(c), "every replica keeps serving " + c);
+        for (Replica r : fleet) {
+            r.process.getOutputStream().write('\n'); // ask for a fresh state line: still c, still serving
+            r.process.getOutputStream().flush();
+        }
+        Thread.sleep(500);
+        awaitAll(s -> s.stable.equals(c), "every replica still serves " + c);
+        assertThat(Files.list(tmp)
+                        .filter(p -> p.getFileName().toString().startsWith("cache-"))
+                        .flatMap(p -> {
+                            try {
+                                return Files.list(p.resolve("snapshots"));
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        }))
+                .as("no replica cached the damaged snapshot")
+                .noneMatch(p -> p.getFileName().toString().startsWith(d));
     }
 
     /**
@@ -149,6 +182,7 @@ class FleetTest {
         final int index;
         Process process;
         volatile String lastLine;
+        volatile String lastFailure;
 
         Replica(int index) throws IOException {
             this.index = index;
@@ -179,6 +213,8 @@ class FleetTest {
                     for (String line; (line = in.readLine()) != null; ) {
                         if (line.startsWith("state ")) {
                             lastLine = line;
+                        } else if (line.startsWith("failed ")) {
+                            lastFailure = line;
                         }
                     }
                 } catch (IOException e) {
@@ -194,6 +230,19 @@ class FleetTest {
             process.waitFor(20, TimeUnit.SECONDS);
             process.destroyForcibly();
             start();
+        }
+
+        void awaitFailure(String id) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                String f = lastFailure;
+                if (f != null && f.contains(id)) {
+                    return;
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError("replica " + index + " did not refuse " + id + " within 60 s; last failure: "
+                    + lastFailure + "; " + log());
         }
 
         State state() {

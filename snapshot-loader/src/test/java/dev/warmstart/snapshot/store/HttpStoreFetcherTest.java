@@ -55,7 +55,9 @@ class HttpStoreFetcherTest {
             assertThatThrownBy(() -> fetcher.download("snapshots/x.tar", target, 100_000))
                     .isInstanceOf(HttpTimeoutException.class)
                     .hasMessageContaining("/store/snapshots/x.tar stalled")
-                    .hasMessageContaining("after 1000 bytes");
+                    // the JDK client may not have handed the first 1000 bytes on yet when the timeout strikes (seen
+                    // under load), so the count is 0 or 1000
+                    .hasMessageMatching(".* after (0|1000) bytes; the download is abandoned.*");
         } finally {
             done.countDown();
         }

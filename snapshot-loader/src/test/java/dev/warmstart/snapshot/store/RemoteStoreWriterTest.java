@@ -153,9 +153,12 @@ class RemoteStoreWriterTest {
 
         assertThatThrownBy(() -> begin(false))
                 .isInstanceOf(StoreException.class)
-                .hasMessageContaining("offers no WebDAV LOCK")
+                .hasMessageContaining("offers neither a WebDAV LOCK nor conditional PUT (If-Match)")
                 .hasMessageContaining("--force");
         assertThat(root.resolve("registry.json")).doesNotExist();
+        try (Stream<Path> left = Files.list(root)) {
+            assertThat(left).as("the probe of conditional PUT is deleted").isEmpty();
+        }
 
         try (RemoteStoreWriter w = begin(true)) {
             w.store().publish(StoreFixtures.snapshot(inputs, "alpha"));
