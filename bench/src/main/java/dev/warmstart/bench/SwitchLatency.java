@@ -45,6 +45,8 @@ public final class SwitchLatency {
     private static final int SWITCHES = 20;
     /** Between two registry changes, so the readers run through many switches, not one burst. */
     private static final long PAUSE_MILLIS = 100;
+    /** Switches that verify on the switch path, as every switch did before verification ahead. */
+    private static final int COLD_SWITCHES = 6;
 
     private SwitchLatency() {}
 
@@ -144,11 +146,27 @@ public final class SwitchLatency {
                 refreshed[i] = System.nanoTime() - t0;
             }
         }
+        // Before verification ahead, for comparison in the same run: nothing published kept verified, no previous
+        // stable in the registry, so every switch maps and fully verifies its snapshot on the switch path.
+        long[] cold = new long[COLD_SWITCHES];
+        ManagerOptions coldOptions = manual.withPreverifyPublished(0);
+        try (SnapshotManager manager = SnapshotManager.open(store.directory(), coldOptions)) {
+            for (int i = 0; i < COLD_SWITCHES; i++) {
+                String next = manager.stableId().equals(idA) ? idB : idA;
+                long t0 = registries.switchTo(next, false);
+                manager.refresh();
+                if (!served(manager, next)) {
+                    throw new IllegalStateException("refresh did not switch");
+                }
+                cold[i] = System.nanoTime() - t0;
+            }
+        }
         String row = String.format(
                 Locale.ROOT,
                 "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"switches\": %d, \"verifiedAheadMs\": %.1f,%n"
                         + "   \"promoteToFirstRequestMs\": %s,%n   \"rollbackToFirstRequestMs\": %s,%n"
                         + "   \"applyMs\": %s,%n   \"refreshToFirstRequestMs\": %s,%n"
+                        + "   \"refreshVerifyingOnTheSwitchMs\": %s,%n"
                         + "   \"readerQuiet\": %s,%n   \"readerDuringSwitches\": %s}",
                 shape.label(),
                 Files.size(a),
@@ -158,6 +176,7 @@ public final class SwitchLatency {
                 stats(rolledBack),
                 stats(applied),
                 stats(refreshed),
+                stats(cold),
                 quiet.json(),
                 busy.json());
         System.err.println(row);
@@ -198,6 +217,11 @@ public final class SwitchLatency {
 
         /** @return {@link System#nanoTime()} just before the new registry was renamed into place */
         long switchTo(String id) {
+            return switchTo(id, true);
+        }
+
+        /** With {@code keepPrevious} false, the registry lists no previous stable (nothing to keep for rollback). */
+        long switchTo(String id, boolean keepPrevious) {
             try {
                 StoreRegistry r = store.registry();
                 boolean promote = id.equals(idB);
@@ -215,7 +239,7 @@ public final class SwitchLatency {
                         records,
                         id,
                         null,
-                        promote ? List.of(idA) : List.of(),
+                        promote && keepPrevious ? List.of(idA) : List.of(),
                         List.of());
                 Files.writeString(temp, next.toJson());
                 long t0 = System.nanoTime();
