@@ -39,11 +39,13 @@ import javax.management.ObjectName;
  * as soon as a registry lists them ({@link ManagerOptions#preverifyPublished()}). A new registry revision is then
  * applied by looking those up (verifying now only what was not verified ahead) and replacing the routing state
  * with one atomic reference update, so a promotion or rollback to a snapshot verified ahead costs no verification
- * at all. A snapshot refused by a verification is never served by this manager until its file changes. Readers never block and never see a half-applied state; a lease keeps its snapshot open and
- * unchanged until it is closed. When any snapshot fails to map or verify, nothing changes: the old state keeps
- * serving and the failure goes to the log, the listener and {@link ManagerMetrics#failedSwitches()}. That holds for
- * anything a snapshot can throw, including the {@link InternalError} of a file truncated while mapped: what was
- * opened for the failed revision is closed, and the watcher retries on its next round.
+ * at all. A snapshot refused by a verification is never served by this manager until its file changes.
+ *
+ * <p>Readers never block and never see a half-applied state; a lease keeps its snapshot open and unchanged until
+ * it is closed. When any snapshot fails to map or verify, nothing changes: the old state keeps serving and the
+ * failure goes to the log, the listener and {@link ManagerMetrics#failedSwitches()}. That holds for anything a
+ * snapshot can throw, including the {@link InternalError} of a file truncated while mapped: the failed snapshot is
+ * closed, and the watcher retries on its next round.
  *
  * <p><b>Automatic rollback</b>: outcomes are counted per snapshot over its guard's sliding window. When a failure
  * makes a canary's guard trip, the very next request is routed without that canary; for a stable snapshot with
