@@ -5,15 +5,20 @@ import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotEntry;
 import dev.warmstart.snapshot.store.ManagerOptions;
 import dev.warmstart.snapshot.store.RequestContext;
+import dev.warmstart.snapshot.store.SnapshotEventListener;
 import dev.warmstart.snapshot.store.SnapshotLease;
 import dev.warmstart.snapshot.store.SnapshotManager;
+import dev.warmstart.snapshot.store.SnapshotRecord;
 import dev.warmstart.snapshot.store.SnapshotStore;
+import dev.warmstart.snapshot.store.StoreRegistry;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,22 +26,40 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Hot-switch cost, per shape: the time from a registry change (the promotion's rename) to the first request
- * served by the new snapshot, with the watcher (WatchService) and with {@code refresh()}; and the latency of
- * reader threads (select + render + close) while nothing happens vs while the store switches back and forth.
- * Writes one JSON document to the file given as first argument.
+ * Hot-switch cost, per shape: the time from a registry change (the rename of a new {@code registry.json} into the
+ * store) to the first request served by the new snapshot, with the watcher (WatchService) and with
+ * {@code refresh()}; and the latency of reader threads (select + render + close) while nothing happens vs while
+ * the store switches back and forth. Snapshot B is published before the manager opens, so the manager verifies it
+ * in the background ahead of any promotion ({@code verifiedAheadMs}: the cost moved off the switch path); the
+ * switches then alternate between a promotion of B and a rollback to A, the previous stable. The registries are
+ * written directly (what a replica sees when a pipeline promotes elsewhere), so no store-side verification runs in
+ * this process while the readers are measured. Writes one JSON document to the file given as first argument; the
+ * other arguments name the shapes (default: all three).
  */
 public final class SwitchLatency {
     private static final int SWITCHES = 20;
+    /** Between two registry changes, so the readers run through many switches, not one burst. */
+    private static final long PAUSE_MILLIS = 100;
+    /** Switches that verify on the switch path, as every switch did before verification ahead. */
+    private static final int COLD_SWITCHES = 6;
 
     private SwitchLatency() {}
 
     public static void main(String[] args) throws Exception {
+        List<Shapes> shapes = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            shapes.add(Shapes.of(args[i]));
+        }
+        if (shapes.isEmpty()) {
+            shapes = List.of(Shapes.MIX, Shapes.S100MIB_10K, Shapes.S1GIB_100K);
+        }
         List<String> rows = new ArrayList<>();
-        for (Shapes shape : List.of(Shapes.MIX, Shapes.S100MIB_10K)) {
+        for (Shapes shape : shapes) {
             rows.add(measure(shape));
         }
         String json = "[\n" + String.join(",\n", rows) + "\n]\n";
@@ -47,46 +70,75 @@ public final class SwitchLatency {
     }
 
     private static String measure(Shapes shape) throws Exception {
-        Path work = Files.createTempDirectory("warmstart-switch");
+        Path work = Files.createTempDirectory(shape.snapshot().getParent(), "switch-");
+        try {
+            return measure(shape, work);
+        } finally {
+            try (var files = Files.walk(work)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static String measure(Shapes shape, Path work) throws Exception {
         Path a = shape.snapshot();
         Path b = variant(a, work.resolve("b.tar"));
         SnapshotStore store = SnapshotStore.open(work.resolve("store"));
         String idA = store.publish(a).id();
         String idB = store.publish(b).id();
+        Files.delete(b);
         store.promoteStable(idA, null);
+        Registries registries = new Registries(store, work, idA, idB);
 
-        long[] watched = new long[SWITCHES];
+        long[] promoted = new long[SWITCHES / 2];
+        long[] rolledBack = new long[SWITCHES / 2];
         long[] applied = new long[SWITCHES];
         long[] refreshed = new long[SWITCHES];
         Readers quiet;
         Readers busy;
-        ManagerOptions watching = ManagerOptions.defaults().withPollInterval(Duration.ofSeconds(1));
+        CountDownLatch[] verifiedB = {new CountDownLatch(1)};
+        SnapshotEventListener listener = new SnapshotEventListener() {
+            @Override
+            public void verified(String snapshotId, Duration took) {
+                if (snapshotId.equals(idB)) {
+                    verifiedB[0].countDown();
+                }
+            }
+        };
+        ManagerOptions watching = ManagerOptions.defaults()
+                .withPollInterval(Duration.ofSeconds(1))
+                .withListener(listener);
+        long verifiedAhead;
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), watching)) {
+            awaitVerified(verifiedB[0]);
+            verifiedAhead = manager.metrics().lastVerifyNanos();
             quiet = Readers.run(manager, 3000, () -> {});
             busy = Readers.run(manager, 0, () -> {
                 for (int i = 0; i < SWITCHES; i++) {
                     String next = i % 2 == 0 ? idB : idA;
-                    try {
-                        store.promoteStable(next, null);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                    long t0 = System.nanoTime();
+                    long t0 = registries.switchTo(next);
                     while (!served(manager, next)) {
                         Thread.onSpinWait();
                     }
-                    watched[i] = System.nanoTime() - t0;
+                    long took = System.nanoTime() - t0;
+                    (i % 2 == 0 ? promoted : rolledBack)[i / 2] = took;
                     applied[i] = manager.metrics().lastSwitchNanos();
+                    pause();
                 }
             });
         }
-        ManagerOptions manual =
-                ManagerOptions.defaults().withPollInterval(Duration.ofHours(1)).withWatchService(false);
+        verifiedB[0] = new CountDownLatch(1);
+        ManagerOptions manual = ManagerOptions.defaults()
+                .withPollInterval(Duration.ofHours(1))
+                .withWatchService(false)
+                .withListener(listener);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual)) {
+            awaitVerified(verifiedB[0]);
             for (int i = 0; i < SWITCHES; i++) {
                 String next = manager.stableId().equals(idA) ? idB : idA;
-                store.promoteStable(next, null);
-                long t0 = System.nanoTime();
+                long t0 = registries.switchTo(next);
                 manager.refresh();
                 if (!served(manager, next)) {
                     throw new IllegalStateException("refresh did not switch");
@@ -94,21 +146,109 @@ public final class SwitchLatency {
                 refreshed[i] = System.nanoTime() - t0;
             }
         }
+        // Before verification ahead, for comparison in the same run: nothing published kept verified, no previous
+        // stable in the registry, so every switch maps and fully verifies its snapshot on the switch path.
+        long[] cold = new long[COLD_SWITCHES];
+        ManagerOptions coldOptions = manual.withPreverifyPublished(0);
+        try (SnapshotManager manager = SnapshotManager.open(store.directory(), coldOptions)) {
+            for (int i = 0; i < COLD_SWITCHES; i++) {
+                String next = manager.stableId().equals(idA) ? idB : idA;
+                long t0 = registries.switchTo(next, false);
+                manager.refresh();
+                if (!served(manager, next)) {
+                    throw new IllegalStateException("refresh did not switch");
+                }
+                cold[i] = System.nanoTime() - t0;
+            }
+        }
         String row = String.format(
                 Locale.ROOT,
-                "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"switches\": %d,%n"
-                        + "   \"watcherToFirstRequestMs\": %s,%n   \"applyMs\": %s,%n   \"refreshToFirstRequestMs\": %s,%n"
+                "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"switches\": %d, \"verifiedAheadMs\": %.1f,%n"
+                        + "   \"promoteToFirstRequestMs\": %s,%n   \"rollbackToFirstRequestMs\": %s,%n"
+                        + "   \"applyMs\": %s,%n   \"refreshToFirstRequestMs\": %s,%n"
+                        + "   \"refreshVerifyingOnTheSwitchMs\": %s,%n"
                         + "   \"readerQuiet\": %s,%n   \"readerDuringSwitches\": %s}",
                 shape.label(),
                 Files.size(a),
                 SWITCHES,
-                stats(watched),
+                verifiedAhead / 1e6,
+                stats(promoted),
+                stats(rolledBack),
                 stats(applied),
                 stats(refreshed),
+                stats(cold),
                 quiet.json(),
                 busy.json());
         System.err.println(row);
         return row;
+    }
+
+    private static void awaitVerified(CountDownLatch latch) throws InterruptedException {
+        if (!latch.await(5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("B was not verified ahead within 5 minutes");
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(PAUSE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Writes registry revisions straight into the store, as a pipeline elsewhere would: stable B with A as the
+     * previous stable (a promotion), or stable A with B published again (a rollback).
+     */
+    static final class Registries {
+        private final SnapshotStore store;
+        private final Path temp;
+        private final String idA;
+        private final String idB;
+
+        Registries(SnapshotStore store, Path work, String idA, String idB) {
+            this.store = store;
+            this.temp = work.resolve("registry.json.next");
+            this.idA = idA;
+            this.idB = idB;
+        }
+
+        /** @return {@link System#nanoTime()} just before the new registry was renamed into place */
+        long switchTo(String id) {
+            return switchTo(id, true);
+        }
+
+        /** With {@code keepPrevious} false, the registry lists no previous stable (nothing to keep for rollback). */
+        long switchTo(String id, boolean keepPrevious) {
+            try {
+                StoreRegistry r = store.registry();
+                boolean promote = id.equals(idB);
+                List<SnapshotRecord> records = new ArrayList<>();
+                for (SnapshotRecord s : r.snapshots()) {
+                    String status = s.id().equals(id)
+                            ? SnapshotRecord.STABLE
+                            : promote ? SnapshotRecord.RETIRED : SnapshotRecord.PUBLISHED;
+                    records.add(s.withStatus(status, "bench", r.updated()));
+                }
+                StoreRegistry next = new StoreRegistry(
+                        r.revision() + 1,
+                        r.updated(),
+                        promote ? "promote " + id : "rollback to " + id,
+                        records,
+                        id,
+                        null,
+                        promote && keepPrevious ? List.of(idA) : List.of(),
+                        List.of());
+                Files.writeString(temp, next.toJson());
+                long t0 = System.nanoTime();
+                Files.move(temp, store.registryFile(), StandardCopyOption.ATOMIC_MOVE);
+                return t0;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     private static boolean served(SnapshotManager manager, String id) {

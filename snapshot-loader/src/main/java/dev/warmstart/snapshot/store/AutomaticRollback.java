@@ -52,7 +52,7 @@ final class AutomaticRollback {
         if (served == null) {
             return; // a request that finished on a snapshot no longer served
         }
-        served.outcomes.record(success);
+        served.outcomes().record(success);
         if (success) {
             return;
         }
@@ -60,7 +60,7 @@ final class AutomaticRollback {
         if (guard == null || serving.isTripped(snapshotId)) {
             return;
         }
-        long[] totals = served.outcomes.totals();
+        long[] totals = served.outcomes().totals();
         long total = totals[0] + totals[1];
         if (guard.trips(totals[1], total)) {
             trip(
@@ -111,7 +111,7 @@ final class AutomaticRollback {
                         "guard of " + id + " tripped with nothing to fall back to", new StoreException(reason, null));
                 return;
             }
-            serving.replace(current, next);
+            serving.replace(next);
         }
         metrics.rolledBack();
         LOG.log(System.Logger.Level.WARNING, "snapshot " + id + " rolled back automatically: " + reason);

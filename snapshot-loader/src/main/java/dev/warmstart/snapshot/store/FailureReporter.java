@@ -40,6 +40,26 @@ final class FailureReporter {
         }
     }
 
+    /**
+     * Reports a snapshot refused before any switch needed it (a background verification): to the log and the
+     * listener, once per distinct failure, but not as a failed switch — nothing was switched.
+     */
+    void refused(String what, Throwable error) {
+        String message = what + ": " + describe(error);
+        synchronized (this) {
+            if (message.equals(lastReported)) {
+                return;
+            }
+            lastReported = message;
+        }
+        LOG.log(System.Logger.Level.ERROR, message);
+        try {
+            listener.failed(what, error);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the snapshot event listener failed on a failure report", e);
+        }
+    }
+
     /** Something succeeded: the next failure is news again, even if it repeats an earlier one. */
     synchronized void clear() {
         lastReported = null;

@@ -31,6 +31,7 @@ final class HttpRevisionSource implements RevisionSource {
     private final ManagerMetrics metrics;
     private final Path bootstrap;
     private final HttpStoreSettings writer;
+    private final int candidates;
     private StoreRegistry accepted;
     private boolean unreachable;
     private volatile Duration nextWait;
@@ -43,9 +44,11 @@ final class HttpRevisionSource implements RevisionSource {
             SnapshotEventListener listener,
             ManagerMetrics metrics,
             Path bootstrap,
-            HttpStoreSettings writer) {
+            HttpStoreSettings writer,
+            int candidates) {
         this.fetcher = fetcher;
         this.writer = writer;
+        this.candidates = candidates;
         this.bootstrap = bootstrap;
         this.cache = cache;
         this.backoff = backoff;
@@ -116,12 +119,12 @@ final class HttpRevisionSource implements RevisionSource {
                     e);
         }
         for (String id : StoreRetention.servedIds(registry, 0)) {
-            cache.ensure(record(registry, id), fetcher);
+            cache.ensure(record(registry, id), fetcher, progress(id));
         }
         if (registry.stableGuard() != null && !registry.previousStable().isEmpty()) {
             String fallback = registry.previousStable().get(0);
             try {
-                cache.ensure(record(registry, fallback), fetcher);
+                cache.ensure(record(registry, fallback), fetcher, progress(fallback));
             } catch (IOException | RuntimeException e) {
                 LOG.log(
                         System.Logger.Level.WARNING,
@@ -133,7 +136,7 @@ final class HttpRevisionSource implements RevisionSource {
         fetcher.accepted(response);
         accepted = registry;
         try {
-            cache.prune(registry);
+            cache.prune(registry, candidates);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot prune the cache " + cache.directory() + ": " + e);
         }
@@ -232,7 +235,17 @@ final class HttpRevisionSource implements RevisionSource {
 
     @Override
     public Path snapshotFile(SnapshotRecord record) throws IOException {
-        return cache.ensure(record, fetcher);
+        return cache.ensure(record, fetcher, progress(record.id()));
+    }
+
+    /** Downloads verified in the cache are not verified again by the manager: one verification per download. */
+    @Override
+    public FileIdentity verifiedIdentity(SnapshotRecord record) throws IOException {
+        return cache.verifiedIdentity(record);
+    }
+
+    private StoredSnapshots.Progress progress(String id) {
+        return StoredSnapshots.Progress.reporting(id, listener, metrics);
     }
 
     @Override
@@ -286,6 +299,7 @@ final class HttpRevisionSource implements RevisionSource {
                 options.listener(),
                 metrics,
                 settings.bootstrap(),
-                settings.rollbackWriter() == null ? null : settings.withCredentials(settings.rollbackWriter()));
+                settings.rollbackWriter() == null ? null : settings.withCredentials(settings.rollbackWriter()),
+                options.preverifyPublished());
     }
 }

@@ -18,6 +18,7 @@ public final class ManagerMetrics {
     private final AtomicLong lastSwitchNanos = new AtomicLong();
     private final AtomicLong maxSwitchNanos = new AtomicLong();
     private final AtomicLong lastVerifyNanos = new AtomicLong();
+    private final AtomicLong verifications = new AtomicLong();
     private final LongAdder remotePolls = new LongAdder();
     private final LongAdder notModifiedPolls = new LongAdder();
     private volatile boolean servingFromCache;
@@ -48,6 +49,7 @@ public final class ManagerMetrics {
     }
 
     void verified(long nanos) {
+        verifications.incrementAndGet();
         lastVerifyNanos.set(nanos);
     }
 
@@ -115,7 +117,7 @@ public final class ManagerMetrics {
         return rollbacks.sum();
     }
 
-    /** @return duration of the last switch (open + verify + swap), nanoseconds */
+    /** @return duration of the last switch (map or reuse, verify what was not verified ahead, swap), nanoseconds */
     public long lastSwitchNanos() {
         return lastSwitchNanos.get();
     }
@@ -125,7 +127,15 @@ public final class ManagerMetrics {
         return maxSwitchNanos.get();
     }
 
-    /** @return duration of the last full verification, nanoseconds */
+    /**
+     * @return how many full verifications (SHA-256 of every entry) this manager ran, in the background, on a
+     *     switch, or in a remote store's cache before a download got its name
+     */
+    public long verifications() {
+        return verifications.get();
+    }
+
+    /** @return the time the last full verification took, nanoseconds */
     public long lastVerifyNanos() {
         return lastVerifyNanos.get();
     }

@@ -1,19 +1,16 @@
 package dev.warmstart.snapshot.store;
 
-import dev.warmstart.snapshot.loader.Snapshot;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Turns a registry revision into the routing state that serves it: maps and verifies every snapshot the
- * revision needs that is not open yet, checks each against its record, and only then swaps the new state in with
- * one reference update. When anything fails, nothing changes: what was opened for the revision is closed, the
- * old state keeps serving, and the failure is reported.
+ * Turns a registry revision into the routing state that serves it: takes every snapshot the revision needs from
+ * {@link VerifiedSnapshots} (verified ahead in the background, or verified now), and only then swaps the new state
+ * in with one reference update. When anything fails, nothing changes: the old state keeps serving and the failure
+ * is reported; what was verified for the revision stays verified until a state is swapped in without it.
  */
 final class RevisionApplier {
     private static final System.Logger LOG = System.getLogger(SnapshotManager.class.getName());
@@ -23,6 +20,8 @@ final class RevisionApplier {
     private final ManagerOptions options;
     private final ManagerMetrics metrics;
     private final FailureReporter failures;
+    /** Serialises appliers (watcher and {@code refresh()}); the serving lock is taken only for the swap itself. */
+    private final Object applyLock = new Object();
 
     RevisionApplier(
             RevisionSource source,
@@ -66,75 +65,63 @@ final class RevisionApplier {
     }
 
     /**
-     * Builds the routing state of {@code registry} and swaps it in.
+     * Builds the routing state of {@code registry} and swaps it in. Snapshots verified ahead (or serving) are only
+     * looked up; any other is verified here first. After the swap, the previous stable and the newest published
+     * snapshots are verified in the background, so the next promotion or rollback finds them ready.
      *
      * @return false when nothing changed (a snapshot failed, or the revision is serving already)
      * @throws StoreException when the first state cannot be built (there is nothing else to serve)
      */
     boolean apply(StoreRegistry registry) {
-        synchronized (serving.lock) {
+        synchronized (applyLock) {
             if (serving.isClosed()) {
                 return false;
             }
             long start = System.nanoTime();
-            RoutingState current = serving.current();
-            if (current != null && current.revision == registry.revision()) {
+            RoutingState first = serving.current();
+            if (first != null && first.revision == registry.revision()) {
                 return false; // applied meanwhile by the watcher or another refresh()
             }
-            serving.settleTrips(registry);
-
-            String stableId = registry.stable();
-            Guard stableGuard = registry.stableGuard();
-            List<String> previous = new ArrayList<>(registry.previousStable());
-            previous.removeIf(serving::isTripped);
-            if (serving.isTripped(stableId) && !previous.isEmpty()) {
-                stableId = previous.remove(0);
-                stableGuard = null;
-            }
-            List<Canary> canaries = new ArrayList<>(registry.canaries());
-            canaries.removeIf(c -> serving.isTripped(c.snapshotId()));
-
-            Map<String, ServedSnapshot> opened = new HashMap<>();
             try {
-                ServedSnapshot stable = serve(registry, stableId, current, opened);
-                List<RoutingState.ServedCanary> servedCanaries = new ArrayList<>();
-                for (Canary c : canaries) {
-                    servedCanaries.add(
-                            new RoutingState.ServedCanary(c, serve(registry, c.snapshotId(), current, opened)));
-                }
-                ServedSnapshot fallback = null;
-                if (stableGuard != null && !previous.isEmpty()) {
-                    try {
-                        fallback = serve(registry, previous.get(0), current, opened);
-                    } catch (IOException | RuntimeException | Error e) {
-                        LOG.log(
-                                System.Logger.Level.WARNING,
-                                "previous stable snapshot " + previous.get(0)
-                                        + " cannot be opened; the stable guard has nothing to fall back to: "
-                                        + FailureReporter.describe(e));
+                for (int attempt = 1; ; attempt++) {
+                    serving.settleTrips(registry);
+                    Plan plan = new Plan(registry);
+                    RoutingState next = plan.build();
+                    RoutingState replaced;
+                    synchronized (serving.lock) {
+                        if (serving.isClosed()) {
+                            return false;
+                        }
+                        // A guard may have tripped (and released a snapshot) while this state was built unlocked.
+                        if (!plan.stillValid(next)) {
+                            if (attempt < 3) {
+                                continue;
+                            }
+                            throw new StoreException(
+                                    "registry revision " + registry.revision() + " raced with automatic rollbacks"
+                                            + " three times; it is applied on the next poll",
+                                    null);
+                        }
+                        replaced = serving.current();
+                        serving.verified().ahead(plan.ahead(next));
+                        serving.replace(next);
                     }
+                    long took = System.nanoTime() - start;
+                    metrics.switched(took);
+                    LOG.log(
+                            System.Logger.Level.INFO,
+                            () -> "snapshot store " + source.location() + ": serving revision " + registry.revision()
+                                    + " (" + describe(next) + ") after " + millis(took) + " ms");
+                    options.listener()
+                            .switched(
+                                    replaced == null ? -1 : replaced.revision,
+                                    registry.revision(),
+                                    next.stable.id,
+                                    Duration.ofNanos(took));
+                    return true;
                 }
-                RoutingState next =
-                        new RoutingState(registry.revision(), stable, stableGuard, fallback, servedCanaries);
-                serving.replace(current, next);
-                long took = System.nanoTime() - start;
-                metrics.switched(took);
-                LOG.log(
-                        System.Logger.Level.INFO,
-                        () -> "snapshot store " + source.location() + ": serving revision " + registry.revision() + " ("
-                                + describe(next) + ") after " + millis(took) + " ms");
-                options.listener()
-                        .switched(
-                                current == null ? -1 : current.revision,
-                                registry.revision(),
-                                stable.id,
-                                Duration.ofNanos(took));
-                return true;
             } catch (IOException | RuntimeException | Error e) {
-                for (ServedSnapshot s : opened.values()) {
-                    s.retire();
-                }
-                if (current == null) {
+                if (first == null) {
                     throw e instanceof StoreException s
                             ? s
                             : new StoreException(
@@ -142,52 +129,99 @@ final class RevisionApplier {
                                             + " cannot be served: " + FailureReporter.describe(e),
                                     e);
                 }
+                RoutingState still = serving.current();
                 failures.report(
-                        "registry revision " + registry.revision() + " is not applied; revision " + current.revision
-                                + " keeps serving",
+                        "registry revision " + registry.revision() + " is not applied; revision "
+                                + (still == null ? first.revision : still.revision) + " keeps serving",
                         e);
                 return false;
             }
         }
     }
 
-    private ServedSnapshot serve(
-            StoreRegistry registry, String id, RoutingState current, Map<String, ServedSnapshot> opened)
-            throws IOException {
-        ServedSnapshot served = opened.get(id);
-        if (served == null && current != null) {
-            served = current.byId.get(id);
+    /** The state a registry asks for, less what guards took out of service here. */
+    private final class Plan {
+        final StoreRegistry registry;
+        final String stableId;
+        final Guard stableGuard;
+        final List<String> previous;
+        final List<Canary> canaries;
+
+        Plan(StoreRegistry registry) {
+            this.registry = registry;
+            List<String> prev = new ArrayList<>(registry.previousStable());
+            prev.removeIf(serving::isTripped);
+            String stable = registry.stable();
+            Guard guard = registry.stableGuard();
+            if (serving.isTripped(stable) && !prev.isEmpty()) {
+                stable = prev.remove(0);
+                guard = null;
+            }
+            this.stableId = stable;
+            this.stableGuard = guard;
+            this.previous = prev;
+            List<Canary> c = new ArrayList<>(registry.canaries());
+            c.removeIf(x -> serving.isTripped(x.snapshotId()));
+            this.canaries = c;
         }
-        if (served != null && !served.isClosed()) {
-            return served;
+
+        RoutingState build() throws IOException {
+            ServedSnapshot stable = serve(registry, stableId);
+            List<RoutingState.ServedCanary> servedCanaries = new ArrayList<>();
+            for (Canary c : canaries) {
+                servedCanaries.add(new RoutingState.ServedCanary(c, serve(registry, c.snapshotId())));
+            }
+            ServedSnapshot fallback = null;
+            if (stableGuard != null && !previous.isEmpty()) {
+                try {
+                    fallback = serve(registry, previous.get(0));
+                } catch (IOException | RuntimeException | Error e) {
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "previous stable snapshot " + previous.get(0)
+                                    + " cannot be opened; the stable guard has nothing to fall back to: "
+                                    + FailureReporter.describe(e));
+                }
+            }
+            return new RoutingState(registry.revision(), stable, stableGuard, fallback, servedCanaries);
         }
+
+        /** No snapshot of {@code next} was tripped or released since the plan was made. */
+        boolean stillValid(RoutingState next) {
+            for (ServedSnapshot s : next.byId.values()) {
+                if (s.isRetired() || serving.isTripped(s.id)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * What to keep verified besides {@code next}: the previous stable (a rollback is then a reference swap), and
+         * the newest published snapshots (a promotion is then a reference swap).
+         */
+        List<SnapshotRecord> ahead(RoutingState next) {
+            List<SnapshotRecord> out = new ArrayList<>();
+            if (!previous.isEmpty() && !next.byId.containsKey(previous.get(0))) {
+                registry.snapshot(previous.get(0)).ifPresent(out::add);
+            }
+            for (String id : StoreRetention.candidateIds(registry, options.preverifyPublished())) {
+                if (!next.byId.containsKey(id) && !serving.isTripped(id)) {
+                    registry.snapshot(id).ifPresent(out::add);
+                }
+            }
+            return out;
+        }
+    }
+
+    private ServedSnapshot serve(StoreRegistry registry, String id) throws IOException {
         SnapshotRecord record = registry.snapshot(id)
                 .orElseThrow(() -> new StoreException(
                         "the registry names snapshot " + id + " but does not list it; restore an earlier revision"
                                 + " from history/ ('store restore')",
                         null));
-        Snapshot snapshot = StoredSnapshots.open(source.snapshotFile(record), record, new StoredSnapshots.Progress() {
-            @Override
-            public void opened() {
-                options.listener().opened(id);
-            }
-
-            @Override
-            public void verified(long nanos) {
-                metrics.verified(nanos);
-                options.listener().verified(id, Duration.ofNanos(nanos));
-            }
-        });
-        if (options.trust() != null) { // trust: an unsigned or untrusted snapshot is never swapped in
-            try {
-                options.trust().check(snapshot);
-            } catch (RuntimeException e) {
-                snapshot.close();
-                throw new StoreException("snapshot " + id + " is not trusted: " + e.getMessage(), e);
-            }
-        }
-        served = new ServedSnapshot(id, snapshot, windowOf(registry, id), options.clock());
-        opened.put(id, served);
+        ServedSnapshot served = serving.verified().obtain(record);
+        served.useWindow(windowOf(registry, id));
         return served;
     }
 

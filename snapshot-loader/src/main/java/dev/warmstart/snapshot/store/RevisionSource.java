@@ -29,10 +29,20 @@ interface RevisionSource extends AutoCloseable {
     StoreRegistry read() throws IOException;
 
     /**
-     * @return the local file holding the snapshot of {@code record}; the manager still verifies it and checks it
-     *     against the record before serving it
+     * @return the local file holding the snapshot of {@code record} (downloading it first, for a remote store); the
+     *     manager still verifies it and checks it against the record before serving it. May be called from the
+     *     manager's background verifier while another thread reads the registry.
      */
     Path snapshotFile(SnapshotRecord record) throws IOException;
+
+    /**
+     * @return the identity {@code record}'s file had when this process verified it fully itself (a download the
+     *     cache verified before renaming it), or null: the manager then maps such a file without verifying it a
+     *     second time, as long as it is still that file
+     */
+    default FileIdentity verifiedIdentity(SnapshotRecord record) throws IOException {
+        return null;
+    }
 
     /**
      * Waits until the registry may have changed, or at most {@code max}.

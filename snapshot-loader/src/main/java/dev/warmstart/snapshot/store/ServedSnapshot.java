@@ -13,14 +13,34 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ServedSnapshot {
     final String id;
     final Snapshot snapshot;
-    final OutcomeWindow outcomes;
+    private final Clock clock;
+    private volatile Duration window;
+    private volatile OutcomeWindow outcomes;
     private final AtomicInteger leases = new AtomicInteger();
     private volatile boolean retired;
 
     ServedSnapshot(String id, Snapshot snapshot, Duration window, Clock clock) {
         this.id = id;
         this.snapshot = snapshot;
+        this.clock = clock;
+        this.window = window;
         this.outcomes = new OutcomeWindow(window, clock);
+    }
+
+    /** @return the outcomes counted for this snapshot's guard */
+    OutcomeWindow outcomes() {
+        return outcomes;
+    }
+
+    /**
+     * Counts outcomes over {@code w} from now on. A snapshot verified ahead of its promotion learns its guard's
+     * window only when a registry puts it in service; a changed window starts counting afresh (a new guard).
+     */
+    void useWindow(Duration w) {
+        if (!w.equals(window)) {
+            window = w;
+            outcomes = new OutcomeWindow(w, clock);
+        }
     }
 
     boolean tryAcquire() {
@@ -44,6 +64,11 @@ final class ServedSnapshot {
     void retire() {
         retired = true;
         tryClose();
+    }
+
+    /** @return whether it was released: it is never put in a new state again */
+    boolean isRetired() {
+        return retired;
     }
 
     boolean isClosed() {

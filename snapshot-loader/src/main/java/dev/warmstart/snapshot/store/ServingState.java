@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The routing state a manager serves, and the one lock under which it changes. Readers take {@link #current()}
- * without locking; the applier and the guards replace it whole with {@link #replace}, which retires every
- * snapshot the new state no longer uses (each closes once its last lease is released).
+ * without locking; the applier and the guards replace it whole with {@link #replace}, which releases every
+ * snapshot that neither the new state uses nor the manager keeps verified ahead ({@link VerifiedSnapshots}); each
+ * closes once its last lease is released.
  */
 final class ServingState {
     /** Held around every change of the state, by the applier and by guard rollbacks. */
@@ -18,10 +19,17 @@ final class ServingState {
     private final Set<String> tripped = ConcurrentHashMap.newKeySet();
 
     private final String location;
+    private final VerifiedSnapshots verified;
     private volatile boolean closed;
 
-    ServingState(String location) {
+    ServingState(String location, VerifiedSnapshots verified) {
         this.location = location;
+        this.verified = verified;
+    }
+
+    /** @return the snapshots this manager holds verified: serving, previous stable, and ahead of promotions */
+    VerifiedSnapshots verified() {
+        return verified;
     }
 
     /** @return what is serving, or null before the first state and after {@link #close()} */
@@ -45,16 +53,10 @@ final class ServingState {
         return closed;
     }
 
-    /** Serves {@code next} instead of {@code old} and retires what only {@code old} used. Call under the lock. */
-    void replace(RoutingState old, RoutingState next) {
+    /** Serves {@code next} and releases what it does not use and is not kept ahead. Call under the lock. */
+    void replace(RoutingState next) {
         state.set(next);
-        if (old != null) {
-            for (ServedSnapshot s : old.byId.values()) {
-                if (!next.byId.containsValue(s)) {
-                    s.retire();
-                }
-            }
-        }
+        verified.retain(next);
     }
 
     /** @return whether a guard took {@code id} out of service (and the registry does not show it yet) */
@@ -79,15 +81,11 @@ final class ServingState {
         closed = true;
     }
 
-    /** Takes the state away and retires every snapshot in it. */
+    /** Takes the state away and releases every snapshot: serving, and kept verified ahead. */
     void closeAll() {
         synchronized (lock) {
-            RoutingState s = state.getAndSet(null);
-            if (s != null) {
-                for (ServedSnapshot served : s.byId.values()) {
-                    served.retire();
-                }
-            }
+            state.set(null);
         }
+        verified.closeAll();
     }
 }

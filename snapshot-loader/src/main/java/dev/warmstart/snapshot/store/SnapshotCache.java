@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +28,10 @@ import java.util.regex.Pattern;
  * must pass a full {@code verify()} and match the record's id and content hash (SHA-256 over every entry) before
  * it is renamed to its final name. A final name is never overwritten, so a file a service has mapped never
  * changes under it. One cache directory belongs to one process.
+ *
+ * <p>The cache remembers the {@link FileIdentity} of every file it verified and renamed in this process, so the
+ * manager maps it without verifying it again ({@link #verifiedIdentity}): a download is verified once. A file
+ * found in the cache from an earlier run is verified by the manager before it serves.
  */
 final class SnapshotCache {
     static final String DOWNLOAD_SUFFIX = ".download.tmp";
@@ -36,6 +42,10 @@ final class SnapshotCache {
 
     private final Path directory;
     private final Path snapshots;
+    /** Files this process verified before naming them, by name, with their identity then. */
+    private final Map<Path, FileIdentity> verifiedHere = new ConcurrentHashMap<>();
+    /** One download per file at a time: the registry poll and the background verifier may want the same one. */
+    private final Map<Path, Object> downloading = new ConcurrentHashMap<>();
 
     SnapshotCache(Path directory) throws IOException {
         this.directory = directory;
@@ -92,13 +102,29 @@ final class SnapshotCache {
      * @throws StoreException when the downloaded file is not the recorded snapshot (nothing is kept)
      */
     Path ensure(SnapshotRecord record, HttpStoreFetcher fetcher) throws IOException {
+        return ensure(record, fetcher, StoredSnapshots.Progress.NONE);
+    }
+
+    /** {@link #ensure(SnapshotRecord, HttpStoreFetcher)}, reporting the verification of a download. */
+    Path ensure(SnapshotRecord record, HttpStoreFetcher fetcher, StoredSnapshots.Progress progress) throws IOException {
         Path target = fileOf(record);
-        if (holds(record)) {
-            return target;
+        synchronized (downloading.computeIfAbsent(target, k -> new Object())) {
+            if (holds(record)) {
+                return target;
+            }
+            downloadVerified(fetcher, record, target, false, progress);
+            verifiedHere.put(target, FileIdentity.of(target));
         }
-        downloadVerified(fetcher, record, target, false);
         LOG.log(System.Logger.Level.INFO, () -> "cached snapshot " + record.id() + " as " + target);
         return target;
+    }
+
+    /**
+     * @return the identity of {@code record}'s cached file when this process verified it before naming it, else
+     *     null
+     */
+    FileIdentity verifiedIdentity(SnapshotRecord record) throws IOException {
+        return verifiedHere.get(fileOf(record));
     }
 
     /**
@@ -130,6 +156,7 @@ final class SnapshotCache {
                     Files.move(temp, target);
                 }
             }
+            verifiedHere.put(target, FileIdentity.of(target));
             return target;
         } finally {
             Files.deleteIfExists(temp);
@@ -145,6 +172,17 @@ final class SnapshotCache {
      */
     static void downloadVerified(HttpStoreFetcher fetcher, SnapshotRecord record, Path target, boolean replace)
             throws IOException {
+        downloadVerified(fetcher, record, target, replace, StoredSnapshots.Progress.NONE);
+    }
+
+    /** {@link #downloadVerified(HttpStoreFetcher, SnapshotRecord, Path, boolean)}, reporting the verification. */
+    static void downloadVerified(
+            HttpStoreFetcher fetcher,
+            SnapshotRecord record,
+            Path target,
+            boolean replace,
+            StoredSnapshots.Progress progress)
+            throws IOException {
         Path temp = AtomicFiles.createTemp(target, DOWNLOAD_SUFFIX);
         try {
             long got = fetcher.download(record.file(), temp, record.size());
@@ -155,7 +193,7 @@ final class SnapshotCache {
                                 + " states; nothing was kept, it is retried on the next poll",
                         null);
             }
-            StoredSnapshots.open(temp, record, StoredSnapshots.Progress.NONE).close();
+            StoredSnapshots.open(temp, record, progress).close();
             if (replace) {
                 AtomicFiles.move(temp, target);
                 return;
@@ -178,12 +216,15 @@ final class SnapshotCache {
     }
 
     /**
-     * Deletes cached snapshots {@code registry} no longer serves, keeping its stable, its canaries and the first
-     * earlier stables (for rollback). A file still mapped keeps working: Linux frees it on unmap.
+     * Deletes cached snapshots {@code registry} no longer serves, keeping its stable, its canaries, the first
+     * earlier stables (for rollback) and the newest {@code candidates} published snapshots (downloaded ahead of their
+     * promotion). A file still mapped keeps working: Linux frees it on unmap.
      */
-    void prune(StoreRegistry registry) throws IOException {
+    void prune(StoreRegistry registry, int candidates) throws IOException {
+        Set<String> ids = new HashSet<>(StoreRetention.servedIds(registry, KEEP_PREVIOUS));
+        ids.addAll(StoreRetention.candidateIds(registry, candidates));
         Set<Path> keep = new HashSet<>();
-        for (String id : StoreRetention.servedIds(registry, KEEP_PREVIOUS)) {
+        for (String id : ids) {
             SnapshotRecord r = registry.snapshot(id).orElse(null);
             if (r != null) {
                 keep.add(fileOf(r));
@@ -193,6 +234,7 @@ final class SnapshotCache {
             for (Path f : files) {
                 if (!keep.contains(f)) {
                     LOG.log(System.Logger.Level.INFO, () -> "removing " + f + " from the cache: no longer served");
+                    verifiedHere.remove(f);
                     Files.deleteIfExists(f);
                 }
             }

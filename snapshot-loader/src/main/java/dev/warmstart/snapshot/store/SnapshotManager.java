@@ -33,14 +33,19 @@ import javax.management.ObjectName;
  * ({@link Routing}); otherwise stable.
  *
  * <p><b>Switching</b>: a watcher thread re-reads {@code registry.json} on file-system events and at least every
- * {@link ManagerOptions#pollInterval()}. A new registry revision is applied by mapping and fully verifying every
- * snapshot it needs that is not already open, checking each is the snapshot its registry record names (id and
- * content hash), and only then replacing the routing state with one atomic
- * reference update. Readers never block and never see a half-applied state; a lease keeps its snapshot open and
- * unchanged until it is closed. When any snapshot fails to map or verify, nothing changes: the old state keeps
- * serving and the failure goes to the log, the listener and {@link ManagerMetrics#failedSwitches()}. That holds for
- * anything a snapshot can throw, including the {@link InternalError} of a file truncated while mapped: what was
- * opened for the failed revision is closed, and the watcher retries on its next round.
+ * {@link ManagerOptions#pollInterval()}. Every snapshot is fully verified, and checked to be the snapshot its
+ * registry record names (id and content hash), before it can serve — but ahead of time where possible: the
+ * previous stable stays mapped and verified, and the newest published snapshots are verified in the background
+ * as soon as a registry lists them ({@link ManagerOptions#preverifyPublished()}). A new registry revision is then
+ * applied by looking those up (verifying now only what was not verified ahead) and replacing the routing state
+ * with one atomic reference update, so a promotion or rollback to a snapshot verified ahead costs no verification
+ * at all. A snapshot refused by a verification is never served by this manager until its file changes.
+ *
+ * <p>Readers never block and never see a half-applied state; a lease keeps its snapshot open and unchanged until
+ * it is closed. When any snapshot fails to map or verify, nothing changes: the old state keeps serving and the
+ * failure goes to the log, the listener and {@link ManagerMetrics#failedSwitches()}. That holds for anything a
+ * snapshot can throw, including the {@link InternalError} of a file truncated while mapped: the failed snapshot is
+ * closed, and the watcher retries on its next round.
  *
  * <p><b>Automatic rollback</b>: outcomes are counted per snapshot over its guard's sliding window. When a failure
  * makes a canary's guard trip, the very next request is routed without that canary; for a stable snapshot with
@@ -62,8 +67,8 @@ public final class SnapshotManager implements AutoCloseable {
     private SnapshotManager(RevisionSource source, ManagerOptions options, ManagerMetrics metrics) throws IOException {
         this.source = source;
         this.metrics = metrics;
-        this.serving = new ServingState(source.location());
         FailureReporter failures = new FailureReporter(metrics, options.listener());
+        this.serving = new ServingState(source.location(), new VerifiedSnapshots(source, options, metrics, failures));
         this.applier = new RevisionApplier(source, serving, options, metrics, failures);
         StoreRegistry registry = source.read();
         if (registry.stable() == null) {
@@ -256,6 +261,14 @@ public final class SnapshotManager implements AutoCloseable {
      */
     public boolean refresh() {
         return applier.refresh();
+    }
+
+    /**
+     * @return whether the snapshot of {@code record} is mapped and verified here, so that a switch to it only swaps
+     *     a reference (for tests and benchmarks that wait for the verification ahead)
+     */
+    boolean isVerified(SnapshotRecord record) {
+        return serving.verified().isVerified(record);
     }
 
     /** Stops watching and closes every snapshot once its last lease is released. Idempotent. */

@@ -54,4 +54,19 @@ final class StoreRetention {
         }
         return ids;
     }
+
+    /**
+     * @return the ids of the newest {@code n} snapshots that are published but serve no channel, newest first: the
+     *     candidates a manager verifies (and a replica downloads) ahead of their promotion
+     */
+    static List<String> candidateIds(StoreRegistry registry, int n) {
+        List<String> out = new ArrayList<>();
+        List<SnapshotRecord> all = registry.snapshots();
+        for (int i = all.size() - 1; i >= 0 && out.size() < n; i--) {
+            if (SnapshotRecord.PUBLISHED.equals(all.get(i).status())) {
+                out.add(all.get(i).id());
+            }
+        }
+        return out;
+    }
 }

@@ -19,6 +19,22 @@ final class StoredSnapshots {
 
         /** Verification passed after {@code nanos}. */
         default void verified(long nanos) {}
+
+        /** @return progress that reports {@code id}'s events to a manager's listener and metrics */
+        static Progress reporting(String id, SnapshotEventListener listener, ManagerMetrics metrics) {
+            return new Progress() {
+                @Override
+                public void opened() {
+                    listener.opened(id);
+                }
+
+                @Override
+                public void verified(long nanos) {
+                    metrics.verified(nanos);
+                    listener.verified(id, java.time.Duration.ofNanos(nanos));
+                }
+            };
+        }
     }
 
     private StoredSnapshots() {}
@@ -34,6 +50,15 @@ final class StoredSnapshots {
      * @throws StoreException when the file cannot be opened, fails verification, or is not the recorded snapshot
      */
     static Snapshot open(Path file, SnapshotRecord record, Progress progress) {
+        return open(file, record, progress, true);
+    }
+
+    /**
+     * Opens {@code file} and checks it against {@code record}; with {@code verify} false, without the full
+     * verification — only for a file this process verified itself and that has not changed since (same
+     * {@link FileIdentity}), such as a download the cache verified before renaming it.
+     */
+    static Snapshot open(Path file, SnapshotRecord record, Progress progress, boolean verify) {
         String id = record.id();
         Snapshot snapshot;
         try {
@@ -44,16 +69,18 @@ final class StoredSnapshots {
         }
         try {
             progress.opened();
-            long t0 = System.nanoTime();
-            try {
-                snapshot.verify();
-            } catch (RuntimeException | Error e) {
-                throw new StoreException(
-                        "snapshot " + id + " fails verification: " + FailureReporter.describe(e) + faultHint(e) + "; "
-                                + repairAdvice(id),
-                        e);
+            if (verify) {
+                long t0 = System.nanoTime();
+                try {
+                    snapshot.verify();
+                } catch (RuntimeException | Error e) {
+                    throw new StoreException(
+                            "snapshot " + id + " fails verification: " + FailureReporter.describe(e) + faultHint(e)
+                                    + "; " + repairAdvice(id),
+                            e);
+                }
+                progress.verified(System.nanoTime() - t0);
             }
-            progress.verified(System.nanoTime() - t0);
             requireRecorded(snapshot, record, file);
             return snapshot;
         } catch (RuntimeException | Error e) {

@@ -49,7 +49,9 @@ public final class FleetReplica {
         };
         ManagerOptions options = ManagerOptions.defaults()
                 .withPollInterval(Duration.ofMillis(200))
-                .withListener(listener);
+                .withListener(listener)
+                .withPreverifyPublished(
+                        Integer.getInteger("fleet.preverifyPublished", ManagerOptions.DEFAULT_PREVERIFY_PUBLISHED));
         try (SnapshotManager manager = SnapshotManager.open(url, cache, options, HttpStoreSettings.defaults())) {
             synchronized (lock) {
                 holder[0] = manager;

@@ -62,6 +62,7 @@ class FleetTest {
             fleet.add(new Replica(i));
         }
         awaitAll(s -> s.stable.equals(a) && !s.fromCache, "every replica serves " + a);
+        awaitDownloadsAhead(preverifyPublished() > 0 ? List.of(b, c) : List.of());
 
         // idle: every request is one conditional GET answered 304 without a body
         int seen = nginx.accessLog().size();
@@ -135,6 +136,28 @@ class FleetTest {
     }
 
     /**
+     * How many published snapshots each replica downloads and verifies ahead of their promotion: the default, or
+     * {@code -Dfleet.preverifyPublished=N} (0 to time a promotion that downloads and verifies on the switch).
+     */
+    private static int preverifyPublished() {
+        return Integer.getInteger("fleet.preverifyPublished", ManagerOptions.DEFAULT_PREVERIFY_PUBLISHED);
+    }
+
+    /** Waits until every replica has downloaded each of {@code ids} ahead, so the idle window sees only polls. */
+    private void awaitDownloadsAhead(List<String> ids) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (String id : ids) {
+            String get = "GET /snapshots/" + id + ".tar 200 ";
+            while (nginx.accessLog().stream().filter(l -> l.startsWith(get)).count() < REPLICAS) {
+                assertThat(System.nanoTime())
+                        .as("every replica downloads " + id + " ahead")
+                        .isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /**
      * The snapshot promoted and timed: the small fixture, or one with {@code -Dfleet.payloadMiB=N} MiB of payload to
      * measure the time from promote to the last replica serving a large snapshot (docs/performance.md).
      */
@@ -201,6 +224,7 @@ class FleetTest {
                             "-cp",
                             cp,
                             "-Xshare:auto",
+                            "-Dfleet.preverifyPublished=" + preverifyPublished(),
                             FleetReplica.class.getName(),
                             nginx.url().toString(),
                             tmp.resolve("cache-" + index).toString())

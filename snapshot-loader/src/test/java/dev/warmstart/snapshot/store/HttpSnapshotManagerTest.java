@@ -60,6 +60,16 @@ class HttpSnapshotManagerTest {
         return SnapshotManager.open(nginx.url(), cache, options(poll), HttpStoreSettings.defaults());
     }
 
+    /**
+     * A replica that downloads only what its registry serves, not the published snapshots ahead of their promotion:
+     * for the tests of what happens when a download fails on the switch (ahead, beta would be cached before the
+     * test damages it on the server).
+     */
+    private SnapshotManager openWithoutDownloadsAhead(Duration poll) throws IOException {
+        return SnapshotManager.open(
+                nginx.url(), cache, options(poll).withPreverifyPublished(0), HttpStoreSettings.defaults());
+    }
+
     @Test
     void followsPromoteAndRollbackOnTheServer() throws IOException {
         try (SnapshotManager manager = open(Duration.ofMillis(100))) {
@@ -178,7 +188,7 @@ class HttpSnapshotManagerTest {
 
     @Test
     void aSnapshotTheServerDoesNotHoldIsRefusedWithTheUrlAnd404() throws IOException {
-        try (SnapshotManager manager = open(Duration.ofHours(1))) {
+        try (SnapshotManager manager = openWithoutDownloadsAhead(Duration.ofHours(1))) {
             store.promoteStable(b.id(), null);
             Files.delete(store.snapshotFile(b));
 
@@ -196,7 +206,7 @@ class HttpSnapshotManagerTest {
 
     @Test
     void aSnapshotChangedOnTheServerIsRefusedAndNotCached() throws IOException {
-        try (SnapshotManager manager = open(Duration.ofHours(1))) {
+        try (SnapshotManager manager = openWithoutDownloadsAhead(Duration.ofHours(1))) {
             store.promoteStable(b.id(), null);
             try (RandomAccessFile f = new RandomAccessFile(store.snapshotFile(b).toFile(), "rw")) {
                 f.seek(b.size() / 2); // inside payload.bin
@@ -219,7 +229,7 @@ class HttpSnapshotManagerTest {
 
     @Test
     void aTruncatedDownloadIsRefusedAndNotCached() throws IOException {
-        try (SnapshotManager manager = open(Duration.ofHours(1))) {
+        try (SnapshotManager manager = openWithoutDownloadsAhead(Duration.ofHours(1))) {
             store.promoteStable(b.id(), null);
             try (RandomAccessFile f = new RandomAccessFile(store.snapshotFile(b).toFile(), "rw")) {
                 f.setLength(b.size() / 2);
@@ -233,6 +243,38 @@ class HttpSnapshotManagerTest {
                     .contains("is truncated: " + b.size() / 2 + " of the " + b.size() + " bytes");
             assertThat(manager.stableId()).isEqualTo(a.id());
             assertNothingHalfDownloaded();
+        }
+    }
+
+    @Test
+    void aDownloadIsVerifiedOnceBeforeItServesNotAgainWhenItIsMapped() throws IOException {
+        try (SnapshotManager manager = openWithoutDownloadsAhead(Duration.ofHours(1))) {
+            store.promoteStable(b.id(), null);
+            assertThat(manager.refresh()).isTrue();
+
+            assertThat(manager.stableId()).isEqualTo(b.id());
+            // verified by the cache before the download got its name, and trusted (same file) when mapped
+            assertThat(events.verified).filteredOn(b.id()::equals).hasSize(1);
+        }
+    }
+
+    @Test
+    void aPublishedSnapshotIsDownloadedAndVerifiedAheadSoItsPromotionOnlySwaps() throws IOException {
+        try (SnapshotManager manager = open(Duration.ofHours(1))) {
+            await(() -> manager.isVerified(b));
+            assertThat(events.verified).filteredOn(b.id()::equals).hasSize(1);
+            long downloads = nginx.accessLog().stream()
+                    .filter(l -> l.startsWith("GET /snapshots/" + b.id() + ".tar 200"))
+                    .count();
+            assertThat(downloads).isEqualTo(1);
+
+            store.promoteStable(b.id(), null);
+            assertThat(manager.refresh()).isTrue();
+
+            assertThat(manager.stableId()).isEqualTo(b.id());
+            assertThat(events.verified).filteredOn(b.id()::equals).hasSize(1);
+            assertThat(nginx.accessLog().stream().filter(l -> l.startsWith("GET /snapshots/" + b.id() + ".tar")))
+                    .hasSize(1);
         }
     }
 
@@ -253,7 +295,7 @@ class HttpSnapshotManagerTest {
     @Test
     void theCacheKeepsOnlyWhatTheRegistryServesAndTwoEarlierStables() throws IOException {
         Path inputs = tmp.resolve("inputs");
-        try (SnapshotManager manager = open(Duration.ofHours(1))) {
+        try (SnapshotManager manager = openWithoutDownloadsAhead(Duration.ofHours(1))) {
             List<String> ids = new ArrayList<>(List.of(a.id()));
             for (String label : List.of("c", "d", "e", "f")) {
                 String id = store.publish(StoreFixtures.snapshot(inputs, label)).id();
@@ -311,6 +353,12 @@ class HttpSnapshotManagerTest {
         final List<String> failures = new CopyOnWriteArrayList<>();
         final List<String> unreachable = new CopyOnWriteArrayList<>();
         final List<String> reachable = new CopyOnWriteArrayList<>();
+        final List<String> verified = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void verified(String snapshotId, Duration took) {
+            verified.add(snapshotId);
+        }
 
         @Override
         public void failed(String what, Throwable error) {

@@ -182,6 +182,7 @@ class SnapshotManagerTest {
         SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
         String v1 = publish(store, "v1");
         String v2 = publish(store, "v2");
+        String v3 = publish(store, "v3");
         store.promoteStable(v1, null);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
             SnapshotLease held = manager.select();
@@ -190,6 +191,9 @@ class SnapshotManagerTest {
             try (SnapshotLease fresh = manager.select()) {
                 assertThat(version(fresh)).isEqualTo("v2");
             }
+            // v1 is the previous stable now, kept for a rollback; after this promotion it is out of reach.
+            store.promoteStable(v3, null);
+            assertThat(manager.refresh()).isTrue();
             // The request that started on v1 still reads v1, whole.
             assertThat(version(held)).isEqualTo("v1");
             assertThat(text(held.snapshot().entry("payload.bin")).startsWith("v1|v1|"))
@@ -289,10 +293,12 @@ class SnapshotManagerTest {
         String v3 = publish(store, "v3");
         store.promoteStable(v1, null);
         Path v2File = store.snapshotFile(store.registry().snapshot(v2).orElseThrow());
+        // Nothing verified ahead: the fault must hit the switch itself (ahead, the store could not promote v2).
         ManagerOptions options = ManagerOptions.defaults()
                 .withWatchService(false)
                 .withPollInterval(Duration.ofMillis(20))
-                .withListener(truncatingOnOpen(v2, v2File));
+                .withListener(truncatingOnOpen(v2, v2File))
+                .withPreverifyPublished(0);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), options)) {
             long revision = store.promoteStable(v2, null).revision();
             await(() -> events.any("failed registry revision " + revision), "the fault's report");
