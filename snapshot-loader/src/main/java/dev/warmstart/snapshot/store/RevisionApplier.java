@@ -88,6 +88,7 @@ final class RevisionApplier {
                     Plan plan = new Plan(registry);
                     RoutingState next = plan.build();
                     RoutingState replaced;
+                    long took;
                     synchronized (serving.lock) {
                         if (serving.isClosed()) {
                             return false;
@@ -104,10 +105,11 @@ final class RevisionApplier {
                         }
                         replaced = serving.current();
                         serving.verified().ahead(plan.ahead(next));
+                        took = System.nanoTime() - start;
+                        // Counted before the new state is visible, so whoever sees the new stable sees the count.
+                        metrics.switched(took);
                         serving.replace(next);
                     }
-                    long took = System.nanoTime() - start;
-                    metrics.switched(took);
                     LOG.log(
                             System.Logger.Level.INFO,
                             () -> "snapshot store " + source.location() + ": serving revision " + registry.revision()
