@@ -5,7 +5,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -27,14 +26,14 @@ final class FileMapping {
         return true;
     }
 
-    private static final System.Logger LOG = System.getLogger(FileMapping.class.getName());
-
     /** How long {@link #close()} waits for a native operation that still holds the mapping (see there). */
     private static final long CLOSE_PATIENCE_NANOS = 1_000_000_000L;
 
     private final Arena arena;
     private final MemorySegment file;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    // A plain flag under the monitor, not an AtomicBoolean, and the logger looked up only when needed: every class
+    // this one initialises is loaded on a service's start-up path.
+    private boolean closed;
 
     /**
      * Maps the whole file.
@@ -71,8 +70,11 @@ final class FileMapping {
      * ends.
      */
     void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
         long deadline = System.nanoTime() + CLOSE_PATIENCE_NANOS;
         while (true) {
@@ -81,16 +83,19 @@ final class FileMapping {
                 return;
             } catch (IllegalStateException acquired) {
                 if (System.nanoTime() - deadline > 0) {
-                    LOG.log(
-                            System.Logger.Level.WARNING,
-                            "A snapshot mapping is still in use by a native operation a second after its snapshot"
-                                    + " was closed; it stays mapped until the process ends ("
-                                    + acquired.getMessage()
-                                    + ")");
+                    warnStillMapped(acquired);
                     return;
                 }
                 LockSupport.parkNanos(100_000L);
             }
         }
+    }
+
+    private static void warnStillMapped(IllegalStateException acquired) {
+        System.getLogger(FileMapping.class.getName())
+                .log(
+                        System.Logger.Level.WARNING,
+                        "A snapshot mapping is still held by a native operation a second after its snapshot was"
+                                + " closed; it stays mapped until the process ends (" + acquired.getMessage() + ")");
     }
 }
