@@ -12,7 +12,7 @@ import java.util.Locale;
  * look up one key, render one prompt, close; then count the lines of {@code /proc/self/maps} that map the file,
  * the address space they cover and the process's resident memory, once as left and once more after a full
  * collection. Run it on Java 17 and on 22+ (where the loader's multi-release jar unmaps on close) and compare.
- * Prints one JSON object; appends it to the file given as third argument.
+ * Prints one JSON object; appends it as a line to the file given as third argument.
  *
  * <p>Arguments: shape label or path of a {@code .tar} (default {@code 1GiB-100k}), cycles (default 300), output
  * file (optional).
@@ -47,12 +47,14 @@ public final class MappingsAfterClose {
         long[] rssAfterGc = rss();
         String json = String.format(
                 Locale.ROOT,
-                "{\"java\": \"%s\", \"file\": \"%s\", \"fileMiB\": %d, \"cycles\": %d, \"openMicros\": %.1f,"
-                        + " \"closeMicros\": %.1f,"
+                "{\"java\": \"%s\", \"multiRelease\": %s, \"file\": \"%s\", \"fileMiB\": %d, \"cycles\": %d,"
+                        + " \"openMicros\": %.1f, \"closeMicros\": %.1f,"
                         + " \"mappingsLeft\": %d, \"mappedGiBLeft\": %.1f, \"rssMiBBefore\": %d, \"rssMiBLeft\": %d,"
                         + " \"rssFileMiBLeft\": %d, \"mappingsAfterGc\": %d, \"mappedGiBAfterGc\": %.1f,"
                         + " \"rssMiBAfterGc\": %d, \"rssFileMiBAfterGc\": %d}",
                 Runtime.version().feature(),
+                // Off when the run disables the jar's versioned classes, to compare the two paths on one JDK.
+                System.getProperty("jdk.util.jar.enableMultiRelease", "true"),
                 tar.getFileName(),
                 Files.size(tar) >> 20,
                 cycles,

@@ -15,8 +15,10 @@ import java.nio.channels.FileChannel;
  */
 final class FileMapping {
     /**
-     * @return whether {@link #close()} unmaps the file: false here, the mapping waits for a garbage collection. A method, not a constant, so that
-     *     callers compiled against the Java 17 variant are not left with its value inlined.
+     * Whether {@link #close()} unmaps the file: false here, the mapping waits for a garbage collection. A method,
+     * not a constant: callers are compiled against the Java 17 variant, and would keep its value inlined.
+     *
+     * @return false
      */
     static boolean unmapsOnClose() {
         return false;

@@ -19,8 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class FileMapping {
     /**
-     * @return whether {@link #close()} unmaps the file: true here. A method, not a constant, so that
-     *     callers compiled against the Java 17 variant are not left with its value inlined.
+     * Whether {@link #close()} unmaps the file: true here. A method, not a constant: callers are compiled against
+     * the Java 17 variant, and would keep its value inlined.
+     *
+     * @return true
      */
     static boolean unmapsOnClose() {
         return true;
