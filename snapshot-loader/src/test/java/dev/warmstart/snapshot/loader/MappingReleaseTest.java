@@ -11,11 +11,14 @@ import dev.warmstart.snapshot.writer.PromptSource;
 import dev.warmstart.snapshot.writer.PromptSyntaxException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +100,57 @@ class MappingReleaseTest {
                 .hasMessageContaining("closed.tar is closed");
         assertThat(model).isEqualTo("gpt-4o");
         assertThat(prompt.render(Map.of("question", "still"))).isEqualTo("Answer: still");
+    }
+
+    @Test
+    void closingWhileANativeWriteHoldsAnEntryWaitsForTheWriteThenUnmaps() throws Exception {
+        assumeTrue(MappedFile.unmapsOnClose(), "Java 17 never unmaps on close");
+        assumeTrue(Files.isReadable(MAPS), "needs Linux's /proc/self/maps");
+        byte[] big = new byte[2 << 20];
+        new Random(3).nextBytes(big);
+        Path file = SnapshotTestFiles.write(dir.resolve("held.tar"), Map.of("big.bin", big));
+        Snapshot snapshot = Snapshot.open(file);
+        ByteBuffer entry = snapshot.entry("big.bin");
+        Pipe pipe = Pipe.open();
+        AtomicReference<Throwable> writeFailed = new AtomicReference<>();
+        AtomicReference<Throwable> closeFailed = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (var sink = pipe.sink()) {
+                while (entry.hasRemaining()) {
+                    sink.write(entry);
+                }
+            } catch (Throwable e) {
+                writeFailed.set(e);
+            }
+        });
+        writer.start();
+        ByteBuffer drained = ByteBuffer.allocate(big.length);
+        // Once a byte arrived, the writer is inside a native write of the mapped entry (2 MiB into a 64 KiB pipe),
+        // which holds the mapping: the JVM refuses to close the arena until it returns.
+        pipe.source().read(drained.limit(1));
+        Thread closer = new Thread(() -> {
+            try {
+                snapshot.close();
+            } catch (Throwable e) {
+                closeFailed.set(e);
+            }
+        });
+        closer.start();
+        while (closer.isAlive() && closer.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait(); // until close() waits for the write
+        }
+        assertThat(mappingsOf(file)).as("still mapped while the write reads it").isPositive();
+        drained.limit(big.length);
+        while (drained.hasRemaining() && pipe.source().read(drained) >= 0) {
+            // drain what the writer sends
+        }
+        writer.join();
+        closer.join();
+
+        assertThat(writeFailed.get()).as("the write").isNull();
+        assertThat(closeFailed.get()).as("the close").isNull();
+        assertThat(drained.array()).isEqualTo(big);
+        assertThat(mappingsOf(file)).as("mappings once the write returned").isZero();
     }
 
     @Test
