@@ -35,6 +35,17 @@ java -Xms8g -Xmx8g -Dbench.dir="$BENCH_DIR" -cp "$cp" dev.warmstart.bench.HeapRe
 echo "== hot switch"
 java -Xmx2g -Dbench.dir="$BENCH_DIR" -cp "$cp" dev.warmstart.bench.SwitchLatency "$results/switch.json" 2>/dev/null
 
+echo "== mappings after close: Java 17, and JDK 25 with and without the loader's Java 22 classes"
+rm -f "$results/mappings.jsonl"
+java -Dbench.dir="$BENCH_DIR" -cp "$cp" dev.warmstart.bench.MappingsAfterClose 1GiB-100k 300 "$results/mappings.jsonl"
+jdk25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+if [ -x "$jdk25" ]; then
+  for mr in true false; do
+    "$jdk25" -Djdk.util.jar.enableMultiRelease=$mr -Dbench.dir="$BENCH_DIR" -cp "$cp" \
+      dev.warmstart.bench.MappingsAfterClose 1GiB-100k 300 "$results/mappings.jsonl"
+  done
+fi
+
 echo "== cold start"
 bench/cold-start.sh 21 "$results/cold-start.json" | tee "$results/cold-start.txt"
 

@@ -1,6 +1,7 @@
 package dev.warmstart.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
@@ -234,6 +236,27 @@ class ReleaseProfileTest {
             assertThat(zip.getEntry("dev/warmstart/snapshot/loader/Snapshot.java"))
                     .isNotNull();
             assertThat(zip.getEntry("module-info.java")).isNotNull();
+        }
+    }
+
+    @Test
+    void loaderJarIsMultiReleaseWithItsJava22MappingWhenAJdk25BuildsIt() throws IOException {
+        // snapshot-loader's java22-variant profile is active when this JDK exists (it does on CI).
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/javac")),
+                "no JDK 25: the loader is built as a Java 17-only jar");
+        Path jar = files(staging, "snapshot-loader").stream()
+                .filter(p -> {
+                    String n = p.getFileName().toString();
+                    return n.endsWith(".jar") && !n.endsWith("-sources.jar") && !n.endsWith("-javadoc.jar");
+                })
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no snapshot-loader jar staged"));
+        try (JarFile zip = new JarFile(jar.toFile())) {
+            assertThat(zip.isMultiRelease()).as("Multi-Release in " + jar).isTrue();
+            assertThat(zip.getEntry("META-INF/versions/22/dev/warmstart/snapshot/loader/FileMapping.class"))
+                    .isNotNull();
+            assertThat(zip.getEntry("module-info.class")).isNotNull();
         }
     }
 

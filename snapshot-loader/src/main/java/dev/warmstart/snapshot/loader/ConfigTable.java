@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * key and value. Record positions ({@code r}) are indices into the sorted records.
  *
  * <p>When the table lies in a mapped file, a read that faults because the file shrank under the mapping is
- * reported as the {@link CorruptSnapshotException} of {@link MappedFile#fault}.
+ * reported as the {@link CorruptSnapshotException} of {@link MappedFile#fault}, and a read after the snapshot was
+ * closed and unmapped (Java 22+) as the {@link IllegalStateException} of {@link MappedFile#closed}.
  */
 final class ConfigTable {
     private final ByteBuffer table;
@@ -49,7 +50,7 @@ final class ConfigTable {
             this.count = (int) n;
             this.heapStart = ConfigTableLayout.HEADER_LENGTH + count * ConfigTableLayout.RECORD_LENGTH;
             this.heapLength = (int) heap;
-        } catch (InternalError e) {
+        } catch (InternalError | IllegalStateException e) {
             throw fault(e);
         }
     }
@@ -76,7 +77,7 @@ final class ConfigTable {
                 }
             }
             return -1;
-        } catch (InternalError e) {
+        } catch (InternalError | IllegalStateException e) {
             throw fault(e);
         }
     }
@@ -95,7 +96,7 @@ final class ConfigTable {
                 }
             }
             return lo;
-        } catch (InternalError e) {
+        } catch (InternalError | IllegalStateException e) {
             throw fault(e);
         }
     }
@@ -114,7 +115,7 @@ final class ConfigTable {
                 }
             }
             return true;
-        } catch (InternalError e) {
+        } catch (InternalError | IllegalStateException e) {
             throw fault(e);
         }
     }
@@ -125,7 +126,7 @@ final class ConfigTable {
             int rec = record(r);
             int len = table.getInt(rec + 4);
             return utf8(heapSlice(table.getInt(rec), len, r), len);
-        } catch (InternalError e) {
+        } catch (InternalError | IllegalStateException e) {
             throw fault(e);
         }
     }
@@ -136,7 +137,7 @@ final class ConfigTable {
             int rec = record(r);
             int len = table.getInt(rec + 12);
             return utf8(heapSlice(table.getInt(rec + 8), len, r), len);
-        } catch (InternalError e) {
+        } catch (InternalError | IllegalStateException e) {
             throw fault(e);
         }
     }
@@ -145,7 +146,7 @@ final class ConfigTable {
     int type(int r) {
         try {
             return table.get(record(r) + 16);
-        } catch (InternalError e) {
+        } catch (InternalError | IllegalStateException e) {
             throw fault(e);
         }
     }
@@ -153,7 +154,7 @@ final class ConfigTable {
     long longValue(int r) {
         try {
             return table.getLong(valueOffset(r, 8));
-        } catch (InternalError e) {
+        } catch (InternalError | IllegalStateException e) {
             throw fault(e);
         }
     }
@@ -161,7 +162,7 @@ final class ConfigTable {
     double doubleValue(int r) {
         try {
             return table.getDouble(valueOffset(r, 8));
-        } catch (InternalError e) {
+        } catch (InternalError | IllegalStateException e) {
             throw fault(e);
         }
     }
@@ -169,7 +170,7 @@ final class ConfigTable {
     boolean booleanValue(int r) {
         try {
             return table.get(valueOffset(r, 1)) != 0;
-        } catch (InternalError e) {
+        } catch (InternalError | IllegalStateException e) {
             throw fault(e);
         }
     }
@@ -220,10 +221,18 @@ final class ConfigTable {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private CorruptSnapshotException fault(InternalError e) {
-        if (mapped == null) {
-            throw e;
+    /**
+     * Explains a failed read of the mapping: the file shrank under it ({@link InternalError}), or it was closed
+     * and, on Java 22+, unmapped ({@link IllegalStateException}).
+     */
+    private RuntimeException fault(Throwable e) {
+        if (e instanceof IllegalStateException closed) {
+            return mapped == null ? closed : mapped.closed(closed);
         }
-        return mapped.fault(e);
+        InternalError error = (InternalError) e;
+        if (mapped == null) {
+            throw error;
+        }
+        return mapped.fault(error);
     }
 }

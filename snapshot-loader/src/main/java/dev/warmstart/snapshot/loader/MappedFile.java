@@ -2,7 +2,6 @@ package dev.warmstart.snapshot.loader;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +15,17 @@ import java.nio.file.Path;
  * {@link InternalError} thrown from whatever read touched it. {@link #fault(InternalError)} tells that case apart
  * (the file's size on disk no longer matches the mapped size) and turns it into a
  * {@link CorruptSnapshotException} that says what happened and how to avoid it.
+ *
+ * <p>How the file is mapped, and whether {@link #close()} unmaps it, is up to {@link FileMapping}: on Java 17 each
+ * region is a {@code MappedByteBuffer} the garbage collector unmaps once unreachable; on Java 22 and later (the
+ * multi-release jar's variant) the whole file is one mapping of a shared arena, unmapped by {@link #close()}.
  */
 final class MappedFile {
     private final Path file;
     private final String source;
     private final FileChannel channel;
-    private final MappedByteBuffer[] regions;
+    private final FileMapping mapping;
+    private final ByteBuffer[] regions;
     private final long regionSize;
     private final long length;
 
@@ -31,12 +35,23 @@ final class MappedFile {
         this.channel = channel;
         this.length = length;
         this.regionSize = regionSize;
+        this.mapping = newMapping(channel, length);
         int regionCount = (int) ((length + regionSize - 1) / regionSize);
-        this.regions = new MappedByteBuffer[regionCount];
-        for (int i = 0; i < regionCount; i++) {
-            long start = i * regionSize;
-            regions[i] = map(start, Math.min(regionSize, length - start));
+        this.regions = new ByteBuffer[regionCount];
+        try {
+            for (int i = 0; i < regionCount; i++) {
+                long start = i * regionSize;
+                regions[i] = map(start, Math.min(regionSize, length - start));
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            mapping.close();
+            throw e;
         }
+    }
+
+    /** @return whether {@link #close()} unmaps the file on this JVM (Java 22+), rather than a garbage collection */
+    static boolean unmapsOnClose() {
+        return FileMapping.unmapsOnClose();
     }
 
     /** @return the file's length when it was mapped */
@@ -63,21 +78,33 @@ final class MappedFile {
     }
 
     /** Maps a range, saying what to check when the operating system refuses. */
-    MappedByteBuffer map(long offset, long length) throws IOException {
+    ByteBuffer map(long offset, long length) throws IOException {
         try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
+            return mapping.map(offset, length);
         } catch (IOException e) {
-            if (!channel.isOpen()) {
-                throw e;
-            }
-            // FileChannel.map fails with "Map failed" when the process runs out of address space or of mappings;
-            // neither is visible in the message, so say where to look.
-            throw new IOException(
-                    source + ": cannot map " + length + " bytes at offset " + offset + " (" + e.getMessage()
-                            + "); check the process's address-space limit (ulimit -v) and, on Linux, the number of"
-                            + " mappings allowed (sysctl vm.max_map_count)",
-                    e);
+            throw mapFailed(offset, length, e);
         }
+    }
+
+    private FileMapping newMapping(FileChannel channel, long length) throws IOException {
+        try {
+            return new FileMapping(channel, length);
+        } catch (IOException e) {
+            throw mapFailed(0, length, e);
+        }
+    }
+
+    private IOException mapFailed(long offset, long length, IOException e) {
+        if (!channel.isOpen()) {
+            return e;
+        }
+        // FileChannel.map fails with "Map failed" when the process runs out of address space or of mappings;
+        // neither is visible in the message, so say where to look.
+        return new IOException(
+                source + ": cannot map " + length + " bytes at offset " + offset + " (" + e.getMessage()
+                        + "); check the process's address-space limit (ulimit -v) and, on Linux, the number of"
+                        + " mappings allowed (sysctl vm.max_map_count)",
+                e);
     }
 
     boolean isOpen() {
@@ -88,8 +115,16 @@ final class MappedFile {
         return channel;
     }
 
+    /**
+     * Closes the file, and on Java 22+ unmaps it: every buffer of this file then throws
+     * {@link IllegalStateException} when read, in whatever thread reads it.
+     */
     void close() throws IOException {
-        channel.close();
+        try {
+            channel.close();
+        } finally {
+            mapping.close();
+        }
     }
 
     /**
@@ -134,6 +169,22 @@ final class MappedFile {
             throw e;
         }
         return changedSize(now < 0 ? "an unknown number of" : Long.toString(now), e);
+    }
+
+    /**
+     * Explains the {@link IllegalStateException} the JVM throws when a buffer of a closed and unmapped file (Java
+     * 22+) is read: names the file and what to do; returns it unchanged when this file is still open.
+     *
+     * @return the exception to throw
+     */
+    IllegalStateException closed(IllegalStateException e) {
+        if (channel.isOpen()) {
+            return e;
+        }
+        return new IllegalStateException(
+                source + " is closed, and closing unmapped it: read its config and entries while it is open (a"
+                        + " SnapshotManager lease keeps it open until released), or open it again",
+                e);
     }
 
     private CorruptSnapshotException changedSize(String now, InternalError cause) {

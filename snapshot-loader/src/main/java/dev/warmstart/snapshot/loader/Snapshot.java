@@ -30,10 +30,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * data is checked against its SHA-256 by {@link #verify()} (everything) or, with
  * {@link SnapshotOption#VERIFY_ON_FIRST_ACCESS}, on each entry's first use.
  *
- * <p>Thread-safe. Closing while other threads read is safe: the mapping is released by the garbage collector
- * once nothing refers to it, never unmapped under a reader; methods called after {@link #close()} throw
- * {@link IllegalStateException}. Buffers, {@link Config}s and {@link PromptTemplate}s obtained before closing
- * stay readable.
+ * <p>Thread-safe. Closing while other threads read is safe (never a crash), and methods called after
+ * {@link #close()} throw {@link IllegalStateException}. Close a snapshot when nothing reads it any more, because
+ * what closing releases depends on the Java version. On Java 22 and later it unmaps the file at once: buffers from
+ * {@link #entry} and {@link Config}s obtained before closing throw {@link IllegalStateException} when read
+ * afterwards, and so does a read racing with the close; strings already returned, {@link PromptTemplate}s and
+ * {@link SnapshotMetadata} hold no mapped memory and stay valid. On Java 17 the mapping is released by the
+ * garbage collector once nothing refers to it, so earlier buffers and {@link Config}s stay readable, and a
+ * process that opens and closes snapshots often holds their mappings until a collection. The store's
+ * {@code SnapshotManager} closes a snapshot it serves only after the last lease on it is released.
  *
  * <p>Errors: {@link #open} throws {@link IOException} when the file cannot be read (missing, not a regular file,
  * no permission, cannot be mapped); everything about the content is reported by the unchecked
@@ -80,10 +85,17 @@ public final class Snapshot implements AutoCloseable {
             throw corrupt("is " + fileLength + " bytes, too short to be a snapshot (truncated?)");
         }
         this.mapped = new MappedFile(file, channel, fileLength, regionSize);
+        boolean opened = false;
         try {
             this.index = new SnapshotIndex(mapped, source);
+            opened = true;
         } catch (InternalError e) {
             throw mapped.fault(e);
+        } finally {
+            if (!opened) {
+                // On Java 22+ only close() unmaps: a refused file must not stay mapped.
+                mapped.close();
+            }
         }
         int entryCount = index.entryCount();
         this.verifiedEntries = verifyOnAccess ? new AtomicLongArray((entryCount + 63) / 64) : null;
@@ -375,7 +387,10 @@ public final class Snapshot implements AutoCloseable {
         }
     }
 
-    /** Closes the snapshot. Safe while other threads read; idempotent. */
+    /**
+     * Closes the snapshot and, on Java 22 and later, unmaps it: this means "nothing reads it any more" (see the
+     * class description for what still reads afterwards). Safe while other threads read; idempotent.
+     */
     @Override
     public void close() throws IOException {
         closed = true;

@@ -166,7 +166,7 @@ class SnapshotRoundTripTest {
     }
 
     @Test
-    void useAfterCloseIsAClearIllegalStateButEarlierSlicesStayReadable() throws IOException {
+    void useAfterCloseIsAClearIllegalStateAndEarlierSlicesStayReadableOnlyOnJava17() throws IOException {
         Path file = SnapshotTestFiles.small(dir.resolve("s.tar"));
         Snapshot snapshot = Snapshot.open(file);
         ByteBuffer before = snapshot.entry("a.txt");
@@ -175,7 +175,12 @@ class SnapshotRoundTripTest {
         assertThatThrownBy(() -> snapshot.entry("a.txt"))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
-        assertThat(bytes(before)).isEqualTo("alpha".getBytes());
+        if (MappedFile.unmapsOnClose()) {
+            // Java 22+: close unmapped the file; the JVM refuses the read instead of touching unmapped memory.
+            assertThatThrownBy(() -> bytes(before)).isInstanceOf(IllegalStateException.class);
+        } else {
+            assertThat(bytes(before)).isEqualTo("alpha".getBytes());
+        }
     }
 
     @Test

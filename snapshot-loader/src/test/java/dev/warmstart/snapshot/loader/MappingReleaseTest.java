@@ -1,0 +1,198 @@
+package dev.warmstart.snapshot.loader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.warmstart.snapshot.format.SnapshotFormat;
+import dev.warmstart.snapshot.writer.ConfigTableWriter;
+import dev.warmstart.snapshot.writer.PromptCompiler;
+import dev.warmstart.snapshot.writer.PromptSource;
+import dev.warmstart.snapshot.writer.PromptSyntaxException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What closing a snapshot releases (issue 13, target 5): on Java 22+ the multi-release jar's {@link FileMapping}
+ * unmaps the file on close; on Java 17 the mapping stays until a garbage collection. The build runs this class on
+ * Java 17 (surefire, over {@code target/classes}) and on JDK 25 against the packaged jar (failsafe, with
+ * {@code warmstart.expectUnmapOnClose=true}).
+ */
+class MappingReleaseTest {
+    private static final Path MAPS = Path.of("/proc/self/maps");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theJarsJava22VariantUnmapsOnCloseExactlyWhereTheBuildExpectsIt() {
+        // Fails when the JDK 25 run does not load META-INF/versions/22 (no Multi-Release manifest, classes
+        // directory instead of the jar), or when the Java 17 run somehow does.
+        assertThat(MappedFile.unmapsOnClose())
+                .as("FileMapping.unmapsOnClose() on Java " + Runtime.version().feature())
+                .isEqualTo(Boolean.getBoolean("warmstart.expectUnmapOnClose"));
+        if (MappedFile.unmapsOnClose()) {
+            assertThat(Runtime.version().feature()).isGreaterThanOrEqualTo(22);
+        }
+    }
+
+    @Test
+    void afterManyOpenCloseCyclesNoMappingOfTheFileIsLeft() throws IOException {
+        assumeTrue(MappedFile.unmapsOnClose(), "Java 17: a closed snapshot stays mapped until a garbage collection");
+        assumeTrue(Files.isReadable(MAPS), "needs Linux's /proc/self/maps");
+        Path file = withConfigAndAPrompt(dir.resolve("cycled.tar"));
+        try (Snapshot snapshot = Snapshot.open(file)) {
+            assertThat(mappingsOf(file)).as("an open snapshot is mapped").isPositive();
+        }
+        for (int i = 0; i < 200; i++) {
+            try (Snapshot snapshot = Snapshot.open(file)) {
+                assertThat(snapshot.config().getString("model.name")).isEqualTo("gpt-4o");
+                assertThat(snapshot.prompt("answer").render(Map.of("question", "q" + i)))
+                        .isEqualTo("Answer: q" + i);
+                assertThat(snapshot.entry("a.txt").get(0)).isEqualTo((byte) 'a');
+            }
+        }
+        assertThat(mappingsOf(file))
+                .as("mappings of " + file + " after 200 open/close cycles")
+                .isZero();
+    }
+
+    @Test
+    void aSnapshotRefusedAtOpenLeavesNoMapping() throws IOException {
+        assumeTrue(MappedFile.unmapsOnClose(), "Java 17: a refused file stays mapped until a garbage collection");
+        assumeTrue(Files.isReadable(MAPS), "needs Linux's /proc/self/maps");
+        Path file = withConfigAndAPrompt(dir.resolve("damaged.tar"));
+        CorruptionInjector.flipByte(file, SnapshotFormat.BLOCK + 64);
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> Snapshot.open(file)).isInstanceOf(CorruptSnapshotException.class);
+        }
+        assertThat(mappingsOf(file)).isZero();
+    }
+
+    @Test
+    void valuesAndBuffersOfAClosedSnapshotThrowIllegalStateOnJava22ButStringsStayValid() throws IOException {
+        assumeTrue(MappedFile.unmapsOnClose(), "Java 17 keeps them readable: see the next test");
+        Path file = withConfigAndAPrompt(dir.resolve("closed.tar"));
+        Snapshot snapshot = Snapshot.open(file);
+        ByteBuffer entry = snapshot.entry("a.txt");
+        Config config = snapshot.config();
+        PromptTemplate prompt = snapshot.prompt("answer");
+        String model = config.getString("model.name");
+        snapshot.close();
+
+        assertThatThrownBy(() -> entry.get(0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> config.getString("model.name"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed.tar")
+                .hasMessageContaining("closed");
+        assertThatThrownBy(() -> snapshot.entry("a.txt"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed.tar is closed");
+        assertThat(model).isEqualTo("gpt-4o");
+        assertThat(prompt.render(Map.of("question", "still"))).isEqualTo("Answer: still");
+    }
+
+    @Test
+    void closingWhileANativeWriteHoldsAnEntryWaitsForTheWriteThenUnmaps() throws Exception {
+        assumeTrue(MappedFile.unmapsOnClose(), "Java 17 never unmaps on close");
+        assumeTrue(Files.isReadable(MAPS), "needs Linux's /proc/self/maps");
+        byte[] big = new byte[2 << 20];
+        new Random(3).nextBytes(big);
+        Path file = SnapshotTestFiles.write(dir.resolve("held.tar"), Map.of("big.bin", big));
+        Snapshot snapshot = Snapshot.open(file);
+        ByteBuffer entry = snapshot.entry("big.bin");
+        Pipe pipe = Pipe.open();
+        AtomicReference<Throwable> writeFailed = new AtomicReference<>();
+        AtomicReference<Throwable> closeFailed = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (var sink = pipe.sink()) {
+                while (entry.hasRemaining()) {
+                    sink.write(entry);
+                }
+            } catch (Throwable e) {
+                writeFailed.set(e);
+            }
+        });
+        writer.start();
+        ByteBuffer drained = ByteBuffer.allocate(big.length);
+        // Once a byte arrived, the writer is inside a native write of the mapped entry (2 MiB into a 64 KiB pipe),
+        // which holds the mapping: the JVM refuses to close the arena until it returns.
+        pipe.source().read(drained.limit(1));
+        Thread closer = new Thread(() -> {
+            try {
+                snapshot.close();
+            } catch (Throwable e) {
+                closeFailed.set(e);
+            }
+        });
+        closer.start();
+        while (closer.isAlive() && closer.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait(); // until close() waits for the write
+        }
+        assertThat(mappingsOf(file)).as("still mapped while the write reads it").isPositive();
+        drained.limit(big.length);
+        while (drained.hasRemaining() && pipe.source().read(drained) >= 0) {
+            // drain what the writer sends
+        }
+        writer.join();
+        closer.join();
+
+        assertThat(writeFailed.get()).as("the write").isNull();
+        assertThat(closeFailed.get()).as("the close").isNull();
+        assertThat(drained.array()).isEqualTo(big);
+        assertThat(mappingsOf(file)).as("mappings once the write returned").isZero();
+    }
+
+    @Test
+    void onJava17ABufferTakenBeforeCloseKeepsItsMappingAndStaysReadable() throws IOException {
+        assumeTrue(!MappedFile.unmapsOnClose(), "Java 22+ unmaps on close: see the previous test");
+        assumeTrue(Files.isReadable(MAPS), "needs Linux's /proc/self/maps");
+        Path file = withConfigAndAPrompt(dir.resolve("kept.tar"));
+        Snapshot snapshot = Snapshot.open(file);
+        ByteBuffer entry = snapshot.entry("a.txt");
+        Config config = snapshot.config();
+        snapshot.close();
+        // The buffers are reachable, so no collection can have unmapped them: the mapping is still there.
+        assertThat(mappingsOf(file)).isPositive();
+        assertThat(StandardCharsets.UTF_8.decode(entry.duplicate()).toString()).isEqualTo("alpha");
+        assertThat(config.getString("model.name")).isEqualTo("gpt-4o");
+    }
+
+    /** Lines of /proc/self/maps that map {@code file}. */
+    static long mappingsOf(Path file) throws IOException {
+        String path = file.toAbsolutePath().toString();
+        try (var lines = Files.lines(MAPS)) {
+            return lines.filter(line -> line.endsWith(" " + path)).count();
+        }
+    }
+
+    /** A snapshot with a config key, a prompt ({@code answer}) and a plain entry. */
+    static Path withConfigAndAPrompt(Path file) throws IOException {
+        ConfigTableWriter table = new ConfigTableWriter();
+        table.put("", Map.of("model", Map.of("name", "gpt-4o")));
+        Map<String, byte[]> entries = new TreeMap<>();
+        entries.put("a.txt", "alpha".getBytes(StandardCharsets.UTF_8));
+        entries.put(SnapshotFormat.CONFIG_TABLE_ENTRY, table.toTableBytes());
+        entries.put(SnapshotFormat.promptEntryName("answer"), compiledPrompt("Answer: {{question}}"));
+        return SnapshotTestFiles.write(file, entries);
+    }
+
+    private static byte[] compiledPrompt(String text) throws IOException {
+        try {
+            return PromptCompiler.compile(new PromptSource("answer", text, PromptSyntax.PLAIN, null, Map.of()))
+                    .toBytes();
+        } catch (PromptSyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.warmstart.snapshot.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A snapshot the manager retires is closed (and on Java 22+ unmapped) only once its last lease is released, so a
+ * request holding a lease across a switch or the manager's close keeps reading (issue 13, target 5). The build runs
+ * this class on Java 17 and again on JDK 25 against the multi-release jar, where
+ * {@code warmstart.expectUnmapOnClose} is set and the mapping itself is checked in {@code /proc/self/maps}.
+ */
+class LeaseMappingTest {
+    private static final boolean UNMAPS = Boolean.getBoolean("warmstart.expectUnmapOnClose");
+
+    @TempDir
+    Path tmp;
+
+    private static ManagerOptions manual() {
+        return ManagerOptions.defaults().withPollInterval(Duration.ofHours(1)).withWatchService(false);
+    }
+
+    @Test
+    void aLeaseHeldAcrossAPromotionKeepsServingAndTheMappingGoesOnlyAtItsRelease() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = store.publish(StoreFixtures.snapshot(tmp, "v1")).id();
+        String v2 = store.publish(StoreFixtures.snapshot(tmp, "v2")).id();
+        store.promoteStable(v1, null);
+        try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
+            SnapshotLease held = manager.select();
+            Path v1File = held.snapshot().file();
+            store.promoteStable(v2, null);
+            assertThat(manager.refresh()).isTrue();
+            try (SnapshotLease fresh = manager.select()) {
+                assertThat(fresh.snapshotId()).isEqualTo(v2);
+            }
+
+            // v1 is retired, but the held lease still reads all of it.
+            assertThat(version(held)).isEqualTo("v1");
+            assertThat(held.snapshot().entry("payload.bin").remaining()).isGreaterThan(60_000);
+            if (UNMAPS) {
+                assertThat(mappingsOf(v1File))
+                        .as("v1 mapped while a lease holds it")
+                        .isPositive();
+            }
+
+            held.close();
+            assertThatThrownBy(() -> held.snapshot().entry("version.txt")).isInstanceOf(IllegalStateException.class);
+            if (UNMAPS) {
+                assertThat(mappingsOf(v1File))
+                        .as("v1 mappings after its last lease")
+                        .isZero();
+            }
+        }
+    }
+
+    @Test
+    void aLeaseHeldAcrossTheManagersCloseKeepsServingUntilReleased() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = store.publish(StoreFixtures.snapshot(tmp, "v1")).id();
+        store.promoteStable(v1, null);
+        SnapshotManager manager = SnapshotManager.open(store.directory(), manual());
+        SnapshotLease held = manager.select();
+        Path file = held.snapshot().file();
+        manager.close();
+
+        assertThat(version(held)).isEqualTo("v1");
+        if (UNMAPS) {
+            assertThat(mappingsOf(file)).isPositive();
+        }
+        held.close();
+        if (UNMAPS) {
+            assertThat(mappingsOf(file))
+                    .as("mappings after the manager's close and the last lease")
+                    .isZero();
+        }
+    }
+
+    private static String version(SnapshotLease lease) {
+        return StandardCharsets.UTF_8
+                .decode(lease.snapshot().entry("version.txt"))
+                .toString();
+    }
+
+    /** Lines of /proc/self/maps that map {@code file}. */
+    private static long mappingsOf(Path file) throws IOException {
+        String path = file.toAbsolutePath().toString();
+        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.filter(line -> line.endsWith(" " + path)).count();
+        }
+    }
+}
