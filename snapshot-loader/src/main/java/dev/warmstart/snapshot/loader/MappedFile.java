@@ -11,6 +11,12 @@ import java.nio.file.Path;
  * A file mapped read-only as one or more regions of at most {@code regionSize} bytes (a {@link ByteBuffer} holds
  * at most 2 GiB), with reads across a region boundary handled here and nowhere else.
  *
+ * <p>A file no larger than the {@code readLimit} it is opened with is not mapped but read, whole, with positional
+ * reads into one direct buffer: outside the Java heap, parsed no more than a mapping is, and never touched by a
+ * later truncation of the file. {@code FileChannel.map} bootstraps method handles on its first call in a JVM
+ * (tens of milliseconds on Java 25, see {@code docs/cold-start.md}), which is most of what opening a small
+ * snapshot would otherwise add to a service's start-up; a copy of a few MiB costs far less.
+ *
  * <p>It also owns the one defence against a file that changes under its mapping: when another process truncates
  * a mapped file, touching a page past the new end raises SIGBUS, which HotSpot turns into an
  * {@link InternalError} thrown from whatever read touched it. {@link #fault(InternalError)} tells that case apart
@@ -21,18 +27,23 @@ final class MappedFile {
     private final Path file;
     private final String source;
     private final FileChannel channel;
-    private final MappedByteBuffer[] regions;
+    private final ByteBuffer[] regions;
     private final long regionSize;
     private final long length;
 
-    MappedFile(Path file, FileChannel channel, long length, long regionSize) throws IOException {
+    MappedFile(Path file, FileChannel channel, long length, long regionSize, long readLimit) throws IOException {
         this.file = file;
         this.source = file.toString();
         this.channel = channel;
         this.length = length;
+        if (length <= readLimit) {
+            this.regionSize = Long.MAX_VALUE; // one region, whatever the offset
+            this.regions = new ByteBuffer[] {read(length)};
+            return;
+        }
         this.regionSize = regionSize;
         int regionCount = (int) ((length + regionSize - 1) / regionSize);
-        this.regions = new MappedByteBuffer[regionCount];
+        this.regions = new ByteBuffer[regionCount];
         for (int i = 0; i < regionCount; i++) {
             long start = i * regionSize;
             regions[i] = map(start, Math.min(regionSize, length - start));
@@ -60,6 +71,20 @@ final class MappedFile {
             return regions[region].slice((int) within, length);
         }
         return map(offset, length);
+    }
+
+    /** Reads the whole file into a direct buffer with positional reads (the channel's position is never used). */
+    private ByteBuffer read(long length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) length);
+        long at = 0;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                throw changedSize(Long.toString(at), null);
+            }
+            at += n;
+        }
+        return buffer.flip();
     }
 
     /** Maps a range, saying what to check when the operating system refuses. */
