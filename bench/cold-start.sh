@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process cold start: a fresh JVM per run, N runs per case (default 21), median wall time, 10th-90th
-# percentile, median CPU time (user + system) and median peak RSS, from wait4().  What the loader adds is measured against the same program
-# without the loader calls (ColdBaseline: same argument, same Map.of, same string concatenation and output), both
+# percentile, median CPU time (user + system) and median peak RSS, from wait4(). What the loader adds is measured
+# against the same program without the loader calls (ColdBaseline: same argument, same Map.of, same string concatenation and output), both
 # compiled with plain javac defaults as a user compiles (so both pay the same invokedynamic bootstraps), on
 # Java 17 and on Java 25, each without a class-data archive and with its own archive: AppCDS on 17
 # (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile), the AOT cache on 25 (-XX:AOTCacheOutput, then
@@ -11,7 +11,9 @@
 #
 # Usage: bench/cold-start.sh [RUNS] [OUTPUT.json]    (after: mvn -pl bench -am package -DskipTests)
 # Environment: JAVA17_HOME (default: the java on PATH), JAVA25_HOME (default
-# /usr/lib/jvm/temurin-25-jdk-amd64; skipped when absent), BENCH_DIR, COLD_SKIP_1GIB=1 to leave out the 1 GiB case.
+# /usr/lib/jvm/temurin-25-jdk-amd64; skipped when absent), BENCH_DIR, COLD_SKIP_1GIB=1 to leave out the 1 GiB case,
+# LOADER_JAR to measure another build of the loader, BEFORE_LOADER_JAR to measure a second build in the same run
+# (cases warmstart-before-*, interleaved with the others: a before/after comparison under the same load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-21}
@@ -22,7 +24,7 @@ rm -rf "$work" && mkdir -p "$work"
 
 deps=$(cat bench/target/classpath.txt)
 jar_of() { tr ':' '\n' <<<"$deps" | grep "/$1-[0-9]" | head -1; }
-loader=$(ls snapshot-loader/target/snapshot-loader-*.jar | grep -v -e sources -e javadoc | head -1)
+loader=${LOADER_JAR:-$(ls snapshot-loader/target/snapshot-loader-*.jar | grep -v -e sources -e javadoc | head -1)}
 jackson="$(jar_of jackson-databind):$(jar_of jackson-core):$(jar_of jackson-annotations)"
 snakeyaml=$(jar_of snakeyaml)
 shapes=(mix)
@@ -45,6 +47,7 @@ for v in "${jdks[@]}"; do
   (cd "$work/classes-$v" && jar cf ../cold-$v.jar .)
 done
 
+before=${BEFORE_LOADER_JAR:-}
 main_of() {
   case $1 in
     hello) echo ColdHello ;; baseline) echo ColdBaseline ;; warmstart*) echo ColdMapped ;;
@@ -54,6 +57,7 @@ main_of() {
 cp_of() {
   case $2 in
     jackson) echo "$work/cold-$1.jar:$jackson" ;; snakeyaml) echo "$work/cold-$1.jar:$snakeyaml" ;;
+    warmstart-before) echo "$work/cold-$1.jar:$before" ;;
     *) echo "$work/cold-$1.jar:$loader" ;;
   esac
 }
@@ -68,8 +72,10 @@ arg_of() {
 archive_flag() {
   if [ "$1" = 17 ]; then echo "-XX:SharedArchiveFile=$work/$2-17.jsa"; else echo "-XX:AOTCache=$work/$2-25.aot"; fi
 }
+programs=(baseline warmstart)
+[ -z "$before" ] || programs+=(warmstart-before)
 for v in "${jdks[@]}"; do
-  for p in baseline warmstart; do
+  for p in "${programs[@]}"; do
     if [ "$v" = 17 ]; then train="-XX:ArchiveClassesAtExit=$work/$p-17.jsa"; else train="-XX:AOTCacheOutput=$work/$p-25.aot"; fi
     "$(javabin "$v")" $train -cp "$(cp_of "$v" "$p")" "dev.warmstart.bench.cold.$(main_of "$p")" "$(arg_of "$p")" \
       >"$work/train-$p-$v.log" 2>&1
@@ -90,6 +96,8 @@ for v in "${jdks[@]}"; do
   cases+=("hello-$v|$v|none|hello" "baseline-$v|$v|none|baseline" "warmstart-$v|$v|none|warmstart"
     "baseline-archive-$v|$v|baseline|baseline" "warmstart-archive-$v|$v|warmstart|warmstart")
   [ "${COLD_SKIP_1GIB:-0}" = 1 ] || cases+=("warmstart-1GiB-$v|$v|none|warmstart-1GiB")
+  [ -z "$before" ] || cases+=("warmstart-before-$v|$v|none|warmstart-before"
+    "warmstart-archive-before-$v|$v|warmstart-before|warmstart-before")
 done
 cases+=("jackson-17|17|none|jackson" "snakeyaml-17|17|none|snakeyaml")
 
@@ -135,7 +143,7 @@ def pct(xs, q):
     return xs[min(len(xs) - 1, int(len(xs) * q))]
 
 by_name = {}
-print("%-22s %24s %24s %10s" % ("case", "wall ms: median (p10-p90)", "CPU ms: median (p10-p90)", "peak RSS"))
+print("%-28s %24s %24s %10s" % ("case", "wall ms: median (p10-p90)", "CPU ms: median (p10-p90)", "peak RSS"))
 for c in cases:
     s = samples[c["case"]]
     wall, cpu, rss = [x[0] for x in s], [x[1] for x in s], [x[2] for x in s]
@@ -146,7 +154,7 @@ for c in cases:
              medianPeakRssKiB=pct(rss, 0.5))
     r["p10p90Ms"] = "%s..%s" % (r["p10Ms"], r["p90Ms"])
     by_name[c["case"]] = r
-    print("%-22s %8.1f (%6.1f-%6.1f) %9.1f (%6.1f-%6.1f) %7d KiB" % (
+    print("%-28s %8.1f (%6.1f-%6.1f) %9.1f (%6.1f-%6.1f) %7d KiB" % (
         r["case"], r["medianMs"], r["p10Ms"], r["p90Ms"], r["medianCpuMs"], r["p10CpuMs"], r["p90CpuMs"],
         r["medianPeakRssKiB"]))
 
@@ -158,7 +166,7 @@ def add(what, case, over):
              "cpuMs": round(a["medianCpuMs"] - b["medianCpuMs"], 1),
              "rssKiB": a["medianPeakRssKiB"] - b["medianPeakRssKiB"]}
         adds.append(d)
-        print("%-38s %+7.1f ms wall %+7.1f ms CPU %+7d KiB  (%s over %s)" % (
+        print("%-42s %+7.1f ms wall %+7.1f ms CPU %+7d KiB  (%s over %s)" % (
             what, d["ms"], d["cpuMs"], d["rssKiB"], case, over))
 
 for v in (17, 25):
@@ -166,6 +174,8 @@ for v in (17, 25):
     add("Java %d, each with its archive" % v, "warmstart-archive-%d" % v, "baseline-archive-%d" % v)
     add("Java %d, 1 GiB snapshot, no archive" % v, "warmstart-1GiB-%d" % v, "baseline-%d" % v)
     add("Java %d, baseline over a bare println" % v, "baseline-%d" % v, "hello-%d" % v)
+    add("Java %d, before, no archive" % v, "warmstart-before-%d" % v, "baseline-%d" % v)
+    add("Java %d, before, each with its archive" % v, "warmstart-archive-before-%d" % v, "baseline-archive-%d" % v)
 add("Java 17, Jackson", "jackson-17", "baseline-17")
 add("Java 17, SnakeYAML", "snakeyaml-17", "baseline-17")
 load = " ".join(open("/proc/loadavg").read().split()[:3]) + " on %d cores" % os.cpu_count()
