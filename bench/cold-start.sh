@@ -6,7 +6,8 @@
 # Java 17 and on Java 25, each without a class-data archive and with its own archive: AppCDS on 17
 # (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile), the AOT cache on 25 (-XX:AOTCacheOutput, then
 # -XX:AOTCache), each written by one training run of that very program, as a service image would ship it.
-# Also: a bare println (hello), the 1 GiB snapshot, and Jackson / SnakeYAML parsing the same config (Java 17).
+# Also: a bare println (hello), the 1 GiB snapshot, Jackson / SnakeYAML parsing the same config (Java 17), and
+# ColdPhases, which times each loader call in-process (min and median over the runs).
 # Runs are interleaved (run 1 of every case, then run 2...) so that load from other processes spreads evenly.
 #
 # Usage: bench/cold-start.sh [RUNS] [OUTPUT.json]    (after: mvn -pl bench -am package -DskipTests)
@@ -178,10 +179,26 @@ for v in (17, 25):
     add("Java %d, before, each with its archive" % v, "warmstart-archive-before-%d" % v, "baseline-archive-%d" % v)
 add("Java 17, Jackson", "jackson-17", "baseline-17")
 add("Java 17, SnakeYAML", "snakeyaml-17", "baseline-17")
+# Where the loader's part goes: ColdPhases times each loader call in-process (the first, open, includes loading
+# the loader's classes); the minimum over the runs is the figure the load disturbs least.
+phases = {}
+for c in cases:
+    if c["case"] in ("warmstart-%d" % c["java"], "warmstart-archive-%d" % c["java"]):
+        argv = [a if a != "dev.warmstart.bench.cold.ColdMapped" else "dev.warmstart.bench.cold.ColdPhases" for a in c["argv"]]
+        seen = {}
+        for _ in range(runs):
+            p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+            words = p.stderr.split()
+            for k, v in zip(words[::2], words[1::2]):
+                seen.setdefault(k, []).append(float(v))
+        phases[c["case"]] = {k: {"minMs": min(v), "medianMs": pct(v, 0.5)} for k, v in seen.items()}
+        print("%-28s in-process, min (median) ms: %s" % (c["case"], "  ".join(
+            "%s %.2f (%.2f)" % (k, v["minMs"], v["medianMs"]) for k, v in phases[c["case"]].items())))
 load = " ".join(open("/proc/loadavg").read().split()[:3]) + " on %d cores" % os.cpu_count()
 print("load average after the runs: " + load)
 if out:
     with open(out, "w") as f:
-        json.dump({"runs": runs, "load": load, "cases": list(by_name.values()), "adds": adds}, f, indent=2)
+        json.dump({"runs": runs, "load": load, "cases": list(by_name.values()), "adds": adds, "phases": phases},
+                  f, indent=2)
         f.write("\n")
 PY
