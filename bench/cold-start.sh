@@ -1,68 +1,204 @@
 #!/usr/bin/env bash
-# Whole-process cold start: a fresh JVM per run, medians of N runs (default 21), with peak RSS from
-# /usr/bin/time. Compares: a JVM that prints "hello"; Warmstart (open + one key + one render) on the realistic
-# snapshot and on the 1 GiB one; Jackson and SnakeYAML parsing the same config and filling the same prompt.
+# Whole-process cold start: a fresh JVM per run, N runs per case (default 21), median wall time, 10th-90th
+# percentile, median CPU time (user + system) and median peak RSS, from wait4(). What the loader adds is measured
+# against the same program without the loader calls (ColdBaseline: same argument, same Map.of, same string concatenation and output), both
+# compiled with plain javac defaults as a user compiles (so both pay the same invokedynamic bootstraps), on
+# Java 17 and on Java 25, each without a class-data archive and with its own archive: AppCDS on 17
+# (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile), the AOT cache on 25 (-XX:AOTCacheOutput, then
+# -XX:AOTCache), each written by one training run of that very program, as a service image would ship it.
+# Also: a bare println (hello), the 1 GiB snapshot, Jackson / SnakeYAML parsing the same config (Java 17), and
+# ColdPhases, which times each loader call in-process (min and median over the runs).
+# Runs are interleaved (run 1 of every case, then run 2...) so that load from other processes spreads evenly.
+#
 # Usage: bench/cold-start.sh [RUNS] [OUTPUT.json]    (after: mvn -pl bench -am package -DskipTests)
+# Environment: JAVA17_HOME (default: the java on PATH), JAVA25_HOME (default
+# /usr/lib/jvm/temurin-25-jdk-amd64; skipped when absent), BENCH_DIR, COLD_SKIP_1GIB=1 to leave out the 1 GiB case,
+# LOADER_JAR to measure another build of the loader, BEFORE_LOADER_JAR to measure a second build in the same run
+# (cases warmstart-before-*, interleaved with the others: a before/after comparison under the same load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-21}
 out=${2:-}
-# The measured programs in a jar of their own (class-data sharing archives only take jars).
-classes=bench/target/cold-start.jar
-(cd bench/target/classes && jar cf ../cold-start.jar dev/warmstart/bench/cold)
+bench_dir=${BENCH_DIR:-${TMPDIR:-/tmp}/warmstart-bench}
+work=bench/target/cold-start
+rm -rf "$work" && mkdir -p "$work"
+
 deps=$(cat bench/target/classpath.txt)
 jar_of() { tr ':' '\n' <<<"$deps" | grep "/$1-[0-9]" | head -1; }
-loader=$(ls snapshot-loader/target/snapshot-loader-*.jar | grep -v -e sources -e javadoc | head -1)
+loader=${LOADER_JAR:-$(ls snapshot-loader/target/snapshot-loader-*.jar | grep -v -e sources -e javadoc | head -1)}
 jackson="$(jar_of jackson-databind):$(jar_of jackson-core):$(jar_of jackson-annotations)"
 snakeyaml=$(jar_of snakeyaml)
-bench_dir=${BENCH_DIR:-${TMPDIR:-/tmp}/warmstart-bench}
-java -cp "bench/target/classes:$deps" -Dbench.dir="$bench_dir" dev.warmstart.bench.Shapes mix 1GiB-100k >/dev/null
-# Application class-data sharing, as a service image would ship it: one training run writes the archive.
-rm -f "$bench_dir/warmstart.jsa"
-java -XX:ArchiveClassesAtExit="$bench_dir/warmstart.jsa" -cp "$classes:$loader" dev.warmstart.bench.cold.ColdMapped \
-  "$bench_dir/mix.tar" >/dev/null 2>&1
+shapes=(mix)
+[ "${COLD_SKIP_1GIB:-0}" = 1 ] || shapes+=(1GiB-100k)
+java -cp "bench/target/classes:$deps" -Dbench.dir="$bench_dir" dev.warmstart.bench.Shapes "${shapes[@]}" >/dev/null
 
-# name | class path | main class | argument
-cases=(
-  "hello|$classes|dev.warmstart.bench.cold.ColdHello|"
-  "warmstart-mix|$classes:$loader|dev.warmstart.bench.cold.ColdMapped|$bench_dir/mix.tar"
-  "warmstart-1GiB|$classes:$loader|dev.warmstart.bench.cold.ColdMapped|$bench_dir/1GiB-100k.tar"
-  "warmstart-mix-appcds|$classes:$loader|-XX:SharedArchiveFile=$bench_dir/warmstart.jsa dev.warmstart.bench.cold.ColdMapped|$bench_dir/mix.tar"
-  "jackson-mix|$classes:$jackson|dev.warmstart.bench.cold.ColdJackson|$bench_dir/mix-core"
-  "snakeyaml-mix|$classes:$snakeyaml|dev.warmstart.bench.cold.ColdSnakeYaml|$bench_dir/mix-core"
-)
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-spread() { sort -n | awk '{a[NR]=$1} END {printf "%s..%s", a[int(NR*0.1)+1], a[int(NR*0.9)]}'; }
-tmp=$(mktemp -d)
-json="["
-for c in "${cases[@]}"; do
-  IFS='|' read -r name cp main arg <<<"$c"
-  java -Xshare:auto -cp "$cp" $main $arg >/dev/null   # warm the page cache
-  : >"$tmp/$name.ms"; : >"$tmp/$name.rss"
-  for _ in $(seq "$runs"); do
-    t0=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$tmp/rss" java -Xshare:auto -cp "$cp" $main $arg >/dev/null
-    t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000 )) | awk '{printf "%.1f\n", $1/1000}' >>"$tmp/$name.ms"
-    cat "$tmp/rss" >>"$tmp/$name.rss"
+java17=${JAVA17_HOME:+$JAVA17_HOME/bin/}java
+javac17=${JAVA17_HOME:+$JAVA17_HOME/bin/}javac
+java25_home=${JAVA25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+jdks=(17)
+if [ -x "$java25_home/bin/java" ]; then jdks+=(25); else echo "no JDK 25 at $java25_home: Java 25 cases skipped"; fi
+javabin() { if [ "$1" = 17 ]; then echo "$java17"; else echo "$java25_home/bin/java"; fi; }
+javacbin() { if [ "$1" = 17 ]; then echo "$javac17"; else echo "$java25_home/bin/javac"; fi; }
+
+# The measured programs, compiled by each JDK's javac with its defaults, into a jar (archives only take jars).
+for v in "${jdks[@]}"; do
+  mkdir -p "$work/classes-$v"
+  "$(javacbin "$v")" -nowarn -d "$work/classes-$v" -cp "$loader:$jackson:$snakeyaml" \
+    bench/src/main/java/dev/warmstart/bench/cold/*.java
+  (cd "$work/classes-$v" && jar cf ../cold-$v.jar .)
+done
+
+before=${BEFORE_LOADER_JAR:-}
+main_of() {
+  case $1 in
+    hello) echo ColdHello ;; baseline) echo ColdBaseline ;; warmstart*) echo ColdMapped ;;
+    jackson) echo ColdJackson ;; snakeyaml) echo ColdSnakeYaml ;;
+  esac
+}
+cp_of() {
+  case $2 in
+    jackson) echo "$work/cold-$1.jar:$jackson" ;; snakeyaml) echo "$work/cold-$1.jar:$snakeyaml" ;;
+    warmstart-before) echo "$work/cold-$1.jar:$before" ;;
+    *) echo "$work/cold-$1.jar:$loader" ;;
+  esac
+}
+arg_of() {
+  case $1 in
+    warmstart-1GiB) echo "$bench_dir/1GiB-100k.tar" ;; jackson | snakeyaml) echo "$bench_dir/mix-core" ;;
+    *) echo "$bench_dir/mix.tar" ;;
+  esac
+}
+
+# One training run per program and JDK writes its archive; the run with it must then use it (checked below).
+archive_flag() {
+  if [ "$1" = 17 ]; then echo "-XX:SharedArchiveFile=$work/$2-17.jsa"; else echo "-XX:AOTCache=$work/$2-25.aot"; fi
+}
+programs=(baseline warmstart)
+[ -z "$before" ] || programs+=(warmstart-before)
+for v in "${jdks[@]}"; do
+  for p in "${programs[@]}"; do
+    if [ "$v" = 17 ]; then train="-XX:ArchiveClassesAtExit=$work/$p-17.jsa"; else train="-XX:AOTCacheOutput=$work/$p-25.aot"; fi
+    "$(javabin "$v")" $train -cp "$(cp_of "$v" "$p")" "dev.warmstart.bench.cold.$(main_of "$p")" "$(arg_of "$p")" \
+      >"$work/train-$p-$v.log" 2>&1
+    # -Xshare:on / -XX:AOTMode=on fail instead of silently starting without an archive that cannot be used.
+    if [ "$v" = 17 ]; then strict=-Xshare:on; else strict=-XX:AOTMode=on; fi
+    "$(javabin "$v")" $strict $(archive_flag "$v" "$p") -Xlog:class+load -cp "$(cp_of "$v" "$p")" \
+      "dev.warmstart.bench.cold.$(main_of "$p")" "$(arg_of "$p")" >"$work/check-$p-$v.log"
+    grep -q "cold.$(main_of "$p") source: shared objects file" "$work/check-$p-$v.log" \
+      || { echo "the $p archive on Java $v was not used: see $work/check-$p-$v.log"; exit 1; }
+    [ "$p" = baseline ] || grep -q "loader.Snapshot source: shared objects file" "$work/check-$p-$v.log" \
+      || { echo "the loader's classes were not in the $p archive on Java $v: see $work/check-$p-$v.log"; exit 1; }
   done
-  ms=$(median <"$tmp/$name.ms"); range=$(spread <"$tmp/$name.ms"); rss=$(median <"$tmp/$name.rss")
-  printf "%-21s median %7s ms  (p10..p90 %s ms)  peak RSS %6s KiB\n" "$name" "$ms" "$range" "$rss"
-  json="$json${json:+$([ "$json" = "[" ] || echo ",")}
-  {\"case\": \"$name\", \"runs\": $runs, \"medianMs\": $ms, \"p10p90Ms\": \"$range\", \"medianPeakRssKiB\": $rss}"
 done
-json="$json
-]"
-hello=$(median <"$tmp/hello.ms")
-for name in warmstart-mix warmstart-1GiB warmstart-mix-appcds jackson-mix snakeyaml-mix; do
-  m=$(median <"$tmp/$name.ms")
-  awk -v n="$name" -v m="$m" -v h="$hello" 'BEGIN {printf "%-21s adds %6.1f ms to hello\n", n, m - h}'
+
+# case name | JDK | archive (none or the program's) | program
+cases=()
+for v in "${jdks[@]}"; do
+  cases+=("hello-$v|$v|none|hello" "baseline-$v|$v|none|baseline" "warmstart-$v|$v|none|warmstart"
+    "baseline-archive-$v|$v|baseline|baseline" "warmstart-archive-$v|$v|warmstart|warmstart")
+  [ "${COLD_SKIP_1GIB:-0}" = 1 ] || cases+=("warmstart-1GiB-$v|$v|none|warmstart-1GiB")
+  [ -z "$before" ] || cases+=("warmstart-before-$v|$v|none|warmstart-before"
+    "warmstart-archive-before-$v|$v|warmstart-before|warmstart-before")
 done
-ws=$(median <"$tmp/warmstart-mix.ms")
-for name in jackson-mix snakeyaml-mix; do
-  m=$(median <"$tmp/$name.ms")
-  awk -v n="$name" -v m="$m" -v h="$hello" -v w="$ws" \
-    'BEGIN {printf "%-21s start-up work is %.1fx Warmstart'"'"'s (%.1f ms vs %.1f ms over hello)\n", n, (m-h)/(w-h), m-h, w-h}'
-done
-[ -n "$out" ] && echo "$json" >"$out"
-rm -rf "$tmp"
+cases+=("jackson-17|17|none|jackson" "snakeyaml-17|17|none|snakeyaml")
+
+command_of() {
+  IFS='|' read -r _ v archive program <<<"$1"
+  local flags=""
+  [ "$archive" = none ] || flags=$(archive_flag "$v" "$archive")
+  echo "$(javabin "$v") $flags -cp $(cp_of "$v" "$program") dev.warmstart.bench.cold.$(main_of "$program") $(arg_of "$program")"
+}
+for c in "${cases[@]}"; do
+  IFS='|' read -r name v archive _ <<<"$c"
+  echo "$name|$v|$archive|$(command_of "$c")"
+done >"$work/cases.txt"
+# The measuring loop: wait4() gives each JVM's CPU time (user + system, all its threads) and peak RSS exactly;
+# CPU time is the figure that other processes competing for the cores disturb least.
+python3 - "$runs" "$work/cases.txt" "$out" <<'PY'
+import json, os, subprocess, sys, time
+
+runs, cases_file, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+cases = []
+for line in open(cases_file):
+    name, java, archive, command = line.rstrip("\n").split("|", 3)
+    cases.append({"case": name, "java": int(java), "archive": archive, "argv": command.split()})
+
+def run(argv):
+    t0 = time.perf_counter_ns()
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = (time.perf_counter_ns() - t0) / 1e6
+    if status != 0:
+        sys.exit("failed: " + " ".join(argv))
+    return wall, (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss
+
+samples = {c["case"]: [] for c in cases}
+for c in cases:
+    run(c["argv"])  # warms the page cache
+for _ in range(runs):  # interleaved: load from other processes spreads over every case alike
+    for c in cases:
+        samples[c["case"]].append(run(c["argv"]))
+
+def pct(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * q))]
+
+by_name = {}
+print("%-28s %24s %24s %10s" % ("case", "wall ms: median (p10-p90)", "CPU ms: median (p10-p90)", "peak RSS"))
+for c in cases:
+    s = samples[c["case"]]
+    wall, cpu, rss = [x[0] for x in s], [x[1] for x in s], [x[2] for x in s]
+    r = {k: c[k] for k in ("case", "java", "archive")}
+    r.update(runs=runs, medianMs=round(pct(wall, 0.5), 1), p10Ms=round(pct(wall, 0.1), 1),
+             p90Ms=round(pct(wall, 0.9), 1), medianCpuMs=round(pct(cpu, 0.5), 1),
+             p10CpuMs=round(pct(cpu, 0.1), 1), p90CpuMs=round(pct(cpu, 0.9), 1),
+             medianPeakRssKiB=pct(rss, 0.5))
+    r["p10p90Ms"] = "%s..%s" % (r["p10Ms"], r["p90Ms"])
+    by_name[c["case"]] = r
+    print("%-28s %8.1f (%6.1f-%6.1f) %9.1f (%6.1f-%6.1f) %7d KiB" % (
+        r["case"], r["medianMs"], r["p10Ms"], r["p90Ms"], r["medianCpuMs"], r["p10CpuMs"], r["p90CpuMs"],
+        r["medianPeakRssKiB"]))
+
+adds = []
+def add(what, case, over):
+    if case in by_name and over in by_name:
+        a, b = by_name[case], by_name[over]
+        d = {"what": what, "case": case, "over": over, "ms": round(a["medianMs"] - b["medianMs"], 1),
+             "cpuMs": round(a["medianCpuMs"] - b["medianCpuMs"], 1),
+             "rssKiB": a["medianPeakRssKiB"] - b["medianPeakRssKiB"]}
+        adds.append(d)
+        print("%-42s %+7.1f ms wall %+7.1f ms CPU %+7d KiB  (%s over %s)" % (
+            what, d["ms"], d["cpuMs"], d["rssKiB"], case, over))
+
+for v in (17, 25):
+    add("Java %d, no archive" % v, "warmstart-%d" % v, "baseline-%d" % v)
+    add("Java %d, each with its archive" % v, "warmstart-archive-%d" % v, "baseline-archive-%d" % v)
+    add("Java %d, 1 GiB snapshot, no archive" % v, "warmstart-1GiB-%d" % v, "baseline-%d" % v)
+    add("Java %d, baseline over a bare println" % v, "baseline-%d" % v, "hello-%d" % v)
+    add("Java %d, before, no archive" % v, "warmstart-before-%d" % v, "baseline-%d" % v)
+    add("Java %d, before, each with its archive" % v, "warmstart-archive-before-%d" % v, "baseline-archive-%d" % v)
+add("Java 17, Jackson", "jackson-17", "baseline-17")
+add("Java 17, SnakeYAML", "snakeyaml-17", "baseline-17")
+# Where the loader's part goes: ColdPhases times each loader call in-process (the first, open, includes loading
+# the loader's classes); the minimum over the runs is the figure the load disturbs least.
+phases = {}
+for c in cases:
+    if c["case"] in ("warmstart-%d" % c["java"], "warmstart-archive-%d" % c["java"]):
+        argv = [a if a != "dev.warmstart.bench.cold.ColdMapped" else "dev.warmstart.bench.cold.ColdPhases" for a in c["argv"]]
+        seen = {}
+        for _ in range(runs):
+            p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+            words = p.stderr.split()
+            for k, v in zip(words[::2], words[1::2]):
+                seen.setdefault(k, []).append(float(v))
+        phases[c["case"]] = {k: {"minMs": min(v), "medianMs": pct(v, 0.5)} for k, v in seen.items()}
+        print("%-28s in-process, min (median) ms: %s" % (c["case"], "  ".join(
+            "%s %.2f (%.2f)" % (k, v["minMs"], v["medianMs"]) for k, v in phases[c["case"]].items())))
+load = " ".join(open("/proc/loadavg").read().split()[:3]) + " on %d cores" % os.cpu_count()
+print("load average after the runs: " + load)
+if out:
+    with open(out, "w") as f:
+        json.dump({"runs": runs, "load": load, "cases": list(by_name.values()), "adds": adds, "phases": phases},
+                  f, indent=2)
+        f.write("\n")
+PY

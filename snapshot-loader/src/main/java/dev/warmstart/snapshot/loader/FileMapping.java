@@ -25,16 +25,29 @@ final class FileMapping {
     }
 
     private final FileChannel channel;
+    private final ByteBuffer memory;
 
     /**
-     * Prepares the mapping of a file; maps nothing yet on this variant.
+     * Prepares the mapping of a file (maps nothing yet on this variant), or sets aside the memory a small file is
+     * read into instead.
      *
      * @param channel the open file
      * @param length its length
+     * @param map whether to map the file; false: set aside {@code length} bytes of direct memory for
+     *     {@link #buffer()} ({@code length} is then at most {@link Integer#MAX_VALUE})
      * @throws IOException never on this variant; the Java 22+ one maps here
      */
-    FileMapping(FileChannel channel, long length) throws IOException {
+    FileMapping(FileChannel channel, long length, boolean map) throws IOException {
         this.channel = channel;
+        this.memory = map ? null : ByteBuffer.allocateDirect((int) length);
+    }
+
+    /**
+     * The memory a file opened without mapping is read into, writable, positioned at 0: direct memory, freed by
+     * the garbage collector on this variant.
+     */
+    ByteBuffer buffer() {
+        return memory;
     }
 
     /**

@@ -10,6 +10,12 @@ import java.nio.file.Path;
  * A file mapped read-only as one or more regions of at most {@code regionSize} bytes (a {@link ByteBuffer} holds
  * at most 2 GiB), with reads across a region boundary handled here and nowhere else.
  *
+ * <p>A file no larger than the {@code readLimit} it is opened with is not mapped but read, whole, with positional
+ * reads into one direct buffer: outside the Java heap, parsed no more than a mapping is, and never touched by a
+ * later truncation of the file. {@code FileChannel.map} bootstraps method handles on its first call in a JVM
+ * (tens of milliseconds on Java 25, see {@code docs/cold-start.md}), which is most of what opening a small
+ * snapshot would otherwise add to a service's start-up; a copy of a few MiB costs far less.
+ *
  * <p>It also owns the one defence against a file that changes under its mapping: when another process truncates
  * a mapped file, touching a page past the new end raises SIGBUS, which HotSpot turns into an
  * {@link InternalError} thrown from whatever read touched it. {@link #fault(InternalError)} tells that case apart
@@ -29,13 +35,19 @@ final class MappedFile {
     private final long regionSize;
     private final long length;
 
-    MappedFile(Path file, FileChannel channel, long length, long regionSize) throws IOException {
+    MappedFile(Path file, FileChannel channel, long length, long regionSize, long readLimit) throws IOException {
         this.file = file;
         this.source = file.toString();
         this.channel = channel;
         this.length = length;
+        boolean read = length <= readLimit;
+        this.mapping = newMapping(channel, length, !read);
+        if (read) {
+            this.regionSize = Long.MAX_VALUE; // one region, whatever the offset
+            this.regions = new ByteBuffer[] {readInto(mapping)};
+            return;
+        }
         this.regionSize = regionSize;
-        this.mapping = newMapping(channel, length);
         int regionCount = (int) ((length + regionSize - 1) / regionSize);
         this.regions = new ByteBuffer[regionCount];
         try {
@@ -77,6 +89,31 @@ final class MappedFile {
         return map(offset, length);
     }
 
+    /**
+     * Reads the whole file, with positional reads (the channel's position is never used), into the memory
+     * {@link FileMapping} set aside for it; returns a read-only view, as a mapping would be.
+     */
+    private ByteBuffer readInto(FileMapping memory) throws IOException {
+        boolean done = false;
+        try {
+            ByteBuffer buffer = memory.buffer();
+            long at = 0;
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, at);
+                if (n < 0) {
+                    throw changedSize(Long.toString(at), null);
+                }
+                at += n;
+            }
+            done = true;
+            return buffer.flip().asReadOnlyBuffer();
+        } finally {
+            if (!done) {
+                memory.close();
+            }
+        }
+    }
+
     /** Maps a range, saying what to check when the operating system refuses. */
     ByteBuffer map(long offset, long length) throws IOException {
         try {
@@ -86,9 +123,9 @@ final class MappedFile {
         }
     }
 
-    private FileMapping newMapping(FileChannel channel, long length) throws IOException {
+    private FileMapping newMapping(FileChannel channel, long length, boolean map) throws IOException {
         try {
-            return new FileMapping(channel, length);
+            return new FileMapping(channel, length, map);
         } catch (IOException e) {
             throw mapFailed(0, length, e);
         }

@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * mapped file.
  *
  * <p>Opening maps the file and checks its structure (tar header, magic, version, total length and the index's
- * CRC32C); it reads nothing else and creates no object per entry, so its cost does not grow with the data. Entry
+ * CRC32C); it reads nothing else and creates no object per entry, so its cost does not grow with the data. A file
+ * of at most 4 MiB is read whole into one direct buffer (outside the Java heap) instead of mapped, which spares a
+ * service's start-up the JVM's first-mapping cost; it is served exactly as a mapping would be. Entry
  * data is checked against its SHA-256 by {@link #verify()} (everything) or, with
  * {@link SnapshotOption#VERIFY_ON_FIRST_ACCESS}, on each entry's first use.
  *
@@ -66,6 +68,12 @@ public final class Snapshot implements AutoCloseable {
     /** Size of each mapped region: files larger than this are mapped as several regions. */
     static final long DEFAULT_REGION_SIZE = 1L << 30;
 
+    /**
+     * Files up to this size are read into one direct buffer instead of mapped (see {@link MappedFile}): a copy of
+     * at most 4 MiB outside the heap, in exchange for the method-handle bootstrap of a JVM's first mapping.
+     */
+    static final long READ_LIMIT = 4L << 20;
+
     private final Path file;
     private final String source;
     private final MappedFile mapped;
@@ -76,7 +84,8 @@ public final class Snapshot implements AutoCloseable {
     private volatile Config config;
     private volatile Map<String, PromptTemplate> prompts;
 
-    private Snapshot(Path file, FileChannel channel, long regionSize, boolean verifyOnAccess) throws IOException {
+    private Snapshot(Path file, FileChannel channel, long regionSize, long readLimit, boolean verifyOnAccess)
+            throws IOException {
         this.file = file;
         this.source = file.toString();
         long fileLength = channel.size();
@@ -84,7 +93,7 @@ public final class Snapshot implements AutoCloseable {
         if (fileLength < minimum) {
             throw corrupt("is " + fileLength + " bytes, too short to be a snapshot (truncated?)");
         }
-        this.mapped = new MappedFile(file, channel, fileLength, regionSize);
+        this.mapped = new MappedFile(file, channel, fileLength, regionSize, readLimit);
         boolean opened = false;
         try {
             this.index = new SnapshotIndex(mapped, source);
@@ -113,7 +122,7 @@ public final class Snapshot implements AutoCloseable {
      * @throws UnsupportedFormatVersionException when the file's format major version is not this loader's
      */
     public static Snapshot open(Path file, SnapshotOption... options) throws IOException {
-        return open(file, DEFAULT_REGION_SIZE, options);
+        return open(file, DEFAULT_REGION_SIZE, READ_LIMIT, options);
     }
 
     /**
@@ -143,7 +152,13 @@ public final class Snapshot implements AutoCloseable {
         }
     }
 
+    /** Opens with regions of {@code regionSize} bytes, always mapped: for the tests of the mapped path. */
     static Snapshot open(Path file, long regionSize, SnapshotOption... options) throws IOException {
+        return open(file, regionSize, 0, options);
+    }
+
+    /** Opens with regions of {@code regionSize} bytes, reading instead of mapping files up to {@code readLimit}. */
+    static Snapshot open(Path file, long regionSize, long readLimit, SnapshotOption... options) throws IOException {
         if (regionSize < 4096 || regionSize % SnapshotFormat.BLOCK != 0 || regionSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("region size must be a multiple of 512 between 4 KiB and 2 GiB");
         }
@@ -151,7 +166,7 @@ public final class Snapshot implements AutoCloseable {
         requireRegularFile(file);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            return new Snapshot(file, channel, regionSize, verifyOnAccess);
+            return new Snapshot(file, channel, regionSize, readLimit, verifyOnAccess);
         } catch (RuntimeException | IOException | Error e) {
             channel.close();
             throw e;

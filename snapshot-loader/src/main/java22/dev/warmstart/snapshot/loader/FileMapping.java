@@ -38,22 +38,29 @@ final class FileMapping {
     private boolean closed;
 
     /**
-     * Maps the whole file.
+     * Maps the whole file, or sets aside memory of the shared arena for a small file read instead of mapped (freed
+     * by {@link #close()} just as a mapping is unmapped, and unreadable after it the same way).
      *
      * @param channel the open file
      * @param length its length
+     * @param map whether to map the file; false: set aside {@code length} bytes for {@link #buffer()}
      * @throws IOException when the operating system refuses the mapping
      */
-    FileMapping(FileChannel channel, long length) throws IOException {
+    FileMapping(FileChannel channel, long length, boolean map) throws IOException {
         Arena shared = Arena.ofShared();
         try {
-            this.file = channel.map(FileChannel.MapMode.READ_ONLY, 0, length, shared);
+            this.file = map ? channel.map(FileChannel.MapMode.READ_ONLY, 0, length, shared) : shared.allocate(length);
         } catch (IOException | RuntimeException | Error e) {
             // A shared arena is never freed by the garbage collector: close it on every failure.
             shared.close();
             throw e;
         }
         this.arena = shared;
+    }
+
+    /** The memory a file opened without mapping is read into, writable, positioned at 0. */
+    ByteBuffer buffer() {
+        return file.asByteBuffer();
     }
 
     /**

@@ -51,11 +51,11 @@ class MappingReleaseTest {
         assumeTrue(MappedFile.unmapsOnClose(), "Java 17: a closed snapshot stays mapped until a garbage collection");
         assumeTrue(Files.isReadable(MAPS), "needs Linux's /proc/self/maps");
         Path file = withConfigAndAPrompt(dir.resolve("cycled.tar"));
-        try (Snapshot snapshot = Snapshot.open(file)) {
+        try (Snapshot snapshot = mapped(file)) {
             assertThat(mappingsOf(file)).as("an open snapshot is mapped").isPositive();
         }
         for (int i = 0; i < 200; i++) {
-            try (Snapshot snapshot = Snapshot.open(file)) {
+            try (Snapshot snapshot = mapped(file)) {
                 assertThat(snapshot.config().getString("model.name")).isEqualTo("gpt-4o");
                 assertThat(snapshot.prompt("answer").render(Map.of("question", "q" + i)))
                         .isEqualTo("Answer: q" + i);
@@ -74,7 +74,7 @@ class MappingReleaseTest {
         Path file = withConfigAndAPrompt(dir.resolve("damaged.tar"));
         CorruptionInjector.flipByte(file, SnapshotFormat.BLOCK + 64);
         for (int i = 0; i < 20; i++) {
-            assertThatThrownBy(() -> Snapshot.open(file)).isInstanceOf(CorruptSnapshotException.class);
+            assertThatThrownBy(() -> mapped(file)).isInstanceOf(CorruptSnapshotException.class);
         }
         assertThat(mappingsOf(file)).isZero();
     }
@@ -82,8 +82,17 @@ class MappingReleaseTest {
     @Test
     void valuesAndBuffersOfAClosedSnapshotThrowIllegalStateOnJava22ButStringsStayValid() throws IOException {
         assumeTrue(MappedFile.unmapsOnClose(), "Java 17 keeps them readable: see the next test");
-        Path file = withConfigAndAPrompt(dir.resolve("closed.tar"));
-        Snapshot snapshot = Snapshot.open(file);
+        for (boolean map : new boolean[] {true, false}) {
+            // Mapped, or (a small file, as by default) read into memory the close frees the same way.
+            Path file = withConfigAndAPrompt(dir.resolve("closed.tar"));
+            Snapshot snapshot = map ? mapped(file) : Snapshot.open(file);
+            assertThat(snapshot.entry("a.txt").isReadOnly()).isTrue();
+            closedValuesThrow(snapshot);
+            Files.delete(file);
+        }
+    }
+
+    private static void closedValuesThrow(Snapshot snapshot) {
         ByteBuffer entry = snapshot.entry("a.txt");
         Config config = snapshot.config();
         PromptTemplate prompt = snapshot.prompt("answer");
@@ -109,7 +118,7 @@ class MappingReleaseTest {
         byte[] big = new byte[2 << 20];
         new Random(3).nextBytes(big);
         Path file = SnapshotTestFiles.write(dir.resolve("held.tar"), Map.of("big.bin", big));
-        Snapshot snapshot = Snapshot.open(file);
+        Snapshot snapshot = mapped(file);
         ByteBuffer entry = snapshot.entry("big.bin");
         Pipe pipe = Pipe.open();
         AtomicReference<Throwable> writeFailed = new AtomicReference<>();
@@ -158,7 +167,7 @@ class MappingReleaseTest {
         assumeTrue(!MappedFile.unmapsOnClose(), "Java 22+ unmaps on close: see the previous test");
         assumeTrue(Files.isReadable(MAPS), "needs Linux's /proc/self/maps");
         Path file = withConfigAndAPrompt(dir.resolve("kept.tar"));
-        Snapshot snapshot = Snapshot.open(file);
+        Snapshot snapshot = mapped(file);
         ByteBuffer entry = snapshot.entry("a.txt");
         Config config = snapshot.config();
         snapshot.close();
@@ -166,6 +175,11 @@ class MappingReleaseTest {
         assertThat(mappingsOf(file)).isPositive();
         assertThat(StandardCharsets.UTF_8.decode(entry.duplicate()).toString()).isEqualTo("alpha");
         assertThat(config.getString("model.name")).isEqualTo("gpt-4o");
+    }
+
+    /** Opens {@code file} mapped whatever its size (small snapshots are read, not mapped, by default). */
+    private static Snapshot mapped(Path file) throws IOException {
+        return Snapshot.open(file, Snapshot.DEFAULT_REGION_SIZE, 0);
     }
 
     /** Lines of /proc/self/maps that map {@code file}. */

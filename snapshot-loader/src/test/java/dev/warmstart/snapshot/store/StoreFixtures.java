@@ -22,9 +22,17 @@ final class StoreFixtures {
      * from: {@code version.txt} is the label, {@code payload.bin} is the label repeated to 64 KiB.
      */
     static Path snapshot(Path dir, String label) throws IOException {
+        return snapshot(dir, label, 65536);
+    }
+
+    /**
+     * As {@link #snapshot(Path, String)}, with {@code payload.bin} of about {@code payloadBytes}: above the
+     * loader's read limit (4 MiB) the snapshot is mapped rather than read.
+     */
+    static Path snapshot(Path dir, String label, int payloadBytes) throws IOException {
         Path file = dir.resolve(label + ".tar");
         byte[] one = label.getBytes(StandardCharsets.UTF_8);
-        byte[] payload = (label + "|").repeat(65536 / (one.length + 1)).getBytes(StandardCharsets.UTF_8);
+        byte[] payload = (label + "|").repeat(payloadBytes / (one.length + 1)).getBytes(StandardCharsets.UTF_8);
         try (SnapshotWriter writer = SnapshotWriter.create(file)) {
             writer.addEntry("payload.bin", SnapshotFormat.KIND_FILE, payload);
             writer.addEntry("version.txt", SnapshotFormat.KIND_FILE, one);
