@@ -25,9 +25,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * An open, memory-mapped snapshot: config values, prompt templates and raw entries served straight from the
  * mapped file.
  *
- * <p>Opening maps the file and checks its structure (tar header, magic, version, total length and the index's
- * CRC32C); it reads nothing else and creates no object per entry, so its cost does not grow with the data. Entry
- * data is checked against its SHA-256 by {@link #verify()} (everything) or, with
+ * <p>Opening maps the file and checks its structure (tar header, magic, version, total length, and the CRC32C of
+ * the index header and block table); it reads nothing else and creates no object per entry, so its cost grows
+ * neither with the data nor with the number of entries. Each block of index records is checked against its
+ * CRC32C on the first lookup that reads it, so a damaged index block is reported by that lookup as a
+ * {@link CorruptSnapshotException}, never served (a format 1.0 file has one CRC32C over its whole index, checked
+ * at open). Entry data is checked against its SHA-256 by {@link #verify()} (everything) or, with
  * {@link SnapshotOption#VERIFY_ON_FIRST_ACCESS}, on each entry's first use.
  *
  * <p>Thread-safe. Closing while other threads read is safe: the mapping is released by the garbage collector
@@ -97,7 +100,8 @@ public final class Snapshot implements AutoCloseable {
      * @return the open snapshot; close it when done
      * @throws IOException when the file cannot be read: it is missing, is not a regular file (a directory, a FIFO,
      *     a device), is not readable, or cannot be mapped
-     * @throws CorruptSnapshotException when the file's structure is damaged or truncated
+     * @throws CorruptSnapshotException when the file's structure is damaged or truncated (damage in a block of
+     *     index records is reported by the first lookup that reads the block, and by {@link #verify()})
      * @throws UnsupportedFormatVersionException when the file's format major version is not this loader's
      */
     public static Snapshot open(Path file, SnapshotOption... options) throws IOException {
@@ -356,8 +360,9 @@ public final class Snapshot implements AutoCloseable {
     }
 
     /**
-     * Checks every byte: each entry's SHA-256, the content hash, the metadata, and the tar structure (every
-     * header's checksum, name, offset and size against the index, and the end-of-archive blocks).
+     * Checks every byte: the whole index (every block's CRC32C and the index's trailer CRC32C), each entry's
+     * SHA-256, the content hash, the metadata, and the tar structure (every header's checksum, name, offset and
+     * size against the index, and the end-of-archive blocks).
      *
      * @throws CorruptSnapshotException naming the first damaged part, or when the file changed size while mapped
      */
