@@ -18,17 +18,18 @@ package dev.warmstart.snapshot.format;
  *   8   2  format major version
  *  10   2  format minor version
  *  12   4  CRC32C of bytes 0..11 (the preamble: lets a reader tell a damaged version from a newer one)
- *  16   4  header length H (96 in version 1)
+ *  16   4  header length H (96 in version 1.0; 1.1 adds the block table and a header CRC: IndexBlocks)
  *  20   4  entry count N (every entry but the index itself, including the metadata entry)
  *  24   8  total file length in bytes
  *  32   8  created time, seconds since the epoch (UTC)
  *  40   4  names section length
  *  44   4  flags (0)
  *  48   8  index length in bytes, CRC trailer included
- *  56   8  reserved (0)
+ *  56   8  reserved (0) in 1.0; in 1.1 records per block, then reserved (IndexBlocks)
  *  64  32  content hash: SHA-256 over, for each content entry (name not under
  *          {@link #RESERVED_PREFIX}) in index order: u32 name length, name bytes, 32-byte data SHA-256
- *  96  N * 64  entry records, sorted by name (unsigned UTF-8 byte order)
+ *  96  [1.1: block table and header CRC, IndexBlocks]
+ *   H  N * 64  entry records, sorted by name (unsigned UTF-8 byte order)
  *        0  4  name offset in the names section
  *        4  4  name length in bytes
  *        8  8  data offset in the file
@@ -45,8 +46,12 @@ public final class SnapshotFormat {
 
     /** Major format version this code writes and the newest it reads. */
     public static final int MAJOR_VERSION = 1;
-    /** Minor format version this code writes. Readers accept any minor of their major. */
-    public static final int MINOR_VERSION = 0;
+    /**
+     * Minor format version this code writes: 1.1, the index with a block table ({@link IndexBlocks}). Readers
+     * accept any minor of their major: this one reads 1.0 (checking the whole index at open) and reads 1.1 and
+     * later minors with the block table.
+     */
+    public static final int MINOR_VERSION = IndexBlocks.SINCE_MINOR_VERSION;
 
     /** Tar block size; every header and every entry's data starts on a multiple of it. */
     public static final int BLOCK = 512;
@@ -79,7 +84,10 @@ public final class SnapshotFormat {
 
     /** Index magic, 8 ASCII bytes. */
     public static final byte[] INDEX_MAGIC = {'W', 'S', 'I', 'N', 'D', 'E', 'X', '1'};
-    /** Length of the index header in format version 1. */
+    /**
+     * Length of the index header in format 1.0: its fixed fields. Format 1.1 places its block table and header
+     * CRC after them ({@link IndexBlocks#headerLength}); a reader uses the header length field to find the records.
+     */
     public static final int INDEX_HEADER_LENGTH = 96;
     /** Length of one entry record in the index. */
     public static final int INDEX_RECORD_LENGTH = 64;

@@ -25,11 +25,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * An open, memory-mapped snapshot: config values, prompt templates and raw entries served straight from the
  * mapped file.
  *
- * <p>Opening maps the file and checks its structure (tar header, magic, version, total length and the index's
- * CRC32C); it reads nothing else and creates no object per entry, so its cost does not grow with the data. A file
- * of at most 4 MiB is read whole into one direct buffer (outside the Java heap) instead of mapped, which spares a
- * service's start-up the JVM's first-mapping cost; it is served exactly as a mapping would be. Entry
- * data is checked against its SHA-256 by {@link #verify()} (everything) or, with
+ * <p>Opening maps the file and checks its structure (tar header, magic, version, total length, and the CRC32C of
+ * the index header and block table); it reads nothing else and creates no object per entry, so its cost grows
+ * neither with the data nor with the number of entries. A file of at most 4 MiB is read whole into one direct
+ * buffer (outside the Java heap) instead of mapped, which spares a service's start-up the JVM's first-mapping
+ * cost; it is served exactly as a mapping would be. Each block of index records is checked against its
+ * CRC32C on the first lookup that reads it, so a damaged index block is reported by that lookup as a
+ * {@link CorruptSnapshotException}, never served (a format 1.0 file has one CRC32C over its whole index, checked
+ * at open). Entry data is checked against its SHA-256 by {@link #verify()} (everything) or, with
  * {@link SnapshotOption#VERIFY_ON_FIRST_ACCESS}, on each entry's first use.
  *
  * <p>Thread-safe. Closing while other threads read is safe (never a crash), and methods called after
@@ -118,7 +121,8 @@ public final class Snapshot implements AutoCloseable {
      * @return the open snapshot; close it when done
      * @throws IOException when the file cannot be read: it is missing, is not a regular file (a directory, a FIFO,
      *     a device), is not readable, or cannot be mapped
-     * @throws CorruptSnapshotException when the file's structure is damaged or truncated
+     * @throws CorruptSnapshotException when the file's structure is damaged or truncated (damage in a block of
+     *     index records is reported by the first lookup that reads the block, and by {@link #verify()})
      * @throws UnsupportedFormatVersionException when the file's format major version is not this loader's
      */
     public static Snapshot open(Path file, SnapshotOption... options) throws IOException {
@@ -383,8 +387,9 @@ public final class Snapshot implements AutoCloseable {
     }
 
     /**
-     * Checks every byte: each entry's SHA-256, the content hash, the metadata, and the tar structure (every
-     * header's checksum, name, offset and size against the index, and the end-of-archive blocks).
+     * Checks every byte: the whole index (every block's CRC32C and the index's trailer CRC32C), each entry's
+     * SHA-256, the content hash, the metadata, and the tar structure (every header's checksum, name, offset and
+     * size against the index, and the end-of-archive blocks).
      *
      * @throws CorruptSnapshotException naming the first damaged part, or when the file changed size while mapped
      */

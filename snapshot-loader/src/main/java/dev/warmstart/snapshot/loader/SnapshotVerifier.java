@@ -7,11 +7,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** The full check behind {@link Snapshot#verify()}: every byte of data, and the tar structure around it. */
+/**
+ * The full check behind {@link Snapshot#verify()}: every byte of the index (every block of a 1.1 index, whether
+ * or not a lookup checked it already), every byte of data, and the tar structure around it.
+ */
 final class SnapshotVerifier {
     private SnapshotVerifier() {}
 
     static void verify(Snapshot s) {
+        // First, so damage anywhere in the index is reported as such, before it could be read as a record.
+        s.index().verifyAll();
         int count = s.entryCount();
         ContentHash contentHash = new ContentHash();
         for (int i = 0; i < count; i++) {

@@ -1,6 +1,7 @@
 package dev.warmstart.snapshot.writer;
 
 import dev.warmstart.snapshot.format.ContentHash;
+import dev.warmstart.snapshot.format.IndexBlocks;
 import dev.warmstart.snapshot.format.SignatureLayout;
 import dev.warmstart.snapshot.format.SnapshotFormat;
 import dev.warmstart.snapshot.format.TarHeaders;
@@ -288,7 +289,7 @@ public final class SnapshotWriter implements Closeable {
         for (PendingEntry e : entries) {
             namesLength += e.utf8Name.length;
         }
-        long indexLength = SnapshotFormat.INDEX_HEADER_LENGTH
+        long indexLength = indexHeaderLength(recordCount)
                 + (long) recordCount * SnapshotFormat.INDEX_RECORD_LENGTH
                 + namesLength
                 + SnapshotFormat.INDEX_TRAILER_LENGTH;
@@ -340,6 +341,7 @@ public final class SnapshotWriter implements Closeable {
         }
         records.sort((a, b) -> Arrays.compareUnsigned(a.utf8Name, b.utf8Name));
 
+        int headerLength = indexHeaderLength(records.size());
         ByteBuffer buf = ByteBuffer.allocate(layout.indexLength);
         buf.put(SnapshotFormat.INDEX_MAGIC);
         buf.putShort((short) SnapshotFormat.MAJOR_VERSION);
@@ -347,15 +349,17 @@ public final class SnapshotWriter implements Closeable {
         CRC32C preamble = new CRC32C();
         preamble.update(buf.array(), 0, 12);
         buf.putInt((int) preamble.getValue());
-        buf.putInt(SnapshotFormat.INDEX_HEADER_LENGTH);
+        buf.putInt(headerLength);
         buf.putInt(records.size());
         buf.putLong(layout.fileLength);
         buf.putLong(createdSeconds);
         buf.putInt(layout.namesLength);
         buf.putInt(0); // flags
         buf.putLong(layout.indexLength);
-        buf.putLong(0); // reserved
+        buf.putInt(IndexBlocks.RECORDS_PER_BLOCK);
+        buf.putInt(0); // reserved
         buf.put(contentHash);
+        buf.position(headerLength);
         int nameOffset = 0;
         for (IndexRecord r : records) {
             buf.putInt(nameOffset);
@@ -370,6 +374,7 @@ public final class SnapshotWriter implements Closeable {
         for (IndexRecord r : records) {
             buf.put(r.utf8Name);
         }
+        writeBlockTable(buf, records, headerLength);
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, buf.position());
         buf.putInt((int) crc.getValue());
@@ -377,6 +382,39 @@ public final class SnapshotWriter implements Closeable {
             throw new IllegalStateException("index layout mismatch");
         }
         return buf.array();
+    }
+
+    /** Fills in the block table and the header CRC behind it, once the records and names are in {@code buf}. */
+    private static void writeBlockTable(ByteBuffer buf, List<IndexRecord> records, int headerLength) {
+        int perBlock = IndexBlocks.RECORDS_PER_BLOCK;
+        int namesStart = headerLength + records.size() * SnapshotFormat.INDEX_RECORD_LENGTH;
+        int namesEnd = 0;
+        for (int first = 0, block = 0; first < records.size(); first += perBlock, block++) {
+            int count = Math.min(perBlock, records.size() - first);
+            int namesFrom = namesEnd;
+            for (int i = first; i < first + count; i++) {
+                namesEnd += records.get(i).utf8Name.length;
+            }
+            int at = IndexBlocks.TABLE_OFFSET + block * IndexBlocks.TABLE_ENTRY_LENGTH;
+            buf.putInt(at, namesEnd);
+            buf.putInt(
+                    at + 4,
+                    IndexBlocks.blockCrc(
+                            buf,
+                            headerLength + first * SnapshotFormat.INDEX_RECORD_LENGTH,
+                            count,
+                            namesStart + namesFrom,
+                            namesEnd - namesFrom));
+        }
+        int crcAt = headerLength - IndexBlocks.HEADER_CRC_LENGTH;
+        CRC32C header = new CRC32C();
+        header.update(buf.array(), 0, crcAt);
+        buf.putInt(crcAt, (int) header.getValue());
+    }
+
+    /** @return the index header length for {@code recordCount} records: the 1.0 fields, block table, header CRC */
+    private static int indexHeaderLength(int recordCount) {
+        return (int) IndexBlocks.headerLength(IndexBlocks.blockCount(recordCount, IndexBlocks.RECORDS_PER_BLOCK));
     }
 
     private void copyFromSpool(FileChannel out, MessageDigest fileSha, PendingEntry e) throws IOException {

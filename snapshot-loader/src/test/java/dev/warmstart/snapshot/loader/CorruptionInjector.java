@@ -6,7 +6,6 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.zip.CRC32C;
 
 /** Damages snapshot files the way disks, networks and half-finished copies do. */
 final class CorruptionInjector {
@@ -41,21 +40,12 @@ final class CorruptionInjector {
     }
 
     /**
-     * Recomputes the index's CRC32C after the index was changed on purpose, so a crafted value gets past the
-     * checksum at open and reaches the checks behind it, as a hostile file would.
+     * Recomputes the index's CRCs (the 1.1 block and header CRCs, and the trailer) after the index was changed on
+     * purpose, so a crafted value gets past the checksums and reaches the checks behind them, as a hostile file
+     * would.
      */
     static void resealIndex(Path file) throws IOException {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            raf.seek(SnapshotFormat.BLOCK + 48);
-            long indexLength = raf.readLong();
-            byte[] checked = new byte[(int) indexLength - SnapshotFormat.INDEX_TRAILER_LENGTH];
-            raf.seek(SnapshotFormat.BLOCK);
-            raf.readFully(checked);
-            CRC32C crc = new CRC32C();
-            crc.update(checked);
-            raf.seek(SnapshotFormat.BLOCK + checked.length);
-            raf.writeInt((int) crc.getValue());
-        }
+        Files.write(file, SnapshotChecksums.fix(Files.readAllBytes(file)));
     }
 
     /** @return the file offset of field {@code field} of index record {@code i} */

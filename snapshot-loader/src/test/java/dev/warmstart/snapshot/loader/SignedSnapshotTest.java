@@ -270,7 +270,7 @@ class SignedSnapshotTest {
                     int len = (int) s.index().dataLength(i);
                     byte[] sha = ContentHash.sha256()
                             .digest(java.util.Arrays.copyOfRange(bytes, (int) off, (int) off + len));
-                    int record = base + SnapshotFormat.INDEX_HEADER_LENGTH + i * SnapshotFormat.INDEX_RECORD_LENGTH;
+                    int record = base + b.getInt(base + 16) + i * SnapshotFormat.INDEX_RECORD_LENGTH;
                     b.put(record + 32, sha);
                     if (ContentHash.isContentEntry(s.index().nameBytes(i))) {
                         hash.add(s.index().nameBytes(i), sha);

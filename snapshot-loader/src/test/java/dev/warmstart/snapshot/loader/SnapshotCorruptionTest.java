@@ -8,7 +8,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,15 +74,181 @@ class SnapshotCorruptionTest {
                 .hasMessageContaining("unexpected bytes");
     }
 
+    /**
+     * The corruption matrix of a 1.1 index of three blocks, byte by byte: damage in the header (its fields, the
+     * block table, the header CRC) is refused at open; damage in a block (its records or the names they use) is
+     * not looked for at open, but every lookup of an entry of that block fails before returning anything, and
+     * {@code verify()} finds it; damage in the trailer changes nothing served and {@code verify()} finds it.
+     */
     @Test
-    void everyFlippedIndexByteIsRefusedAtOpen() throws IOException {
-        for (int offset = 0; offset < indexLength; offset++) {
-            Path bad = CorruptionInjector.copy(good, dir.resolve("bad.tar"));
-            CorruptionInjector.flipByte(bad, SnapshotFormat.BLOCK + offset);
+    void everyFlippedIndexByteIsCaughtBeforeAnyValueOfItsBlockIsServed() throws IOException {
+        Path multi = SnapshotTestFiles.many(dir.resolve("multi.tar"), 150); // 151 records: blocks of 64, 64, 23
+        IndexRegions regions = IndexRegions.of(multi);
+        assertThat(regions.blockCount()).isEqualTo(3);
+        List<String> names;
+        try (Snapshot snapshot = Snapshot.open(multi)) {
+            names = snapshot.entryNames();
+        }
+        Path bad = CorruptionInjector.copy(multi, dir.resolve("bad.tar"));
+        for (int offset = 0; offset < regions.indexLength(); offset++) {
             int at = offset;
-            assertThatThrownBy(() -> Snapshot.open(bad))
+            CorruptionInjector.flipByte(bad, SnapshotFormat.BLOCK + offset);
+            if (regions.inHeader(offset)) {
+                assertThatThrownBy(() -> Snapshot.open(bad))
+                        .as("header byte %d flipped", at)
+                        .isInstanceOf(CorruptSnapshotException.class)
+                        .hasMessageContaining("bad.tar");
+            } else {
+                try (Snapshot snapshot = Snapshot.open(bad)) {
+                    if (regions.inTrailer(offset)) {
+                        for (String name : names) {
+                            assertThat(snapshot.hasEntry(name)).as(name).isTrue();
+                        }
+                    } else {
+                        // Every lookup of an entry of the block reads the block; the first, the last and the entry
+                        // whose
+                        // record or name holds the flipped byte stand for all 64 (all of them for all 11,000 bytes
+                        // take half a minute).
+                        int block = regions.blockOf(offset);
+                        int owner = regions.entryOf(offset, names);
+                        for (int i : new int[] {regions.firstEntry(block), owner, regions.endEntry(block) - 1}) {
+                            String name = names.get(i);
+                            assertThatThrownBy(() -> snapshot.findEntry(name))
+                                    .as("byte %d of block %d flipped, entry %s", at, block, name)
+                                    .isInstanceOf(CorruptSnapshotException.class)
+                                    .hasMessageContaining("bad.tar");
+                        }
+                    }
+                    assertThatThrownBy(snapshot::verify)
+                            .as("index byte %d flipped", at)
+                            .isInstanceOf(CorruptSnapshotException.class)
+                            .hasMessageContaining("damaged index");
+                }
+            }
+            CorruptionInjector.flipByte(bad, SnapshotFormat.BLOCK + offset); // flipped back: good again
+        }
+        assertThat(Files.readAllBytes(bad)).isEqualTo(Files.readAllBytes(multi));
+    }
+
+    @Test
+    void aDamagedIndexBlockIsReportedByItsFirstLookupNamingTheFileAndBothCrcs() throws IOException {
+        Path multi = SnapshotTestFiles.many(dir.resolve("multi.tar"), 150);
+        IndexRegions regions = IndexRegions.of(multi);
+        List<String> names;
+        try (Snapshot snapshot = Snapshot.open(multi)) {
+            names = snapshot.entryNames();
+        }
+        String inLastBlock = names.get(regions.firstEntry(2) + 5);
+        Path bad = CorruptionInjector.copy(multi, dir.resolve("bad.tar"));
+        // the data length of an entry of the last block: left unchecked it would serve the wrong bytes
+        CorruptionInjector.flipByte(bad, CorruptionInjector.recordField(bad, regions.firstEntry(2) + 5, 23));
+        try (Snapshot snapshot = Snapshot.open(bad)) {
+            for (int attempt = 0; attempt < 2; attempt++) { // a block that failed is never taken as checked
+                assertThatThrownBy(() -> snapshot.entry(inLastBlock))
+                        .isInstanceOf(CorruptSnapshotException.class)
+                        .hasMessageContaining("bad.tar")
+                        .hasMessageContaining("damaged index block 2 of 3")
+                        .hasMessageMatching(".*CRC32C [0-9a-f]{8}, stored [0-9a-f]{8}.*");
+            }
+            for (String name : names.subList(regions.firstEntry(2), regions.endEntry(2))) {
+                assertThatThrownBy(() -> snapshot.entry(name)).isInstanceOf(CorruptSnapshotException.class);
+            }
+        }
+    }
+
+    @Test
+    void verifyFindsADamagedIndexBlockThatNoLookupRead() throws IOException {
+        Path multi = SnapshotTestFiles.many(dir.resolve("multi.tar"), 150);
+        IndexRegions regions = IndexRegions.of(multi);
+        Path bad = CorruptionInjector.copy(multi, dir.resolve("bad.tar"));
+        CorruptionInjector.flipByte(bad, SnapshotFormat.BLOCK + regions.namesStart() + 3); // a name in block 0
+        try (Snapshot snapshot = Snapshot.open(bad)) {
+            assertThatThrownBy(snapshot::verify)
+                    .isInstanceOf(CorruptSnapshotException.class)
+                    .hasMessageContaining("damaged index block 0 of 3");
+        }
+    }
+
+    @Test
+    void verifyChecksEveryBlockAgainEvenAfterLookupsCheckedThem() throws IOException {
+        Path multi = SnapshotTestFiles.many(dir.resolve("multi.tar"), 150);
+        try (Snapshot snapshot = Snapshot.open(multi)) {
+            snapshot.entryNames(); // reads, and so checks, every block
+            CorruptionInjector.flipByte(multi, CorruptionInjector.recordField(multi, 70, 40)); // under the mapping
+            assertThatThrownBy(snapshot::verify)
+                    .isInstanceOf(CorruptSnapshotException.class)
+                    .hasMessageContaining("damaged index block 1 of 3");
+        }
+    }
+
+    @Test
+    void concurrentFirstLookupsOfADamagedBlockAllFailAndOfGoodBlocksAllSucceed() throws Exception {
+        Path multi = SnapshotTestFiles.many(dir.resolve("multi.tar"), 1000); // 16 blocks
+        IndexRegions regions = IndexRegions.of(multi);
+        List<String> names;
+        try (Snapshot snapshot = Snapshot.open(multi)) {
+            names = snapshot.entryNames();
+        }
+        int damagedBlock = 11;
+        CorruptionInjector.flipByte(multi, CorruptionInjector.recordField(multi, regions.firstEntry(damagedBlock), 1));
+        for (int round = 0; round < 10; round++) {
+            try (Snapshot snapshot = Snapshot.open(multi)) {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Throwable> wrong = Collections.synchronizedList(new ArrayList<>());
+                List<Thread> threads = new ArrayList<>();
+                for (int t = 0; t < 6; t++) {
+                    List<String> order = new ArrayList<>(names);
+                    Collections.shuffle(order, new Random(round * 10L + t));
+                    threads.add(new Thread(() -> {
+                        try {
+                            start.await();
+                            for (String name : order) {
+                                int i = names.indexOf(name);
+                                boolean damaged =
+                                        i >= regions.firstEntry(damagedBlock) && i < regions.endEntry(damagedBlock);
+                                try {
+                                    Optional<ByteBuffer> found = snapshot.findEntry(name);
+                                    if (damaged || found.isEmpty()) {
+                                        wrong.add(new AssertionError(name + " served"));
+                                    }
+                                } catch (CorruptSnapshotException e) {
+                                    // the binary search of any entry may pass through the damaged block
+                                    if (!e.getMessage().contains("damaged index block " + damagedBlock + " ")) {
+                                        wrong.add(e);
+                                    }
+                                }
+                            }
+                        } catch (Throwable e) {
+                            wrong.add(e);
+                        }
+                    }));
+                }
+                threads.forEach(Thread::start);
+                start.countDown();
+                for (Thread thread : threads) {
+                    thread.join();
+                }
+                assertThat(wrong).isEmpty();
+            }
+        }
+    }
+
+    /** Format 1.0 files keep their check: one CRC32C over the whole index, so any damage is refused at open. */
+    @Test
+    void everyFlippedIndexByteOfAFormat10FileIsRefusedAtOpen() throws Exception {
+        Path old = FormatVersionTest.format10Fixture(dir.resolve("old.tar"));
+        int length;
+        try (Snapshot snapshot = Snapshot.open(old)) {
+            assertThat(snapshot.formatVersion()).isEqualTo("1.0");
+            length = snapshot.indexLength();
+        }
+        for (int offset = 0; offset < length; offset++) {
+            CorruptionInjector.flipByte(old, SnapshotFormat.BLOCK + offset);
+            int at = offset;
+            assertThatThrownBy(() -> Snapshot.open(old))
                     .as("index byte %d flipped", at)
                     .isInstanceOf(CorruptSnapshotException.class);
+            CorruptionInjector.flipByte(old, SnapshotFormat.BLOCK + offset);
         }
     }
 

@@ -29,7 +29,7 @@ class SnapshotRoundTripTest {
 
     @RepeatedTest(5)
     void randomEntrySetsReadBackByteForByte() throws IOException {
-        Map<String, byte[]> entries = randomEntries(new Random(), 40);
+        Map<String, byte[]> entries = randomEntries(new Random(), 200); // an index of 4 blocks
         Path file = SnapshotTestFiles.write(dir.resolve("r.tar"), entries);
         try (Snapshot snapshot = Snapshot.open(file)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
@@ -98,7 +98,7 @@ class SnapshotRoundTripTest {
 
     @Test
     void sameContentAndTimeGiveByteIdenticalFiles() throws IOException {
-        Map<String, byte[]> entries = randomEntries(new Random(3), 20);
+        Map<String, byte[]> entries = randomEntries(new Random(3), 200); // an index of 4 blocks
         Map<String, byte[]> reversed = new LinkedHashMap<>();
         List<String> names = new ArrayList<>(entries.keySet());
         java.util.Collections.reverse(names);
@@ -120,7 +120,7 @@ class SnapshotRoundTripTest {
             assertThat(metadata.entryCount()).isEqualTo(3);
             assertThat(metadata.fileBytes()).isEqualTo(Files.size(file));
             assertThat(metadata.provenance()).containsEntry("project", "dev.warmstart:test:1");
-            assertThat(metadata.formatVersion()).isEqualTo("1.0");
+            assertThat(metadata.formatVersion()).isEqualTo("1.1");
         }
     }
 

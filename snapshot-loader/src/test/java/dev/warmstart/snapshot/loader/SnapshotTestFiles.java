@@ -25,6 +25,19 @@ final class SnapshotTestFiles {
         return file;
     }
 
+    /**
+     * A snapshot of {@code count} small entries {@code e/00000.txt ...} whose content names the entry: enough
+     * entries for an index of several blocks ({@code IndexBlocks.RECORDS_PER_BLOCK} records each).
+     */
+    static Path many(Path file, int count) throws IOException {
+        Map<String, byte[]> entries = new TreeMap<>();
+        for (int i = 0; i < count; i++) {
+            String name = String.format("e/%05d.txt", i);
+            entries.put(name, ("content of " + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return write(file, entries);
+    }
+
     /** A small snapshot with a few ordinary entries. */
     static Path small(Path file) throws IOException {
         Map<String, byte[]> entries = new TreeMap<>();
