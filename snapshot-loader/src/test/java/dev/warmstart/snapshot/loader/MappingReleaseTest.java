@@ -92,7 +92,7 @@ class MappingReleaseTest {
         }
     }
 
-    private static void closedValuesThrow(Snapshot snapshot) {
+    private static void closedValuesThrow(Snapshot snapshot) throws IOException {
         ByteBuffer entry = snapshot.entry("a.txt");
         Config config = snapshot.config();
         PromptTemplate prompt = snapshot.prompt("answer");

@@ -26,7 +26,10 @@ class LeaseMappingTest {
     Path tmp;
 
     private static ManagerOptions manual() {
-        return ManagerOptions.defaults().withPollInterval(Duration.ofHours(1)).withWatchService(false);
+        return ManagerOptions.defaults()
+                .withPollInterval(Duration.ofHours(1))
+                .withWatchService(false)
+                .withPreverifyPublished(0);
     }
 
     @Test
@@ -36,14 +39,19 @@ class LeaseMappingTest {
                 store.publish(StoreFixtures.snapshot(tmp, "v1", MAPPED_PAYLOAD)).id();
         String v2 =
                 store.publish(StoreFixtures.snapshot(tmp, "v2", MAPPED_PAYLOAD)).id();
+        String v3 =
+                store.publish(StoreFixtures.snapshot(tmp, "v3", MAPPED_PAYLOAD)).id();
         store.promoteStable(v1, null);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
             SnapshotLease held = manager.select();
             Path v1File = held.snapshot().file();
+            // Two promotions: the previous stable (v2 after the second) stays mapped for a rollback; v1 retires.
             store.promoteStable(v2, null);
             assertThat(manager.refresh()).isTrue();
+            store.promoteStable(v3, null);
+            assertThat(manager.refresh()).isTrue();
             try (SnapshotLease fresh = manager.select()) {
-                assertThat(fresh.snapshotId()).isEqualTo(v2);
+                assertThat(fresh.snapshotId()).isEqualTo(v3);
             }
 
             // v1 is retired, but the held lease still reads all of it.
