@@ -25,7 +25,7 @@ rm -rf "$work" && mkdir -p "$work"
 
 deps=$(cat bench/target/classpath.txt)
 jar_of() { tr ':' '\n' <<<"$deps" | grep "/$1-[0-9]" | head -1; }
-loader=${LOADER_JAR:-$(ls snapshot-loader/target/snapshot-loader-*.jar | grep -v -e sources -e javadoc | head -1)}
+loader=${LOADER_JAR:-$(ls -t snapshot-loader/target/snapshot-loader-*.jar | grep -v -e sources -e javadoc | head -1)}  # newest: a stale older version may be beside it
 jackson="$(jar_of jackson-databind):$(jar_of jackson-core):$(jar_of jackson-annotations)"
 snakeyaml=$(jar_of snakeyaml)
 shapes=(mix)

@@ -33,13 +33,16 @@ final class FileMapping {
 
     private final Arena arena;
     private final MemorySegment file;
+    private final ByteBuffer memory;
     // A plain flag under the monitor, not an AtomicBoolean, and the logger looked up only when needed: every class
     // this one initialises is loaded on a service's start-up path.
     private boolean closed;
 
     /**
-     * Maps the whole file, or sets aside memory of the shared arena for a small file read instead of mapped (freed
-     * by {@link #close()} just as a mapping is unmapped, and unreadable after it the same way).
+     * Maps the whole file, or sets aside direct memory for a small file read instead of mapped. That memory is
+     * not taken from an arena: creating the first shared arena costs a cold JVM tens of milliseconds of FFM
+     * bootstrap, which the read path exists to avoid (docs/cold-start.md); it is freed by the garbage collector, as
+     * on Java 17, and stays readable after {@link #close()}.
      *
      * @param channel the open file
      * @param length its length
@@ -47,9 +50,16 @@ final class FileMapping {
      * @throws IOException when the operating system refuses the mapping
      */
     FileMapping(FileChannel channel, long length, boolean map) throws IOException {
+        if (!map) {
+            this.arena = null;
+            this.file = null;
+            this.memory = ByteBuffer.allocateDirect((int) length);
+            return;
+        }
+        this.memory = null;
         Arena shared = Arena.ofShared();
         try {
-            this.file = map ? channel.map(FileChannel.MapMode.READ_ONLY, 0, length, shared) : shared.allocate(length);
+            this.file = channel.map(FileChannel.MapMode.READ_ONLY, 0, length, shared);
         } catch (IOException | RuntimeException | Error e) {
             // A shared arena is never freed by the garbage collector: close it on every failure.
             shared.close();
@@ -60,7 +70,7 @@ final class FileMapping {
 
     /** The memory a file opened without mapping is read into, writable, positioned at 0. */
     ByteBuffer buffer() {
-        return file.asByteBuffer();
+        return memory;
     }
 
     /**
@@ -79,6 +89,9 @@ final class FileMapping {
      * ends.
      */
     void close() {
+        if (arena == null) {
+            return; // read, not mapped: the garbage collector frees the memory
+        }
         synchronized (this) {
             if (closed) {
                 return;
