@@ -111,9 +111,7 @@ public final class CompiledPrompt {
                 int[] ref;
                 if (s.sourceStart() >= charCursor) {
                     int end = s.sourceStart() + s.literal().length();
-                    byteCursor += ascii
-                            ? s.sourceStart() - charCursor
-                            : utf8Length(text, charCursor, s.sourceStart());
+                    byteCursor += ascii ? s.sourceStart() - charCursor : utf8Length(text, charCursor, s.sourceStart());
                     int length = ascii ? end - s.sourceStart() : utf8Length(text, s.sourceStart(), end);
                     ref = new int[] {byteCursor, length};
                     byteCursor += length;

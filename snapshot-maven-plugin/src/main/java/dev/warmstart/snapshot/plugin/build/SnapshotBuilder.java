@@ -227,8 +227,7 @@ public final class SnapshotBuilder {
      * many there are. The first prompt (in written order) that does not read back is the one reported.
      */
     private static void checkPrompts(
-            Path file, List<WrittenPrompt> prompts, Map<String, String> storedHashes, int threads)
-            throws IOException {
+            Path file, List<WrittenPrompt> prompts, Map<String, String> storedHashes, int threads) throws IOException {
         final int batch = 500;
         List<Future<String>> failures = new ArrayList<>();
         try (BoundedPool pool = new BoundedPool(threads, BoundedPool.defaultInFlightBytes())) {

@@ -144,8 +144,7 @@ public final class InputCompiler {
                 }
                 // Each file is read, validated, compiled and scanned on the pool; its problems are collected
                 // apart and added back in file order below, so the report does not depend on the threads.
-                outcomes.add(pool.submit(
-                        sizeOf(file), () -> promptFile(name, file, reader, secrets, compiled, own)));
+                outcomes.add(pool.submit(sizeOf(file), () -> promptFile(name, file, reader, secrets, compiled, own)));
             }
             for (Future<PromptOutcome> f : outcomes) {
                 PromptOutcome outcome = BoundedPool.join(f);
@@ -217,8 +216,7 @@ public final class InputCompiler {
                             + " <appsDirectory> at them");
         }
         inputFiles.sort(null);
-        return new SnapshotInputs(
-                configs, prompts, appCount, problems.warnings(), inputFiles, compiled);
+        return new SnapshotInputs(configs, prompts, appCount, problems.warnings(), inputFiles, compiled);
     }
 
     /** What the work on one prompt file found: its problems, and the compiled prompt unless it is invalid. */

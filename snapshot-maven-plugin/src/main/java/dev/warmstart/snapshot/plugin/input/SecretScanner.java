@@ -102,10 +102,10 @@ public final class SecretScanner {
     private static final Anchors ANCHORS = new Anchors(SHAPES);
 
     /**
-     * Finds which of every shape's anchors a text holds in one pass over it, instead of one {@code contains} per
-     * anchor (fifteen passes over every prompt). Each anchor is looked for at its least common character: the
-     * first one that is not a lower-case letter ({@code -} of {@code sk-}, {@code J} of {@code eyJ}), so in
-     * ordinary prose the pass rarely stops.
+     * Finds which of every shape's anchors a text holds with one search per key character (seven), instead of
+     * one {@code contains} per anchor (fifteen). Each anchor is looked for at its least common character: the first
+     * one that is not a lower-case letter ({@code -} of {@code sk-}, {@code J} of {@code eyJ}), so in ordinary
+     * prose the search rarely stops.
      */
     private static final class Anchors {
         private final List<String> anchors = new ArrayList<>();
@@ -144,11 +144,14 @@ public final class SecretScanner {
         /** @return a bit per anchor (in {@link #indexOf} numbering): set when {@code text} contains it */
         BitSet present(String text) {
             BitSet found = new BitSet(anchors.size());
-            int n = text.length();
-            for (int i = 0; i < n; i++) {
-                char c = text.charAt(i);
-                int[] candidates = c < 128 ? byKeyChar[c] : null;
-                if (candidates != null) {
+            // One String.indexOf(char) pass per key character (vectorised by the JDK), stopping only where one
+            // stands: a handful of passes at memory speed, instead of a test per character or per anchor.
+            for (char c = 0; c < byKeyChar.length; c++) {
+                int[] candidates = byKeyChar[c];
+                if (candidates == null) {
+                    continue;
+                }
+                for (int i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) {
                     for (int a : candidates) {
                         int start = i - keyOffset[a];
                         if (start >= 0 && text.startsWith(anchors.get(a), start)) {
