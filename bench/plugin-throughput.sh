@@ -69,8 +69,8 @@ if [ -n "$out" ]; then
  "buildWithXmx64m": "$small",
  "processors": $(nproc), "loadAverageBefore": "$load_before", "loadAverageAfter": "$load_after",
  "sameBytesOnOneThread": $identical,
- "mavenPackageMs": {"median": $mvn_ms, "runs": [$(paste -sd, "$tmp/mvn.ms")]},
- "mavenPackageSkipMs": {"median": $skip_ms, "runs": [$(paste -sd, "$tmp/mvnskip.ms")]}}
+ "mavenPackageMs": $([ "${NO_MAVEN:-0}" = 1 ] && echo null || echo "{\"median\": $mvn_ms, \"runs\": [$(paste -sd, "$tmp/mvn.ms")]}"),
+ "mavenPackageSkipMs": $([ "${NO_MAVEN:-0}" = 1 ] && echo null || echo "{\"median\": $skip_ms, \"runs\": [$(paste -sd, "$tmp/mvnskip.ms")]}")}
 JSON
 fi
 rm -rf "$tmp"

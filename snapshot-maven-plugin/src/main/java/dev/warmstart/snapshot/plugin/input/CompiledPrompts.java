@@ -40,18 +40,44 @@ public final class CompiledPrompts implements Closeable {
         this.budget = budget;
     }
 
-    /**
-     * A compiled prompt, stored.
-     *
-     * @param sha256 the SHA-256 of its entry bytes
-     * @param length the number of entry bytes
-     * @param variables the variables stored with it
-     * @param syntax its syntax
-     * @param bytes the entry bytes, or null when spilled
-     * @param spillOffset where in the spill file the bytes are, when spilled
-     */
-    public record Entry(
-            byte[] sha256, int length, List<String> variables, PromptSyntax syntax, byte[] bytes, long spillOffset) {}
+    /** A compiled prompt, stored: its entry's hash, length and what the self-check compares. */
+    public static final class Entry {
+        private final byte[] sha256;
+        private final int length;
+        private final List<String> variables;
+        private final PromptSyntax syntax;
+        private final byte[] bytes;
+        private final long spillOffset;
+
+        Entry(byte[] sha256, int length, List<String> variables, PromptSyntax syntax, byte[] bytes, long spillOffset) {
+            this.sha256 = sha256;
+            this.length = length;
+            this.variables = variables;
+            this.syntax = syntax;
+            this.bytes = bytes;
+            this.spillOffset = spillOffset;
+        }
+
+        /** @return the SHA-256 of the entry bytes (a copy) */
+        public byte[] sha256() {
+            return sha256.clone();
+        }
+
+        /** @return the number of entry bytes */
+        public int length() {
+            return length;
+        }
+
+        /** @return the variables stored with the prompt */
+        public List<String> variables() {
+            return variables;
+        }
+
+        /** @return the prompt's syntax */
+        public PromptSyntax syntax() {
+            return syntax;
+        }
+    }
 
     /** Stores a compiled prompt: computes its entry bytes and their SHA-256. */
     Entry store(CompiledPrompt prompt) throws IOException {
@@ -72,13 +98,13 @@ public final class CompiledPrompts implements Closeable {
 
     /** @return the entry bytes of a stored prompt */
     public byte[] bytes(Entry entry) throws IOException {
-        if (entry.bytes() != null) {
-            return entry.bytes();
+        if (entry.bytes != null) {
+            return entry.bytes;
         }
-        ByteBuffer buffer = ByteBuffer.allocate(entry.length());
+        ByteBuffer buffer = ByteBuffer.allocate(entry.length);
         FileChannel channel = spill();
         while (buffer.hasRemaining()) {
-            if (channel.read(buffer, entry.spillOffset() + buffer.position()) < 0) {
+            if (channel.read(buffer, entry.spillOffset + buffer.position()) < 0) {
                 throw new IOException("the build's spill file " + spillFile + " ended early");
             }
         }
@@ -95,8 +121,9 @@ public final class CompiledPrompts implements Closeable {
             throw new IllegalStateException("the compiled prompts are closed");
         }
         if (spill == null) {
+            // Deleted by close(), which the builder always calls; no deleteOnExit, whose list would grow in a
+            // long-lived Maven daemon.
             spillFile = Files.createTempFile("warmstart-build-", ".spill");
-            spillFile.toFile().deleteOnExit();
             spill = FileChannel.open(spillFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
         return spill;
