@@ -57,7 +57,7 @@ echo "snapshot build (no Maven):   median $build_ms ms ($(awk -v b="$bytes" -v t
 echo "  heap peak (sampled every 2 ms, -Xmx256m): $(awk -v p="$peak" 'BEGIN {printf "%.0f", p/1048576}') MiB"
 echo "  the same build with -Xmx64m: $small"
 echo "  $(nproc) processors, load average $load_before before, $load_after after; one thread gives the same bytes: $identical"
-echo "mvn package:                 median $mvn_ms ms; with -Dsnapshot.skip $skip_ms ms; the goal's share $((mvn_ms - skip_ms)) ms (MAVEN_OPTS=-Xmx256m)"
+[ "${NO_MAVEN:-0}" = 1 ] || echo "mvn package:                 median $mvn_ms ms; with -Dsnapshot.skip $skip_ms ms; the goal's share $((mvn_ms - skip_ms)) ms (MAVEN_OPTS=-Xmx256m)"
 awk -v t="$tar_ms" -v b="$build_ms" -v m="$((mvn_ms - skip_ms))" \
   'BEGIN {printf "throughput ratio build/tar: %.2f (pipeline alone), %s (inside Maven)\n", t/b, m > 0 ? sprintf("%.2f", t/m) : "not measured"}'
 if [ -n "$out" ]; then
