@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * PluginThroughput generate DIR FILES MEGABYTES   write the project's inputs
- * PluginThroughput build DIR                      build once; prints seconds and the heap's peak use
+ * PluginThroughput build DIR [THREADS]            build once; prints seconds and the heap's peak use
  * </pre>
  *
  * Run {@code build} under {@code -Xmx256m} to show the pipeline fits in that heap.
@@ -38,7 +38,7 @@ public final class PluginThroughput {
         Path dir = Path.of(args[1]);
         switch (args[0]) {
             case "generate" -> generate(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-            case "build" -> build(dir);
+            case "build" -> build(dir, args.length > 2 ? Integer.parseInt(args[2]) : 0);
             default -> throw new IllegalArgumentException("generate or build");
         }
     }
@@ -82,7 +82,8 @@ public final class PluginThroughput {
                 """);
     }
 
-    static void build(Path dir) throws Exception {
+    /** @param threads the builder's threads, or 0 for its default (one per processor) */
+    static void build(Path dir, int threads) throws Exception {
         Path out = dir.resolve("target/snapshot");
         if (Files.isDirectory(out)) {
             try (Stream<Path> files = Files.walk(out)) {
@@ -121,9 +122,12 @@ public final class PluginThroughput {
         sampler.setDaemon(true);
         sampler.start();
         long start = System.nanoTime();
-        BuildResult result = new SnapshotBuilder(line ->
-                        System.err.printf(Locale.ROOT, "# %.2f s %s%n", (System.nanoTime() - start) / 1e9, line))
-                .build(settings);
+        SnapshotBuilder builder = new SnapshotBuilder(
+                line -> System.err.printf(Locale.ROOT, "# %.2f s %s%n", (System.nanoTime() - start) / 1e9, line));
+        if (threads > 0) {
+            builder.threads(threads);
+        }
+        BuildResult result = builder.build(settings);
         double seconds = (System.nanoTime() - start) / 1e9;
         done.set(true);
         sampler.join();

@@ -95,7 +95,11 @@ public final class CompiledPrompt {
     /** @return the entry bytes (see {@link PromptLayout}); the same prompt always gives the same bytes */
     public byte[] toBytes() {
         ByteArrayOutputStream heap = new ByteArrayOutputStream();
-        int[] textRef = put(heap, text);
+        byte[] textBytes = text.getBytes(StandardCharsets.UTF_8);
+        int[] textRef = {heap.size(), textBytes.length};
+        heap.writeBytes(textBytes);
+        // All-ASCII text (the common case) has a byte for every char: offsets need no counting.
+        boolean ascii = textBytes.length == text.length();
         ByteBuffer seg = ByteBuffer.allocate(segments.size() * PromptLayout.SEGMENT_LENGTH);
         // A literal references its bytes inside the stored source text instead of being stored twice: the entry
         // is about the size of the text. The tokenizers emit literals in source order, so the UTF-8 offset is
@@ -107,8 +111,8 @@ public final class CompiledPrompt {
                 int[] ref;
                 if (s.sourceStart() >= charCursor) {
                     int end = s.sourceStart() + s.literal().length();
-                    byteCursor += utf8Length(text, charCursor, s.sourceStart());
-                    int length = utf8Length(text, s.sourceStart(), end);
+                    byteCursor += ascii ? s.sourceStart() - charCursor : utf8Length(text, charCursor, s.sourceStart());
+                    int length = ascii ? end - s.sourceStart() : utf8Length(text, s.sourceStart(), end);
                     ref = new int[] {byteCursor, length};
                     byteCursor += length;
                     charCursor = end;

@@ -79,7 +79,7 @@ public final class SnapshotWriter implements Closeable {
             spoolChannel.write(bb);
         }
         byte[] digest = sha.digest();
-        entries.add(new PendingEntry(name, utf8, kind, start, data.length, digest));
+        entries.add(new PendingEntry(name, utf8, kind, start, data.length, digest, null));
         return ContentHash.hex(digest);
     }
 
@@ -114,8 +114,35 @@ public final class SnapshotWriter implements Closeable {
             }
         }
         byte[] digest = sha.digest();
-        entries.add(new PendingEntry(name, utf8, kind, start, length, digest));
+        entries.add(new PendingEntry(name, utf8, kind, start, length, digest, null));
         return ContentHash.hex(digest);
+    }
+
+    /**
+     * Supplies an entry's bytes when {@link #finish} writes them: see {@link #addEntry(String, int, byte[], long, Deferred)}.
+     */
+    @FunctionalInterface
+    public interface Deferred {
+        /** @return the entry's bytes: exactly the length and SHA-256 given when it was added */
+        byte[] bytes() throws IOException;
+    }
+
+    /**
+     * Adds an entry whose SHA-256 and length the caller has computed already (on its own threads): nothing is
+     * spooled, {@link #finish} asks {@code data} for the bytes, in name order, and writes them straight into the
+     * snapshot. The caller vouches for the hash (a snapshot whose bytes do not match it fails
+     * {@code Snapshot.verify()}, so read it back).
+     *
+     * @param sha256 the SHA-256 of the bytes (32 bytes)
+     * @param length the number of bytes
+     * @throws IllegalStateException from {@link #finish} when {@code data} gives another number of bytes
+     */
+    public void addEntry(String name, int kind, byte[] sha256, long length, Deferred data) {
+        byte[] utf8 = claim(name);
+        if (sha256.length != 32 || length < 0 || length > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("entry '" + name + "': a SHA-256 is 32 bytes, a length 0 to 2 GiB - 1");
+        }
+        entries.add(new PendingEntry(name, utf8, kind, -1, length, sha256.clone(), data));
     }
 
     private byte[] claim(String name) {
@@ -246,8 +273,13 @@ public final class SnapshotWriter implements Closeable {
                                         TarHeaders.TYPE_PAX));
                         writePadded(out, fileSha, pax);
                     }
-                    write(out, fileSha, TarHeaders.header(e.utf8Name, e.length, createdSeconds, TarHeaders.TYPE_FILE));
-                    copyFromSpool(out, fileSha, e);
+                    byte[] header = TarHeaders.header(e.utf8Name, e.length, createdSeconds, TarHeaders.TYPE_FILE);
+                    if (e.deferred != null) {
+                        writeDeferred(out, fileSha, header, e);
+                    } else {
+                        write(out, fileSha, header);
+                        copyFromSpool(out, fileSha, e);
+                    }
                 }
                 write(out, fileSha, new byte[2 * SnapshotFormat.BLOCK]);
                 if (out.size() != layout.fileLength) {
@@ -441,6 +473,23 @@ public final class SnapshotWriter implements Closeable {
         }
     }
 
+    /** Writes a deferred entry's header, bytes and padding with one system call: entries are often small. */
+    private static void writeDeferred(FileChannel out, MessageDigest fileSha, byte[] header, PendingEntry e)
+            throws IOException {
+        byte[] data = e.deferred.bytes();
+        if (data.length != e.length) {
+            throw new IllegalStateException(
+                    "entry '" + e.name + "' was added as " + e.length + " bytes but holds " + data.length);
+        }
+        ByteBuffer block = ByteBuffer.allocate((int) (header.length + TarHeaders.padded(data.length)));
+        block.put(header).put(data);
+        block.clear();
+        fileSha.update(block.duplicate());
+        while (block.hasRemaining()) {
+            out.write(block);
+        }
+    }
+
     private static void writePadded(FileChannel out, MessageDigest sha, byte[] data) throws IOException {
         write(out, sha, data);
         int pad = (int) (TarHeaders.padded(data.length) - data.length);
@@ -491,7 +540,9 @@ public final class SnapshotWriter implements Closeable {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private record PendingEntry(String name, byte[] utf8Name, int kind, long spoolOffset, long length, byte[] sha256) {}
+    /** An entry to write: its bytes are in the spool at {@code spoolOffset}, or come from {@code deferred}. */
+    private record PendingEntry(
+            String name, byte[] utf8Name, int kind, long spoolOffset, long length, byte[] sha256, Deferred deferred) {}
 
     private record IndexRecord(byte[] utf8Name, long offset, long length, int kind, byte[] sha256) {}
 

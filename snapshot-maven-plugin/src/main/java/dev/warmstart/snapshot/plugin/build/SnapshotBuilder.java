@@ -12,14 +12,13 @@ import dev.warmstart.snapshot.loader.SnapshotException;
 import dev.warmstart.snapshot.loader.SnapshotMetadata;
 import dev.warmstart.snapshot.loader.SnapshotOption;
 import dev.warmstart.snapshot.loader.TrustPolicy;
+import dev.warmstart.snapshot.plugin.input.BoundedPool;
+import dev.warmstart.snapshot.plugin.input.CompiledPrompts;
 import dev.warmstart.snapshot.plugin.input.InputCompiler;
 import dev.warmstart.snapshot.plugin.input.InputProblemsException;
 import dev.warmstart.snapshot.plugin.input.SnapshotInputs;
 import dev.warmstart.snapshot.writer.AtomicFiles;
-import dev.warmstart.snapshot.writer.CompiledPrompt;
 import dev.warmstart.snapshot.writer.ConfigTableWriter;
-import dev.warmstart.snapshot.writer.PromptCompiler;
-import dev.warmstart.snapshot.writer.PromptSyntaxException;
 import dev.warmstart.snapshot.writer.SnapshotSigner;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
 import dev.warmstart.snapshot.writer.WrittenSnapshot;
@@ -37,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
 /**
@@ -54,6 +54,7 @@ public final class SnapshotBuilder {
 
     private final Consumer<String> log;
     private SnapshotSigner signer;
+    private int threads = BoundedPool.defaultThreads();
 
     /** @param log receives progress lines for the build log */
     public SnapshotBuilder(Consumer<String> log) {
@@ -73,6 +74,21 @@ public final class SnapshotBuilder {
     }
 
     /**
+     * Sets how many threads validate, compile and check (one per processor unless set). The snapshot's bytes and
+     * the problems reported, in their order, are the same whatever the number.
+     *
+     * @param threads at least 1
+     * @return this builder
+     */
+    public SnapshotBuilder threads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+        }
+        this.threads = threads;
+        return this;
+    }
+
+    /**
      * Builds the snapshot.
      *
      * @throws InputProblemsException when the inputs are invalid (every problem listed)
@@ -80,9 +96,20 @@ public final class SnapshotBuilder {
      * @throws SelfCheckException when the written snapshot does not read back as written
      */
     public BuildResult build(BuildSettings settings) throws InputProblemsException, IOException {
-        SnapshotInputs inputs = new InputCompiler(log).compile(settings.inputs());
+        try (SnapshotInputs inputs = new InputCompiler(log).threads(threads).compile(settings.inputs())) {
+            return build(settings, inputs);
+        }
+    }
+
+    private BuildResult build(BuildSettings settings, SnapshotInputs inputs) throws IOException {
         Path target = settings.outputDirectory().resolve(settings.fileName());
-        String fingerprint = fingerprint(settings, inputs)
+        ConfigTableWriter config = new ConfigTableWriter();
+        for (SnapshotInputs.ConfigInput input : inputs.configs()) {
+            config.put(input.prefix(), input.tree());
+        }
+        byte[] configTable = config.toTableBytes();
+        byte[] configJson = config.toCanonicalJson();
+        String fingerprint = fingerprint(settings, configTable, configJson, inputs)
                 + (signer == null ? "" : " signed " + signer.keyId()); // a new key means a new file
         Path fingerprintFile = settings.outputDirectory().resolve(FINGERPRINT_FILE);
         if (isUpToDate(target, fingerprintFile, fingerprint)) {
@@ -103,38 +130,32 @@ public final class SnapshotBuilder {
             }
         }
 
-        ConfigTableWriter config = new ConfigTableWriter();
-        for (SnapshotInputs.ConfigInput input : inputs.configs()) {
-            config.put(input.prefix(), input.tree());
-        }
         log.accept("Writing " + config.size() + " config keys and "
                 + inputs.prompts().size() + " prompts to " + target);
 
         Instant created = settings.fixedTimestamp() != null ? settings.fixedTimestamp() : Instant.now();
         WrittenSnapshot written;
-        // Prompts are read, compiled and written one at a time; only their names, hashes and variables are kept
-        // for the self-check, so memory stays bounded whatever the total size of the inputs.
+        // Every prompt was compiled once, on every core, during validation, its entry hashed there too: the writer
+        // takes the bytes from that store (heap up to a budget, then a spill file) straight into the tar. Only
+        // names, hashes and variables are kept for the self-check, so memory stays bounded.
         List<WrittenPrompt> prompts = new ArrayList<>();
         try (SnapshotWriter writer = SnapshotWriter.create(target).signWith(signer)) {
-            writer.addEntry(SnapshotFormat.CONFIG_TABLE_ENTRY, SnapshotFormat.KIND_CONFIG_TABLE, config.toTableBytes());
-            writer.addEntry(
-                    SnapshotFormat.CONFIG_JSON_ENTRY, SnapshotFormat.KIND_CONFIG_JSON, config.toCanonicalJson());
+            writer.addEntry(SnapshotFormat.CONFIG_TABLE_ENTRY, SnapshotFormat.KIND_CONFIG_TABLE, configTable);
+            writer.addEntry(SnapshotFormat.CONFIG_JSON_ENTRY, SnapshotFormat.KIND_CONFIG_JSON, configJson);
             for (SnapshotInputs.PromptInput input : inputs.prompts()) {
-                CompiledPrompt prompt;
-                try {
-                    prompt = PromptCompiler.compile(input.loader().load());
-                } catch (PromptSyntaxException e) {
-                    // InputCompiler validated every prompt already; reaching here is a bug, not bad input.
-                    throw new IllegalStateException(
-                            "prompt " + input.name() + " failed to compile after validation", e);
-                }
-                String sha256 = writer.addEntry(
-                        SnapshotFormat.promptEntryName(prompt.name()), SnapshotFormat.KIND_PROMPT, prompt.toBytes());
-                prompts.add(new WrittenPrompt(prompt.name(), sha256, prompt.variables(), prompt.syntax()));
+                CompiledPrompts.Entry entry = input.entry();
+                writer.addEntry(
+                        SnapshotFormat.promptEntryName(input.name()),
+                        SnapshotFormat.KIND_PROMPT,
+                        entry.sha256(),
+                        entry.length(),
+                        () -> inputs.bytes(input));
+                prompts.add(new WrittenPrompt(
+                        input.name(), ContentHash.hex(entry.sha256()), entry.variables(), entry.syntax()));
             }
             written = writer.finish(created, PRODUCER, settings.producerVersion(), settings.provenance());
         }
-        selfCheck(target, config, prompts);
+        selfCheck(target, config, prompts, threads);
         if (signer != null) {
             // selfCheck has just verified every byte: check only the signature, not the whole file again.
             try (Snapshot signed = Snapshot.open(
@@ -172,7 +193,8 @@ public final class SnapshotBuilder {
      * Opens the written snapshot with the loader, verifies every byte and checks that every config key and
      * prompt reads back equal to what was compiled.
      */
-    static void selfCheck(Path file, ConfigTableWriter config, List<WrittenPrompt> prompts) throws IOException {
+    static void selfCheck(Path file, ConfigTableWriter config, List<WrittenPrompt> prompts, int threads)
+            throws IOException {
         try (Snapshot snapshot = Snapshot.open(file)) {
             snapshot.verify();
             Config read = snapshot.config();
@@ -195,31 +217,46 @@ public final class SnapshotBuilder {
             for (SnapshotEntry e : snapshot.entries()) {
                 storedHashes.put(e.name(), e.sha256());
             }
-            checkPrompts(file, prompts, storedHashes);
+            checkPrompts(file, prompts, storedHashes, threads);
         }
     }
 
     /**
      * Decodes every prompt and compares it with what was written. A snapshot caches the prompts it decodes, so
-     * they are read through a fresh one per batch: the check's memory stays bounded however many there are.
+     * they are read through a fresh one per batch, batches on every core: the check's memory stays bounded however
+     * many there are. The first prompt (in written order) that does not read back is the one reported.
      */
-    private static void checkPrompts(Path file, List<WrittenPrompt> prompts, Map<String, String> storedHashes)
-            throws IOException {
+    private static void checkPrompts(
+            Path file, List<WrittenPrompt> prompts, Map<String, String> storedHashes, int threads) throws IOException {
         final int batch = 500;
-        for (int from = 0; from < prompts.size(); from += batch) {
-            try (Snapshot snapshot = Snapshot.open(file)) {
-                for (WrittenPrompt p : prompts.subList(from, Math.min(prompts.size(), from + batch))) {
-                    PromptTemplate t = snapshot.prompt(p.name());
-                    String stored = storedHashes.getOrDefault(SnapshotFormat.promptEntryName(p.name()), "");
-                    if (!stored.equals(p.sha256())
-                            || !t.variables().equals(p.variables())
-                            || t.syntax() != p.syntax()) {
-                        throw new SelfCheckException(
-                                file + ": prompt '" + p.name() + "' does not read back as written");
-                    }
+        List<Future<String>> failures = new ArrayList<>();
+        try (BoundedPool pool = new BoundedPool(threads, BoundedPool.defaultInFlightBytes())) {
+            for (int from = 0; from < prompts.size(); from += batch) {
+                List<WrittenPrompt> slice = prompts.subList(from, Math.min(prompts.size(), from + batch));
+                failures.add(pool.submit(0, () -> checkBatch(file, slice, storedHashes)));
+            }
+            for (Future<String> f : failures) {
+                String failed = BoundedPool.join(f);
+                if (failed != null) {
+                    throw new SelfCheckException(file + ": prompt '" + failed + "' does not read back as written");
                 }
             }
         }
+    }
+
+    /** @return the name of the first prompt of the batch that does not read back as written, or null */
+    private static String checkBatch(Path file, List<WrittenPrompt> batch, Map<String, String> storedHashes)
+            throws IOException {
+        try (Snapshot snapshot = Snapshot.open(file)) {
+            for (WrittenPrompt p : batch) {
+                PromptTemplate t = snapshot.prompt(p.name());
+                String stored = storedHashes.getOrDefault(SnapshotFormat.promptEntryName(p.name()), "");
+                if (!stored.equals(p.sha256()) || !t.variables().equals(p.variables()) || t.syntax() != p.syntax()) {
+                    return p.name();
+                }
+            }
+        }
+        return null;
     }
 
     /** What the self-check needs of a written prompt: its compiled bytes' hash, not the bytes. */
@@ -262,8 +299,14 @@ public final class SnapshotBuilder {
         return ContentHash.hex(digest.digest());
     }
 
-    /** Everything that decides the output: input files' names and bytes, the settings, the producer's version. */
-    private static String fingerprint(BuildSettings settings, SnapshotInputs inputs) throws IOException {
+    /**
+     * Everything that decides the output: the settings, the producer's version, and the content to write — the
+     * config entries' bytes and every prompt's name and entry hash, computed while validating. Hashing the
+     * compiled content rather than the input files costs no pass over the inputs, and an edit that changes
+     * nothing in the snapshot (a comment in a config file) keeps it.
+     */
+    private static String fingerprint(
+            BuildSettings settings, byte[] configTable, byte[] configJson, SnapshotInputs inputs) {
         MessageDigest digest = ContentHash.sha256();
         Map<String, Object> parameters = new LinkedHashMap<>();
         parameters.put("format", SnapshotFormat.MAJOR_VERSION + "." + SnapshotFormat.MINOR_VERSION);
@@ -275,11 +318,12 @@ public final class SnapshotBuilder {
         parameters.put("provenance", stableProvenance);
         parameters.put("settings", settings.inputs().toString());
         digest.update(Json.compact(parameters).getBytes(StandardCharsets.UTF_8));
-        Path base = settings.inputs().baseDirectory();
-        for (Path file : inputs.inputFiles()) {
-            digest.update(base.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
+        digest.update(ContentHash.sha256().digest(configTable));
+        digest.update(ContentHash.sha256().digest(configJson));
+        for (SnapshotInputs.PromptInput prompt : inputs.prompts()) {
+            digest.update(prompt.name().getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
-            digest.update(sha256(file).getBytes(StandardCharsets.US_ASCII));
+            digest.update(prompt.entry().sha256());
         }
         return ContentHash.hex(digest.digest());
     }

@@ -10,6 +10,7 @@ import dev.warmstart.snapshot.writer.PromptCompiler;
 import dev.warmstart.snapshot.writer.PromptSource;
 import dev.warmstart.snapshot.writer.PromptSyntaxException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -31,6 +34,8 @@ public final class InputCompiler {
     private static final Set<String> PROMPT_OBJECT_KEYS = Set.of("prompt", "variables", "metadata", "syntax");
 
     private final Consumer<String> log;
+    private int threads = BoundedPool.defaultThreads();
+    private long heapBudget = -1;
 
     /** A compiler that logs nothing. */
     public InputCompiler() {
@@ -43,12 +48,44 @@ public final class InputCompiler {
     }
 
     /**
-     * Compiles the inputs.
+     * Sets how many threads read, validate and compile prompt files (one per processor unless set). The result,
+     * its problems and their order are the same whatever the number.
+     *
+     * @param threads at least 1
+     * @return this compiler
+     */
+    public InputCompiler threads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+        }
+        this.threads = threads;
+        return this;
+    }
+
+    /** Sets how many bytes of compiled prompts are kept on the heap before the rest is spilled to a file. */
+    InputCompiler heapBudget(long bytes) {
+        this.heapBudget = bytes;
+        return this;
+    }
+
+    /**
+     * Compiles the inputs. Close the result when done with it.
      *
      * @throws InputProblemsException listing every error found
      * @throws IOException when a directory cannot be listed
      */
     public SnapshotInputs compile(InputSettings settings) throws InputProblemsException, IOException {
+        CompiledPrompts compiled = heapBudget < 0 ? new CompiledPrompts() : new CompiledPrompts(heapBudget);
+        try {
+            return compile(settings, compiled);
+        } catch (IOException | RuntimeException | InputProblemsException e) {
+            compiled.close();
+            throw e;
+        }
+    }
+
+    private SnapshotInputs compile(InputSettings settings, CompiledPrompts compiled)
+            throws InputProblemsException, IOException {
         Problems problems = new Problems(settings.baseDirectory());
         StructuredFileReader reader = new StructuredFileReader(settings.maxCodePoints());
         SecretScanner secrets = new SecretScanner(settings.secretAllowlist());
@@ -88,41 +125,33 @@ public final class InputCompiler {
             }
         }
 
-        for (Path file : listing.list(
-                "prompts",
-                "promptsDirectory",
-                settings.promptsDirectory(),
-                InputSettings.DEFAULT_PROMPTS_DIRECTORY,
-                settings.promptIncludes(),
-                settings.promptExcludes())) {
-            inputFiles.add(file);
-            String name = stripExtension(
-                    settings.promptsDirectory().relativize(file).toString().replace('\\', '/'));
-            if (claim(promptNames, name, file, "prompt '" + name + "'", problems)) {
-                continue;
+        List<Future<PromptOutcome>> outcomes = new ArrayList<>();
+        try (BoundedPool pool = new BoundedPool(threads, BoundedPool.defaultInFlightBytes())) {
+            for (Path file : listing.list(
+                    "prompts",
+                    "promptsDirectory",
+                    settings.promptsDirectory(),
+                    InputSettings.DEFAULT_PROMPTS_DIRECTORY,
+                    settings.promptIncludes(),
+                    settings.promptExcludes())) {
+                inputFiles.add(file);
+                String name = stripExtension(
+                        settings.promptsDirectory().relativize(file).toString().replace('\\', '/'));
+                Problems own = problems.fork();
+                if (claim(promptNames, name, file, "prompt '" + name + "'", own)) {
+                    outcomes.add(CompletableFuture.completedFuture(new PromptOutcome(own, null)));
+                    continue;
+                }
+                // Each file is read, validated, compiled and scanned on the pool; its problems are collected
+                // apart and added back in file order below, so the report does not depend on the threads.
+                outcomes.add(pool.submit(sizeOf(file), () -> promptFile(name, file, reader, secrets, compiled, own)));
             }
-            PromptSource source;
-            TextAnchor anchor = null;
-            if (PROMPT_TEXT_EXTENSIONS.contains(extension(file))) {
-                source = textPrompt(name, file, reader, problems);
-                if (source == null) {
-                    continue;
+            for (Future<PromptOutcome> f : outcomes) {
+                PromptOutcome outcome = BoundedPool.join(f);
+                problems.addAll(outcome.problems());
+                if (outcome.input() != null) {
+                    prompts.add(outcome.input());
                 }
-            } else {
-                ParsedDocument doc = reader.read(file, problems);
-                if (doc == null) {
-                    continue;
-                }
-                source = promptObject(name, doc, file, problems);
-                if (source == null) {
-                    continue;
-                }
-                anchor = new TextAnchor(doc.line("prompt"), doc.column("prompt"), doc.scalarStyle("prompt"));
-            }
-            if (validatePrompt(source, file, anchor, reader, problems)) {
-                // Only the name is kept; the text is read again when the snapshot is written (bounded memory).
-                prompts.add(new SnapshotInputs.PromptInput(name, file, () -> reload(name, file, reader)));
-                secrets.scanText(source.text(), "prompt '" + name + "'", file, 0, problems);
             }
         }
 
@@ -164,9 +193,9 @@ public final class InputCompiler {
                     continue;
                 }
                 TextAnchor anchor = new TextAnchor(prompt.line(), 0, prompt.blockScalar() ? '|' : 0);
-                if (validatePrompt(prompt.source(), file, anchor, reader, problems)) {
-                    PromptSource source = prompt.source();
-                    prompts.add(new SnapshotInputs.PromptInput(name, file, () -> source));
+                CompiledPrompt valid = validatePrompt(prompt.source(), file, anchor, reader, problems);
+                if (valid != null) {
+                    prompts.add(new SnapshotInputs.PromptInput(name, file, compiled.store(valid)));
                 }
             }
         }
@@ -187,7 +216,54 @@ public final class InputCompiler {
                             + " <appsDirectory> at them");
         }
         inputFiles.sort(null);
-        return new SnapshotInputs(configs, prompts, appCount, problems.warnings(), inputFiles);
+        return new SnapshotInputs(configs, prompts, appCount, problems.warnings(), inputFiles, compiled);
+    }
+
+    /** What the work on one prompt file found: its problems, and the compiled prompt unless it is invalid. */
+    private record PromptOutcome(Problems problems, SnapshotInputs.PromptInput input) {}
+
+    /** Reads, validates, compiles and scans one prompt file; runs on a pool thread, reporting into {@code own}. */
+    private static PromptOutcome promptFile(
+            String name,
+            Path file,
+            StructuredFileReader reader,
+            SecretScanner secrets,
+            CompiledPrompts compiled,
+            Problems own)
+            throws IOException {
+        PromptSource source;
+        TextAnchor anchor = null;
+        if (PROMPT_TEXT_EXTENSIONS.contains(extension(file))) {
+            source = textPrompt(name, file, reader, own);
+            if (source == null) {
+                return new PromptOutcome(own, null);
+            }
+        } else {
+            ParsedDocument doc = reader.read(file, own);
+            if (doc == null) {
+                return new PromptOutcome(own, null);
+            }
+            source = promptObject(name, doc, file, own);
+            if (source == null) {
+                return new PromptOutcome(own, null);
+            }
+            anchor = new TextAnchor(doc.line("prompt"), doc.column("prompt"), doc.scalarStyle("prompt"));
+        }
+        CompiledPrompt valid = validatePrompt(source, file, anchor, reader, own);
+        if (valid == null) {
+            return new PromptOutcome(own, null);
+        }
+        SnapshotInputs.PromptInput input = new SnapshotInputs.PromptInput(name, file, compiled.store(valid));
+        secrets.scanText(source.text(), "prompt '" + name + "'", file, 0, own);
+        return new PromptOutcome(own, input);
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0; // reading it reports why
+        }
     }
 
     /** @return the key prefix of a config file: its relative path without extension, segments escaped */
@@ -269,22 +345,6 @@ public final class InputCompiler {
         return text == null ? null : new PromptSource(name, text, PromptSyntax.PLAIN, null, Map.of());
     }
 
-    /** Reads a validated prompt file again, to write it; it must still be valid. */
-    private static PromptSource reload(String name, Path file, StructuredFileReader reader) throws IOException {
-        Problems problems = new Problems(file.getParent());
-        PromptSource source;
-        if (PROMPT_TEXT_EXTENSIONS.contains(extension(file))) {
-            source = textPrompt(name, file, reader, problems);
-        } else {
-            ParsedDocument doc = reader.read(file, problems);
-            source = doc == null ? null : promptObject(name, doc, file, problems);
-        }
-        if (source == null || problems.hasErrors()) {
-            throw new IOException(file + " changed during the build and is no longer valid; build again");
-        }
-        return source;
-    }
-
     private static PromptSource promptObject(String name, ParsedDocument doc, Path file, Problems problems) {
         if (!(doc.root() instanceof Map<?, ?> map)) {
             problems.error(
@@ -358,8 +418,12 @@ public final class InputCompiler {
      */
     record TextAnchor(int line, int column, char style) {}
 
-    /** Compiles a prompt to check it; problems point into the file, at its own line and column where provable. */
-    private static boolean validatePrompt(
+    /**
+     * Compiles a prompt, checking it; problems point into the file, at its own line and column where provable.
+     *
+     * @return the compiled prompt, or null when it is invalid
+     */
+    private static CompiledPrompt validatePrompt(
             PromptSource source, Path file, TextAnchor anchor, StructuredFileReader reader, Problems problems) {
         try {
             CompiledPrompt compiled = PromptCompiler.compile(source);
@@ -370,7 +434,7 @@ public final class InputCompiler {
                         0,
                         "prompt '" + source.name() + "' declares variable '" + unused + "' but never uses it");
             }
-            return true;
+            return compiled;
         } catch (PromptSyntaxException e) {
             int line = e.line();
             int column = e.column();
@@ -394,7 +458,7 @@ public final class InputCompiler {
                 }
             }
             problems.error(file, line, column, "prompt '" + source.name() + "': " + message);
-            return false;
+            return null;
         }
     }
 

@@ -12,7 +12,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -69,12 +71,24 @@ final class InputFiles {
         Path root = dir.toRealPath();
         List<Path> files = new ArrayList<>();
         Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+            /** Directories on the current path reached through a link: below them a file may be elsewhere. */
+            private final Set<Path> linkedDirectories = new HashSet<>();
+
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                if (!d.equals(dir) && Files.isSymbolicLink(d) && refusedOutside(d, "a directory")) {
-                    return FileVisitResult.SKIP_SUBTREE;
+                if (!d.equals(dir) && Files.isSymbolicLink(d)) {
+                    if (refusedOutside(d, "a directory")) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    linkedDirectories.add(d);
                 }
                 return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                linkedDirectories.remove(d);
+                return super.postVisitDirectory(d, e);
             }
 
             @Override
@@ -91,7 +105,7 @@ final class InputFiles {
                             0,
                             "is a symbolic link to " + Files.readSymbolicLink(f)
                                     + ", which does not exist; nothing was read from it");
-                } else if (attrs.isRegularFile() && !refusedOutside(f, "a file")) {
+                } else if (attrs.isRegularFile() && !(mayLeave(f) && refusedOutside(f, "a file"))) {
                     files.add(f);
                 }
                 return FileVisitResult.CONTINUE;
@@ -104,6 +118,15 @@ final class InputFiles {
                     return FileVisitResult.CONTINUE;
                 }
                 throw e;
+            }
+
+            /**
+             * @return whether {@code f} may resolve outside the input directory: it is a link, or under one. A
+             *     plain file under plain directories is where it stands, so its real path (several system calls)
+             *     is not needed.
+             */
+            private boolean mayLeave(Path f) {
+                return !linkedDirectories.isEmpty() || Files.isSymbolicLink(f);
             }
 
             /** @return true after reporting {@code p} when it resolves outside the input directory */

@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Collects every problem of a run, so all are reported together rather than only the first. */
+/**
+ * Collects every problem of a run, so all are reported together rather than only the first. Not thread-safe: work
+ * on several threads {@link #fork()}s one per file and adds them back in file order, so the report's order never
+ * depends on the threads.
+ */
 public final class Problems {
     private final List<Problem> all = new ArrayList<>();
     private final Path displayBase;
@@ -22,6 +26,16 @@ public final class Problems {
     /** Records a warning. */
     public void warning(Path file, int line, int column, String message) {
         all.add(new Problem(Problem.Severity.WARNING, display(file), line, column, message));
+    }
+
+    /** @return an empty collection showing paths the same way: one file's problems, found on another thread */
+    Problems fork() {
+        return new Problems(displayBase);
+    }
+
+    /** Appends {@code other}'s problems after these, in their order. */
+    void addAll(Problems other) {
+        all.addAll(other.all);
     }
 
     /** @return the errors, in the order found */

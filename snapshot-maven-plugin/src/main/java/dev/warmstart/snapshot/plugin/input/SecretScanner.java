@@ -5,6 +5,8 @@ import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -82,15 +84,83 @@ public final class SecretScanner {
             new Shape("a bearer token", Pattern.compile("\\bBearer\\s+[A-Za-z0-9._~+/=-]{20,}"), "Bearer"));
 
     private record Shape(String description, Pattern pattern, String... anchors) {
-        /** @return the first match in {@code text}, or null; the regular expression runs only if an anchor occurs */
-        Matcher find(String text) {
+        /**
+         * @param present the anchors {@code text} holds ({@link Anchors#present})
+         * @return the first match in {@code text}, or null; the regular expression runs only if an anchor occurs
+         */
+        Matcher find(String text, BitSet present) {
             for (String anchor : anchors) {
-                if (text.contains(anchor)) {
+                if (present.get(ANCHORS.indexOf(anchor))) {
                     Matcher m = pattern.matcher(text);
                     return m.find() ? m : null;
                 }
             }
             return null;
+        }
+    }
+
+    private static final Anchors ANCHORS = new Anchors(SHAPES);
+
+    /**
+     * Finds which of every shape's anchors a text holds with one search per key character (seven), instead of
+     * one {@code contains} per anchor (fifteen). Each anchor is looked for at its least common character: the first
+     * one that is not a lower-case letter ({@code -} of {@code sk-}, {@code J} of {@code eyJ}), so in ordinary
+     * prose the search rarely stops.
+     */
+    private static final class Anchors {
+        private final List<String> anchors = new ArrayList<>();
+        private final int[] keyOffset;
+        private final int[][] byKeyChar = new int[128][];
+
+        Anchors(List<Shape> shapes) {
+            for (Shape shape : shapes) {
+                for (String a : shape.anchors()) {
+                    if (!anchors.contains(a)) {
+                        anchors.add(a);
+                    }
+                }
+            }
+            keyOffset = new int[anchors.size()];
+            for (int i = 0; i < anchors.size(); i++) {
+                String a = anchors.get(i);
+                int k = 0;
+                while (k < a.length() && a.charAt(k) >= 'a' && a.charAt(k) <= 'z') {
+                    k++;
+                }
+                k = k == a.length() ? 0 : k;
+                keyOffset[i] = k;
+                char c = a.charAt(k);
+                int[] old = byKeyChar[c] == null ? new int[0] : byKeyChar[c];
+                int[] grown = Arrays.copyOf(old, old.length + 1);
+                grown[old.length] = i;
+                byKeyChar[c] = grown;
+            }
+        }
+
+        int indexOf(String anchor) {
+            return anchors.indexOf(anchor);
+        }
+
+        /** @return a bit per anchor (in {@link #indexOf} numbering): set when {@code text} contains it */
+        BitSet present(String text) {
+            BitSet found = new BitSet(anchors.size());
+            // One String.indexOf(char) pass per key character (vectorised by the JDK), stopping only where one
+            // stands: a handful of passes at memory speed, instead of a test per character or per anchor.
+            for (char c = 0; c < byKeyChar.length; c++) {
+                int[] candidates = byKeyChar[c];
+                if (candidates == null) {
+                    continue;
+                }
+                for (int i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) {
+                    for (int a : candidates) {
+                        int start = i - keyOffset[a];
+                        if (start >= 0 && text.startsWith(anchors.get(a), start)) {
+                            found.set(a);
+                        }
+                    }
+                }
+            }
+            return found;
         }
     }
 
@@ -126,8 +196,9 @@ public final class SecretScanner {
 
     /** Scans free text, such as a prompt, for credential-shaped strings. */
     public void scanText(String text, String what, Path file, int line, Problems problems) {
+        BitSet present = ANCHORS.present(text);
         for (Shape shape : SHAPES) {
-            Matcher m = shape.find(text);
+            Matcher m = shape.find(text, present);
             if (m != null) {
                 problems.error(
                         file,
@@ -186,8 +257,9 @@ public final class SecretScanner {
                                 + "not a secret");
                 return;
             }
+            BitSet present = ANCHORS.present(s);
             for (Shape shape : SHAPES) {
-                Matcher m = shape.find(s);
+                Matcher m = shape.find(s, present);
                 if (m != null) {
                     problems.error(
                             file,

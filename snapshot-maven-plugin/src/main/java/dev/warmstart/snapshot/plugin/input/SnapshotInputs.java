@@ -1,26 +1,28 @@
 package dev.warmstart.snapshot.plugin.input;
 
-import dev.warmstart.snapshot.writer.PromptSource;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The validated inputs of one snapshot.
+ * The validated inputs of one snapshot. Close it when done: compiled prompts beyond the memory budget wait in a
+ * temporary file.
  *
  * @param configs config trees with the prefix each is stored under
- * @param prompts prompt templates
+ * @param prompts prompt templates, compiled, in the order of their input files
  * @param appCount number of Dify apps
  * @param warnings problems that do not fail the build
- * @param inputFiles every file read, sorted (the build fingerprints them to skip unchanged builds)
+ * @param inputFiles every file read, sorted
+ * @param compiled where the prompts' entry bytes are kept
  */
 public record SnapshotInputs(
         List<ConfigInput> configs,
         List<PromptInput> prompts,
         int appCount,
         List<Problem> warnings,
-        List<Path> inputFiles) {
+        List<Path> inputFiles,
+        CompiledPrompts compiled)
+        implements AutoCloseable {
 
     /**
      * A config tree.
@@ -32,31 +34,22 @@ public record SnapshotInputs(
     public record ConfigInput(String prefix, Object tree, Path file) {}
 
     /**
-     * A prompt template, validated. Its text is not kept: {@link #source()} reads it again when the snapshot is
-     * written, one prompt at a time, so the build's memory does not grow with the total size of the prompts.
+     * A prompt template, validated and compiled once; its entry bytes are in {@link SnapshotInputs#compiled()}.
      *
      * @param name the prompt's name
      * @param file where it came from
-     * @param loader reads the template as authored
+     * @param entry its compiled entry
      */
-    public record PromptInput(String name, Path file, Loader loader) {
-        /** Reads a template. */
-        @FunctionalInterface
-        public interface Loader {
-            /** @return the template as authored */
-            PromptSource load() throws IOException;
-        }
+    public record PromptInput(String name, Path file, CompiledPrompts.Entry entry) {}
 
-        /**
-         * @return the template as authored
-         * @throws UncheckedIOException when it can no longer be read
-         */
-        public PromptSource source() {
-            try {
-                return loader.load();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+    /** @return the entry bytes of a prompt */
+    public byte[] bytes(PromptInput prompt) throws IOException {
+        return compiled.bytes(prompt.entry());
+    }
+
+    /** Deletes the temporary file of spilled prompts, if any. */
+    @Override
+    public void close() throws IOException {
+        compiled.close();
     }
 }

@@ -124,6 +124,45 @@ class SnapshotBuilderTest {
     }
 
     @Test
+    void theSnapshotIsByteIdenticalOnOneThreadOrMany() throws Exception {
+        for (int i = 0; i < 150; i++) {
+            write("prompts/many/p" + i + ".prompt", "Prompt " + i + " for {{user}}: " + "text ".repeat(i * 37 % 900));
+        }
+        write("prompts/object.yml", "prompt: 'Classify {{request}}'\nvariables: [request]\n");
+        Path one = new SnapshotBuilder(log::add)
+                .threads(1)
+                .build(settings(project.resolve("one")))
+                .file();
+        Path many = new SnapshotBuilder(log::add)
+                .threads(6)
+                .build(settings(project.resolve("many")))
+                .file();
+        assertThat(Files.readAllBytes(many)).isEqualTo(Files.readAllBytes(one));
+        assertThat(Files.readString(SnapshotBuilder.sidecar(many)))
+                .isEqualTo(Files.readString(SnapshotBuilder.sidecar(one)));
+    }
+
+    private BuildSettings settings(Path out) {
+        return new BuildSettings(
+                InputSettings.builder(project).build(),
+                out,
+                "app-1.0-snapshot.tar",
+                FIXED,
+                Map.of("project", "g:app:1.0"),
+                "0.1.0");
+    }
+
+    @Test
+    void anEditThatChangesNothingInTheSnapshotKeepsIt() throws Exception {
+        Path out = project.resolve("target/snapshot");
+        BuildResult first = build(out, FIXED);
+        write("config/model.yml", "# the model\nname: gpt-4o\ntemperature: 0.2\nkey: ${env:OPENAI_API_KEY}\n");
+        BuildResult second = build(out, FIXED);
+        assertThat(second.upToDate()).isTrue();
+        assertThat(second.id()).isEqualTo(first.id());
+    }
+
+    @Test
     void changedInputsRebuild() throws Exception {
         Path out = project.resolve("target/snapshot");
         BuildResult first = build(out, FIXED);

@@ -7,6 +7,7 @@ import dev.warmstart.snapshot.plugin.input.InputCompiler;
 import dev.warmstart.snapshot.plugin.input.InputProblemsException;
 import dev.warmstart.snapshot.plugin.input.InputSettings;
 import dev.warmstart.snapshot.plugin.input.Problem;
+import dev.warmstart.snapshot.plugin.input.ReadBack;
 import dev.warmstart.snapshot.plugin.input.SnapshotInputs;
 import dev.warmstart.snapshot.writer.ConfigTableWriter;
 import java.io.IOException;
@@ -94,7 +95,7 @@ class DifyInputFilesTest {
         assertThat(inputs.prompts())
                 .extracting(SnapshotInputs.PromptInput::name)
                 .containsExactly("apps/api/pre_prompt");
-        assertThat(inputs.prompts().get(0).source().text()).isEqualTo("kept");
+        assertThat(ReadBack.template(inputs, inputs.prompts().get(0)).text()).isEqualTo("kept");
         assertThat(inputs.warnings())
                 .extracting(Problem::message)
                 .anySatisfy(m -> assertThat(m).contains("'data'", "api.json:1 and", "api.json:2"));

@@ -86,7 +86,7 @@ class InputDirectoriesTest {
         assertThat(inputs.prompts())
                 .extracting(SnapshotInputs.PromptInput::name)
                 .containsExactly("greet");
-        assertThat(inputs.prompts().get(0).source().text()).isEqualTo("Hello {{name}}");
+        assertThat(ReadBack.template(inputs, inputs.prompts().get(0)).text()).isEqualTo("Hello {{name}}");
         assertThat(log).anyMatch(line -> line.contains("Following") && line.contains("greet.txt"));
     }
 

@@ -172,7 +172,7 @@ class InputValidationTest {
         write("prompts/support/answer.prompt", "Q: {{question}}\nA:");
         SnapshotInputs inputs = compile();
         assertThat(inputs.prompts()).hasSize(1);
-        assertThat(inputs.prompts().get(0).source().name()).isEqualTo("support/answer");
+        assertThat(ReadBack.template(inputs, inputs.prompts().get(0)).name()).isEqualTo("support/answer");
     }
 
     @Test
@@ -182,7 +182,7 @@ class InputValidationTest {
                 "prompt: 'Classify {{request}}'\nvariables: [request]\n"
                         + "metadata:\n  version: 3\n  model:\n    name: gpt-4o\n");
         SnapshotInputs inputs = compile();
-        assertThat(inputs.prompts().get(0).source().metadata())
+        assertThat(ReadBack.template(inputs, inputs.prompts().get(0)).metadata())
                 .containsEntry("version", "3")
                 .containsEntry("model.name", "gpt-4o");
     }
@@ -317,7 +317,9 @@ class InputValidationTest {
                 "jwt", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
                 "pem", "-----BEGIN RSA PRIVATE KEY-----",
                 "header", "Bearer abcdefghijklmnopqrstuvwxyz0123",
-                "anthropic", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz");
+                "anthropic", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz",
+                "aws-session", "ASIAIOSFODNN7EXAMPLE",
+                "github-fine-grained", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuv");
         for (Map.Entry<String, String> e : samples.entrySet()) {
             Files.createDirectories(project.resolve("src/main/snapshot/config"));
             Path file = write("config/c.yml", "note: \"" + e.getValue() + "\"\n");

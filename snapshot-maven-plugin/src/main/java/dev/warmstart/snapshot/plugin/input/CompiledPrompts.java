@@ -1,0 +1,145 @@
+package dev.warmstart.snapshot.plugin.input;
+
+import dev.warmstart.snapshot.format.ContentHash;
+import dev.warmstart.snapshot.loader.PromptSyntax;
+import dev.warmstart.snapshot.writer.CompiledPrompt;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Holds the entry bytes of every prompt compiled during validation, so each template is compiled once and its
+ * bytes are written as they are. Memory stays bounded whatever the size of the inputs: bytes are kept on the heap
+ * up to a budget, and beyond it spilled to a temporary file that is deleted on {@link #close}. Safe for use by
+ * several threads at once.
+ */
+public final class CompiledPrompts implements Closeable {
+    /** Largest share of the heap that kept prompt bytes may take. */
+    private static final long MAX_BUDGET = 64L << 20;
+
+    private final long budget;
+    private final AtomicLong kept = new AtomicLong();
+    private final AtomicLong spillEnd = new AtomicLong();
+    private Path spillFile;
+    private FileChannel spill;
+    private boolean closed;
+
+    /** A store keeping up to an eighth of the heap (at most 64 MiB) on the heap. */
+    public CompiledPrompts() {
+        this(Math.min(MAX_BUDGET, Runtime.getRuntime().maxMemory() / 8));
+    }
+
+    /** @param budget bytes kept on the heap before spilling to a file */
+    CompiledPrompts(long budget) {
+        this.budget = budget;
+    }
+
+    /** A compiled prompt, stored: its entry's hash, length and what the self-check compares. */
+    public static final class Entry {
+        private final byte[] sha256;
+        private final int length;
+        private final List<String> variables;
+        private final PromptSyntax syntax;
+        private final byte[] bytes;
+        private final long spillOffset;
+
+        Entry(byte[] sha256, int length, List<String> variables, PromptSyntax syntax, byte[] bytes, long spillOffset) {
+            this.sha256 = sha256;
+            this.length = length;
+            this.variables = variables;
+            this.syntax = syntax;
+            this.bytes = bytes;
+            this.spillOffset = spillOffset;
+        }
+
+        /** @return the SHA-256 of the entry bytes (a copy) */
+        public byte[] sha256() {
+            return sha256.clone();
+        }
+
+        /** @return the number of entry bytes */
+        public int length() {
+            return length;
+        }
+
+        /** @return the variables stored with the prompt */
+        public List<String> variables() {
+            return variables;
+        }
+
+        /** @return the prompt's syntax */
+        public PromptSyntax syntax() {
+            return syntax;
+        }
+    }
+
+    /** Stores a compiled prompt: computes its entry bytes and their SHA-256. */
+    Entry store(CompiledPrompt prompt) throws IOException {
+        byte[] bytes = prompt.toBytes();
+        byte[] sha256 = ContentHash.sha256().digest(bytes);
+        if (kept.addAndGet(bytes.length) <= budget) {
+            return new Entry(sha256, bytes.length, prompt.variables(), prompt.syntax(), bytes, -1);
+        }
+        kept.addAndGet(-bytes.length);
+        long offset = spillEnd.getAndAdd(bytes.length);
+        FileChannel channel = spill();
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer, offset + buffer.position());
+        }
+        return new Entry(sha256, bytes.length, prompt.variables(), prompt.syntax(), null, offset);
+    }
+
+    /** @return the entry bytes of a stored prompt */
+    public byte[] bytes(Entry entry) throws IOException {
+        if (entry.bytes != null) {
+            return entry.bytes;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(entry.length);
+        FileChannel channel = spill();
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, entry.spillOffset + buffer.position()) < 0) {
+                throw new IOException("the build's spill file " + spillFile + " ended early");
+            }
+        }
+        return buffer.array();
+    }
+
+    /** @return the bytes spilled to the temporary file so far */
+    public long spilledBytes() {
+        return spillEnd.get();
+    }
+
+    private synchronized FileChannel spill() throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the compiled prompts are closed");
+        }
+        if (spill == null) {
+            // Deleted by close(), which the builder always calls; no deleteOnExit, whose list would grow in a
+            // long-lived Maven daemon.
+            spillFile = Files.createTempFile("warmstart-build-", ".spill");
+            spill = FileChannel.open(spillFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+        return spill;
+    }
+
+    /** Deletes the spill file, if any. */
+    @Override
+    public synchronized void close() throws IOException {
+        closed = true;
+        if (spill != null) {
+            try {
+                spill.close();
+            } finally {
+                Files.deleteIfExists(spillFile);
+                spill = null;
+            }
+        }
+    }
+}
