@@ -53,7 +53,7 @@ abstract class AbstractStoreMojo extends AbstractMojo {
     protected String serverId;
 
     /**
-     * For a remote store whose server offers no WebDAV LOCK: write anyway. Only when one writer can ever run: two
+     * For a remote store whose server offers neither a WebDAV LOCK nor conditional PUT: write anyway. Only when one writer can ever run: two
      * pipelines writing at once could then lose an update.
      */
     @Parameter(property = SnapshotProperties.FORCE, defaultValue = "false")

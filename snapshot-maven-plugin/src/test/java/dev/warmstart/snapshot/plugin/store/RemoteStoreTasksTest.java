@@ -133,7 +133,7 @@ class RemoteStoreTasksTest {
                     nginx.url().resolve("store/"), HttpStoreSettings.defaults(), false, log::add, null);
             assertThatThrownBy(() -> careful.change(List.of(), false, t -> t.publish(v1)))
                     .isInstanceOf(StoreTaskException.class)
-                    .hasMessageContaining("offers no WebDAV LOCK")
+                    .hasMessageContaining("offers neither a WebDAV LOCK nor conditional PUT")
                     .hasMessageContaining("--force");
             assertThat(dir.resolve("www/store/registry.json")).doesNotExist();
 
