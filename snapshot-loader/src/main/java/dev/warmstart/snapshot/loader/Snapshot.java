@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Opening maps the file and checks its structure (tar header, magic, version, total length, and the CRC32C of
  * the index header and block table); it reads nothing else and creates no object per entry, so its cost grows
- * neither with the data nor with the number of entries. A file of at most 4 MiB is read whole into one direct
+ * neither with the data nor with the number of entries. A file of at most 1 MiB is read whole into one direct
  * buffer (outside the Java heap) instead of mapped, which spares a service's start-up the JVM's first-mapping
  * cost; it is served exactly as a mapping would be. Each block of index records is checked against its
  * CRC32C on the first lookup that reads it, so a damaged index block is reported by that lookup as a
@@ -68,14 +68,20 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * }</pre>
  */
 public final class Snapshot implements AutoCloseable {
-    /** Size of each mapped region: files larger than this are mapped as several regions. */
-    static final long DEFAULT_REGION_SIZE = 1L << 30;
+    /**
+     * Size of each mapped region (Java 17; on 22+ the file is one mapping): files larger than this are mapped as
+     * several regions. The largest page-aligned size a {@code ByteBuffer} holds, so that files up to 2 GiB cost one
+     * {@code mmap} at open, not two (a 1.1 GiB snapshot opened in twice the time of a small one with 1 GiB regions).
+     */
+    static final long DEFAULT_REGION_SIZE = Integer.MAX_VALUE & ~4095L;
 
     /**
      * Files up to this size are read into one direct buffer instead of mapped (see {@link MappedFile}): a copy of
-     * at most 4 MiB outside the heap, in exchange for the method-handle bootstrap of a JVM's first mapping.
+     * at most 1 MiB outside the heap, in exchange for the method-handle bootstrap of a JVM's first mapping. Not
+     * more: the copy is paid at every open (about 0.1 ms per MiB warm), so larger files open faster mapped once the
+     * JVM has mapped anything (docs/performance.md section 1).
      */
-    static final long READ_LIMIT = 4L << 20;
+    static final long READ_LIMIT = 1L << 20;
 
     private final Path file;
     private final String source;

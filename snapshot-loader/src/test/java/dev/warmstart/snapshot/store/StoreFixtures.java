@@ -27,7 +27,7 @@ final class StoreFixtures {
 
     /**
      * As {@link #snapshot(Path, String)}, with {@code payload.bin} of about {@code payloadBytes}: above the
-     * loader's read limit (4 MiB) the snapshot is mapped rather than read.
+     * loader's read limit (1 MiB) the snapshot is mapped rather than read.
      */
     static Path snapshot(Path dir, String label, int payloadBytes) throws IOException {
         Path file = dir.resolve(label + ".tar");
