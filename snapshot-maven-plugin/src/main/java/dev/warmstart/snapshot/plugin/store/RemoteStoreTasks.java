@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -78,12 +79,23 @@ public final class RemoteStoreTasks {
         }
     }
 
-    /** Logs the store's channels and snapshot statuses (a remote store's history is not listed over HTTP). */
+    /** Logs the store's channels and snapshot statuses. */
     public StoreRegistry status() throws IOException, StoreTaskException {
         StoreRegistry registry = refusing(() -> RemoteStoreWriter.readRegistry(url, settings));
         StoreReport.status(registry).forEach(log);
-        log.accept("(the revisions of a remote store are the files " + url + "history/<revision>.json)");
         return registry;
+    }
+
+    /**
+     * Logs the channels and statuses, then every revision still on the server, oldest first (read back from the
+     * current revision's {@code history/} file down to the first one missing: plain HTTP lists no directory).
+     */
+    public List<StoreRegistry> history() throws IOException, StoreTaskException {
+        status();
+        List<StoreRegistry> revisions = refusing(() -> RemoteStoreWriter.readHistory(url, settings));
+        log.accept("history (" + revisions.size() + " revisions, oldest first):");
+        StoreReport.history(revisions).forEach(log);
+        return revisions;
     }
 
     private interface Call<T> {

@@ -85,6 +85,12 @@ class RemoteStoreTasksTest {
             log.clear();
             remote.status();
             assertThat(log).anyMatch(l -> l.contains(r1.id()));
+
+            log.clear();
+            List<StoreRegistry> history = remote.history();
+            assertThat(history).extracting(StoreRegistry::revision).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+            assertThat(log).contains("history (7 revisions, oldest first):");
+            assertThat(log).anyMatch(l -> l.contains("    7  ") && l.contains("[stable " + r1.id()));
         }
     }
 
