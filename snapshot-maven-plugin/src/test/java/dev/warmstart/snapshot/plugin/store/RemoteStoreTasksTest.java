@@ -11,6 +11,7 @@ import dev.warmstart.snapshot.store.RemoteStoreWriter;
 import dev.warmstart.snapshot.store.SnapshotRecord;
 import dev.warmstart.snapshot.store.SnapshotStore;
 import dev.warmstart.snapshot.store.StoreRegistry;
+import dev.warmstart.snapshot.testsupport.NginxServer;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

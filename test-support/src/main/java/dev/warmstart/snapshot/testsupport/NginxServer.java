@@ -1,4 +1,4 @@
-package dev.warmstart.snapshot.plugin.store;
+package dev.warmstart.snapshot.testsupport;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * every file it writes (pid, logs, temp bodies) inside {@code work}. The access log has one line per request:
  * method, URI, status, body bytes sent.
  *
- * <p>A copy of the loader's test helper of the same name (test trees do not share code between modules).
+ * <p>Shared by the plugin's and the starter's tests (test trees do not share code between modules). The loader's
+ * tests keep their own copy in {@code dev.warmstart.snapshot.store}: they run inside the loader's module.
  */
 public final class NginxServer implements AutoCloseable {
     private static final Path BINARY = Path.of("/usr/sbin/nginx");
