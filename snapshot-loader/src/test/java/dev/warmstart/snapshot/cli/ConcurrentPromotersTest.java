@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.warmstart.snapshot.format.SnapshotFormat;
-import dev.warmstart.snapshot.store.ApacheServer;
-import dev.warmstart.snapshot.store.NginxServer;
 import dev.warmstart.snapshot.store.SnapshotStore;
 import dev.warmstart.snapshot.store.StoreRegistry;
+import dev.warmstart.snapshot.testsupport.ApacheServer;
+import dev.warmstart.snapshot.testsupport.NginxServer;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.File;
 import java.io.OutputStream;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.warmstart.snapshot.format.SnapshotFormat;
-import dev.warmstart.snapshot.store.NginxServer;
 import dev.warmstart.snapshot.store.SnapshotStore;
+import dev.warmstart.snapshot.testsupport.NginxServer;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;

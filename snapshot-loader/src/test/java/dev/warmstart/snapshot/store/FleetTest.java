@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.warmstart.snapshot.format.SnapshotFormat;
+import dev.warmstart.snapshot.testsupport.NginxServer;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.BufferedReader;
 import java.io.File;

@@ -1,17 +1,9 @@
 package dev.warmstart.snapshot.testsupport;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real nginx for the remote-store tests: serves {@code root} on a loopback port with WebDAV writes (PUT, DELETE,
@@ -19,28 +11,19 @@ import java.util.concurrent.TimeUnit;
  * every file it writes (pid, logs, temp bodies) inside {@code work}. The access log has one line per request:
  * method, URI, status, body bytes sent.
  *
- * <p>Shared by the plugin's and the starter's tests (test trees do not share code between modules). The loader's
- * tests keep their own copy in {@code dev.warmstart.snapshot.store}: they run inside the loader's module.
+ * <p>Shared by the loader's, the plugin's and the starter's tests (test trees do not share code between modules).
  */
-public final class NginxServer implements AutoCloseable {
+public final class NginxServer extends LoopbackServer {
     private static final Path BINARY = Path.of("/usr/sbin/nginx");
     private static final Path DAV_EXT = Path.of("/usr/lib/nginx/modules/ngx_http_dav_ext_module.so");
 
-    private final Path root;
-    private final Path work;
-    private final int port;
     private final boolean locking;
     private final String extra;
-    private final boolean https;
-    private Process process;
 
-    private NginxServer(Path root, Path work, int port, boolean locking, String extra, boolean https) {
-        this.root = root;
-        this.work = work;
-        this.port = port;
+    private NginxServer(Path root, Path work, boolean locking, String extra, boolean https) throws IOException {
+        super("nginx", root, work, https);
         this.locking = locking && Files.exists(DAV_EXT);
         this.extra = extra;
-        this.https = https;
     }
 
     /** @return whether nginx is installed here */
@@ -54,7 +37,7 @@ public final class NginxServer implements AutoCloseable {
 
     /** Starts nginx serving {@code root}. */
     public static NginxServer start(Path root, Path work) throws IOException {
-        NginxServer s = new NginxServer(root, work, freePort(), true, "", false);
+        NginxServer s = new NginxServer(root, work, true, "", false);
         s.start();
         return s;
     }
@@ -65,14 +48,14 @@ public final class NginxServer implements AutoCloseable {
      */
     public static NginxServer startWith(Path root, Path work, String serverDirectives, boolean https)
             throws IOException {
-        NginxServer s = new NginxServer(root, work, freePort(), true, serverDirectives, https);
+        NginxServer s = new NginxServer(root, work, true, serverDirectives, https);
         s.start();
         return s;
     }
 
     /** Starts a plain nginx serving {@code root}: WebDAV PUT, but no LOCK (PUT then ignores If-Match). */
     public static NginxServer startWithoutLocks(Path root, Path work) throws IOException {
-        NginxServer s = new NginxServer(root, work, freePort(), false, "", false);
+        NginxServer s = new NginxServer(root, work, false, "", false);
         s.start();
         return s;
     }
@@ -82,83 +65,29 @@ public final class NginxServer implements AutoCloseable {
         return locking;
     }
 
-    public URI url() {
-        return URI.create((https ? "https" : "http") + "://127.0.0.1:" + port + "/");
-    }
-
-    public Path root() {
-        return root;
-    }
-
-    /** Starts (or restarts) nginx on the same port. */
-    public void start() throws IOException {
-        if (process != null && process.isAlive()) {
-            return;
-        }
-        Files.createDirectories(work.resolve("logs"));
-        Files.createDirectories(work.resolve("tmp"));
-        Path conf = work.resolve("nginx.conf");
-        Files.writeString(conf, config(), StandardCharsets.UTF_8);
-        process = new ProcessBuilder(
-                        BINARY.toString(), "-p", work.toString(), "-c", conf.toString(), "-g", "daemon off;")
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve("logs/stdout.log").toFile())
-                .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException(
-                        "nginx exited with " + process.exitValue() + ": " + log("stdout.log") + log("error.log"));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
-            }
-        }
-        throw new IOException("nginx did not listen on port " + port + ": " + log("error.log"));
-    }
-
-    /** Stops nginx and waits for it to exit. */
-    public void stop() throws IOException {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process = null;
-    }
-
-    /** @return the access log's lines: {@code METHOD URI STATUS BODY_BYTES} */
-    public List<String> accessLog() throws IOException {
-        Path f = work.resolve("logs/access.log");
-        return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : new ArrayList<>();
+    @Override
+    protected String configFileName() {
+        return "nginx.conf";
     }
 
     @Override
-    public void close() throws IOException {
-        stop();
+    protected List<String> command(Path conf) {
+        return List.of(BINARY.toString(), "-p", work().toString(), "-c", conf.toString(), "-g", "daemon off;");
     }
 
-    private String config() {
-        String w = work.toAbsolutePath().toString();
+    @Override
+    protected void prepare() throws IOException {
+        Files.createDirectories(work().resolve("tmp"));
+    }
+
+    @Override
+    protected String config() {
+        String w = work().toAbsolutePath().toString();
         StringBuilder c = new StringBuilder();
         if (locking) {
             c.append("load_module ").append(DAV_EXT).append(";\n");
         }
-        if ("root".equals(System.getProperty("user.name"))) {
+        if (asRoot()) {
             c.append("user root;\n"); // the workers must read the test's 0700 temp directories
         }
         c.append("worker_processes 1;\n")
@@ -193,12 +122,12 @@ public final class NginxServer implements AutoCloseable {
                 .append("  default_type application/octet-stream;\n")
                 .append("  server {\n")
                 .append("    listen 127.0.0.1:")
-                .append(port)
-                .append(https ? " ssl" : "")
+                .append(port())
+                .append(https() ? " ssl" : "")
                 .append(";\n")
                 .append(extra)
                 .append("    root ")
-                .append(root.toAbsolutePath())
+                .append(root().toAbsolutePath())
                 .append(";\n")
                 .append("    client_max_body_size 0;\n")
                 .append("    location / {\n")
@@ -214,20 +143,5 @@ public final class NginxServer implements AutoCloseable {
         }
         c.append("}\n");
         return c.toString();
-    }
-
-    private String log(String name) {
-        try {
-            Path f = work.resolve("logs").resolve(name);
-            return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -1,19 +1,11 @@
-package dev.warmstart.snapshot.store;
+package dev.warmstart.snapshot.testsupport;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +20,7 @@ import java.util.stream.Stream;
  * <p>Apache refuses to serve as root, so under root its workers run as {@code www-data} and the served tree, the
  * work directory and the directories above them are opened to other users (test temporary directories only).
  */
-public final class ApacheServer implements AutoCloseable {
+public final class ApacheServer extends LoopbackServer {
     private static final Path BINARY = Path.of("/usr/sbin/apache2");
     private static final Path MODULES = Path.of("/usr/lib/apache2/modules");
 
@@ -36,16 +28,10 @@ public final class ApacheServer implements AutoCloseable {
     public static final String MISSING = "Apache httpd is not installed (/usr/sbin/apache2): apt-get install -y"
             + " apache2 to run the conditional-PUT store tests (.ci/run does)";
 
-    private final Path root;
-    private final Path work;
-    private final int port;
     private final boolean locking;
-    private Process process;
 
-    private ApacheServer(Path root, Path work, int port, boolean locking) {
-        this.root = root;
-        this.work = work;
-        this.port = port;
+    private ApacheServer(Path root, Path work, boolean locking) throws IOException {
+        super("apache2", root, work, false);
         this.locking = locking;
     }
 
@@ -56,102 +42,45 @@ public final class ApacheServer implements AutoCloseable {
 
     /** Starts Apache serving {@code root} with WebDAV LOCK and conditional PUT. */
     public static ApacheServer start(Path root, Path work) throws IOException {
-        ApacheServer s = new ApacheServer(root, work, freePort(), true);
+        ApacheServer s = new ApacheServer(root, work, true);
         s.start();
         return s;
     }
 
     /** Starts Apache serving {@code root} with conditional PUT but no LOCK ({@code 405}), as S3 offers. */
     public static ApacheServer startWithoutLocks(Path root, Path work) throws IOException {
-        ApacheServer s = new ApacheServer(root, work, freePort(), false);
+        ApacheServer s = new ApacheServer(root, work, false);
         s.start();
         return s;
     }
 
-    public URI url() {
-        return URI.create("http://127.0.0.1:" + port + "/");
-    }
-
-    public Path root() {
-        return root;
-    }
-
-    /** Starts (or restarts) Apache on the same port. */
-    public void start() throws IOException {
-        if (process != null && process.isAlive()) {
-            return;
-        }
-        Files.createDirectories(work.resolve("logs"));
-        Files.createDirectories(work.resolve("lock"));
-        Path conf = work.resolve("httpd.conf");
-        Files.writeString(conf, config(), StandardCharsets.UTF_8);
-        if (asRoot()) {
-            openToOthers(root);
-            openToOthers(work);
-        }
-        process = new ProcessBuilder(BINARY.toString(), "-f", conf.toString(), "-DFOREGROUND")
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve("logs/stdout.log").toFile())
-                .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException(
-                        "apache2 exited with " + process.exitValue() + ": " + log("stdout.log") + log("error.log"));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
-            }
-        }
-        throw new IOException("apache2 did not listen on port " + port + ": " + log("error.log"));
-    }
-
-    /** Stops Apache and waits for it to exit. */
-    public void stop() throws IOException {
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process = null;
-    }
-
-    /** @return the access log's lines: {@code METHOD PATH STATUS BODY_BYTES} */
-    public List<String> accessLog() throws IOException {
-        Path f = work.resolve("logs/access.log");
-        return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : new ArrayList<>();
+    @Override
+    protected String configFileName() {
+        return "httpd.conf";
     }
 
     @Override
-    public void close() throws IOException {
-        stop();
+    protected List<String> command(Path conf) {
+        return List.of(BINARY.toString(), "-f", conf.toString(), "-DFOREGROUND");
     }
 
-    private static boolean asRoot() {
-        return "root".equals(System.getProperty("user.name"));
+    @Override
+    protected void prepare() throws IOException {
+        Files.createDirectories(work().resolve("lock"));
+        if (asRoot()) {
+            openToOthers(root());
+            openToOthers(work());
+        }
     }
 
-    private String config() {
-        String w = work.toAbsolutePath().toString();
-        String r = root.toAbsolutePath().toString();
+    @Override
+    protected String config() {
+        String w = work().toAbsolutePath().toString();
+        String r = root().toAbsolutePath().toString();
         StringBuilder c = new StringBuilder();
         c.append("ServerRoot ").append(w).append('\n');
         c.append("ServerName 127.0.0.1\n");
-        c.append("Listen 127.0.0.1:").append(port).append('\n');
+        c.append("Listen 127.0.0.1:").append(port()).append('\n');
         c.append("PidFile ").append(w).append("/logs/httpd.pid\n");
         c.append("DefaultRuntimeDir ").append(w).append("/logs\n");
         for (String m : List.of("mpm_event", "authz_core", "dav", "dav_fs", "allowmethods")) {
@@ -200,21 +129,6 @@ public final class ApacheServer implements AutoCloseable {
                 p.add(PosixFilePermission.OTHERS_EXECUTE);
                 Files.setPosixFilePermissions(up, p);
             }
-        }
-    }
-
-    private String log(String name) {
-        try {
-            Path f = work.resolve("logs").resolve(name);
-            return Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
