@@ -8,18 +8,16 @@ import dev.warmstart.snapshot.store.StoreRegistry;
 import dev.warmstart.snapshot.store.StoreReport;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The store goals on a remote store: each change runs the ordinary {@link StoreTasks} on a local mirror of the
- * store that {@link RemoteStoreWriter} holds under the server's WebDAV lock, then uploads what changed (snapshots
- * first, the registry last). Every rule, check and message is the local one; the log names the URL, never the
+ * store that {@link RemoteStoreWriter} holds under the server's WebDAV lock (or writes with a conditional PUT), then
+ * uploads what changed (snapshots first, the registry last), again from a fresh read when another writer came
+ * first. Every rule, check and message is the local one; the log names the URL, never the
  * temporary mirror.
  */
 public final class RemoteStoreTasks {
@@ -52,30 +50,48 @@ public final class RemoteStoreTasks {
     }
 
     /**
-     * Locks the store, mirrors its registry and the snapshots {@code ids} (those the change verifies), applies
-     * {@code change} and uploads the result; nothing is uploaded when the change is refused.
+     * Locks the store (or reads it for a conditional write), mirrors its registry and the snapshots {@code ids}
+     * (those the change verifies), applies {@code change} and uploads the result; nothing is uploaded when the
+     * change is refused. When another writer held the lock or changed the registry in between, the whole change
+     * runs again from a fresh read ({@link RemoteStoreWriter#apply}, a bounded number of attempts with random
+     * backoff), so two pipelines promoting at once both land; the log shows the lines of the attempt that was
+     * uploaded (or refused), once.
      *
      * @param withPreviousStable whether the first earlier stable is mirrored too (a rollback verifies it)
      */
     public <T> T change(Collection<String> ids, boolean withPreviousStable, Change<T> change)
             throws IOException, StoreTaskException {
-        Path mirror = Files.createTempDirectory("warmstart-store-");
-        String mirrorName = mirror.toString();
-        Consumer<String> named = line -> log.accept(line.replace(mirrorName, url.toString()));
-        try (RemoteStoreWriter writer =
-                refusing(() -> RemoteStoreWriter.begin(url, settings, mirror, force, ids, withPreviousStable))) {
-            T result;
-            try {
-                result = change.apply(new StoreTasks(writer.store().directory(), named).withTrust(trust));
-            } catch (StoreTaskException e) {
-                // the refusal is about the store at the URL, not about the temporary mirror
-                throw new StoreTaskException(e.getMessage().replace(mirrorName, url.toString()), e);
-            }
-            int uploaded = refusing(writer::commit);
-            log.accept("Uploaded " + uploaded + " files to " + url);
+        List<String> lines = new ArrayList<>();
+        String named = url.toString();
+        try {
+            T result = refusing(() -> RemoteStoreWriter.apply(url, settings, force, ids, withPreviousStable, w -> {
+                lines.clear(); // a retried attempt logs afresh
+                String mirrorName = w.store().directory().toString();
+                Consumer<String> toLog = line -> lines.add(line.replace(mirrorName, named));
+                try {
+                    return change.apply(new StoreTasks(w.store().directory(), toLog).withTrust(trust));
+                } catch (StoreTaskException e) {
+                    // the refusal is about the store at the URL, not about the temporary mirror
+                    throw new Refused(new StoreTaskException(e.getMessage().replace(mirrorName, named), e));
+                }
+            }));
+            lines.forEach(log);
+            log.accept("Uploaded the change to " + url);
             return result;
-        } finally {
-            deleteTree(mirror);
+        } catch (Refused r) {
+            lines.forEach(log);
+            throw r.refusal;
+        }
+    }
+
+    /** Carries a refusal of the change out of {@link RemoteStoreWriter#apply}, whose change throws no checked one. */
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient StoreTaskException refusal;
+
+        Refused(StoreTaskException refusal) {
+            super(refusal.getMessage(), refusal, false, false);
+            this.refusal = refusal;
         }
     }
 
@@ -109,14 +125,6 @@ public final class RemoteStoreTasks {
             return call.run();
         } catch (SnapshotException | IllegalArgumentException e) {
             throw new StoreTaskException(e.getMessage(), e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
         }
     }
 }

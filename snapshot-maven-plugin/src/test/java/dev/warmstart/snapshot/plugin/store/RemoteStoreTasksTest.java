@@ -96,7 +96,44 @@ class RemoteStoreTasksTest {
     }
 
     @Test
-    void aChangeWhileAnotherWriterHoldsTheLockIsRefusedAndChangesNothing() throws Exception {
+    void aChangeWhileAnotherWriterHoldsTheLockIsTriedAgainAndLandsOnceTheLockIsFree() throws Exception {
+        try (NginxServer nginx = nginx(true)) {
+            RemoteStoreTasks remote = new RemoteStoreTasks(
+                    nginx.url().resolve("store/"), HttpStoreSettings.defaults(), false, log::add, null);
+            Path v1 = snapshot("v1");
+            SnapshotRecord r1 = remote.change(List.of(), false, t -> t.publish(v1));
+            RemoteStoreWriter other = RemoteStoreWriter.begin(
+                    nginx.url().resolve("store/"),
+                    HttpStoreSettings.defaults(),
+                    Files.createDirectory(dir.resolve("other")),
+                    false,
+                    List.of(),
+                    false);
+            Thread release = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                    other.close(); // the other pipeline finishes without changing anything
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            release.start();
+            log.clear();
+            remote.change(List.of(r1.id()), false, t -> t.promote(r1.id(), null, "stable", 0, null, true, null));
+            release.join();
+
+            StoreRegistry onServer =
+                    SnapshotStore.open(dir.resolve("www/store")).registry();
+            assertThat(onServer.stable()).isEqualTo(r1.id());
+            // the lines of the attempt that landed, once; never those of the attempts that met the lock
+            assertThat(log.stream().filter(l -> l.contains("is at revision " + onServer.revision())))
+                    .hasSize(1);
+            assertThat(log).last().asString().startsWith("Uploaded the change to " + nginx.url() + "store/");
+        }
+    }
+
+    @Test
+    void aChangeWhileAnotherWriterHoldsTheLockThroughoutGivesUpAndChangesNothing() throws Exception {
         try (NginxServer nginx = nginx(true)) {
             RemoteStoreTasks remote = new RemoteStoreTasks(
                     nginx.url().resolve("store/"), HttpStoreSettings.defaults(), false, log::add, null);
@@ -113,7 +150,9 @@ class RemoteStoreTasksTest {
                 assertThatThrownBy(() -> remote.change(
                                 List.of(), false, t -> t.promote(null, v1, "stable", 0, null, true, null)))
                         .isInstanceOf(StoreTaskException.class)
-                        .hasMessageContaining("another writer holds the lock");
+                        .hasMessageContaining("gave up after")
+                        .hasMessageContaining("another writer holds the lock")
+                        .hasMessageContaining("nothing of this change is in the registry");
             }
             assertThat(Files.readAllBytes(dir.resolve("www/store/registry.json")))
                     .isEqualTo(before);
