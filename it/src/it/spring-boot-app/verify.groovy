@@ -186,4 +186,6 @@ try {
 } finally {
     stop(bad)
 }
+// The class-data archive recipe for Spring Boot (docs/cold-start.md, recipe 3), on the application built here.
+evaluate(new File(basedir, 'cds-recipe.groovy'))
 true
