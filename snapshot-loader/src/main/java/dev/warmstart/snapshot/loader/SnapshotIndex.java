@@ -79,7 +79,7 @@ final class SnapshotIndex {
         this.formatMajor = major;
         this.formatMinor = minor;
         if (formatMajor != SnapshotFormat.MAJOR_VERSION) {
-            throw new UnsupportedFormatVersionException(source + ": snapshot format version " + formatMajor + "."
+            throw Failures.unsupportedVersion(source + ": snapshot format version " + formatMajor + "."
                     + formatMinor + " is not supported; this loader reads format " + SnapshotFormat.MAJOR_VERSION
                     + ".x. "
                     + (formatMajor > SnapshotFormat.MAJOR_VERSION
@@ -314,8 +314,9 @@ final class SnapshotIndex {
         return true;
     }
 
-    CorruptSnapshotException corrupt(String what) {
-        return new CorruptSnapshotException(source + " " + what);
+    /** @return a {@link CorruptSnapshotException} naming the file (typed so, see {@link Failures}) */
+    RuntimeException corrupt(String what) {
+        return Failures.corrupt(source + " " + what);
     }
 
     private int compareName(int i, byte[] key) {
