@@ -24,12 +24,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * An open, memory-mapped snapshot: config values, prompt templates and raw entries served straight from the
  * mapped file.
  *
- * <p>Opening maps the file and checks its structure (tar header, magic, version, total length, and the CRC32C of
+ * <p>Opening maps the file and checks its structure (tar header, magic, version, total length, and the CRC of
  * the index header and block table); it reads nothing else and creates no object per entry, so its cost grows
  * neither with the data nor with the number of entries. A file of at most 1 MiB is read whole into one direct
  * buffer (outside the Java heap) instead of mapped, which spares a service's start-up the JVM's first-mapping
  * cost; it is served exactly as a mapping would be. Each block of index records is checked against its
- * CRC32C on the first lookup that reads it, so a damaged index block is reported by that lookup as a
+ * CRC on the first lookup that reads it, so a damaged index block is reported by that lookup as a
  * {@link CorruptSnapshotException}, never served (a format 1.0 file has one CRC32C over its whole index, checked
  * at open). Entry data is checked against its SHA-256 by {@link #verify()} (everything) or, with
  * {@link SnapshotOption#VERIFY_ON_FIRST_ACCESS}, on each entry's first use.
