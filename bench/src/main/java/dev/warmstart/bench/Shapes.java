@@ -71,6 +71,7 @@ public enum Shapes {
 
     /** Bumped whenever the files change, content or format: 3 since format 1.1's index CRCs became CRC-32. */
     private static final int GENERATOR_VERSION = 3;
+
     private static final String[] WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima"
                     + " mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu")
             .split(" ");
