@@ -14,7 +14,9 @@
 # Environment: JAVA17_HOME (default: the java on PATH), JAVA25_HOME (default
 # /usr/lib/jvm/temurin-25-jdk-amd64; skipped when absent), BENCH_DIR, COLD_SKIP_1GIB=1 to leave out the 1 GiB case,
 # LOADER_JAR to measure another build of the loader, BEFORE_LOADER_JAR to measure a second build in the same run
-# (cases warmstart-before-*, interleaved with the others: a before/after comparison under the same load).
+# (cases warmstart-before-*, interleaved with the others: a before/after comparison under the same load), and
+# BEFORE_SNAPSHOT the snapshot that build opens (default: the same mix.tar; another one when the two builds write
+# different files, e.g. across a change of the unreleased format).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-21}
@@ -65,6 +67,7 @@ cp_of() {
 arg_of() {
   case $1 in
     warmstart-1GiB) echo "$bench_dir/1GiB-100k.tar" ;; jackson | snakeyaml) echo "$bench_dir/mix-core" ;;
+    warmstart-before) echo "${BEFORE_SNAPSHOT:-$bench_dir/mix.tar}" ;;
     *) echo "$bench_dir/mix.tar" ;;
   esac
 }

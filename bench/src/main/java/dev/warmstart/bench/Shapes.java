@@ -69,7 +69,9 @@ public enum Shapes {
     /** A data entry every size shape has. */
     public static final String DATA_ENTRY = "data/part-000042.yml";
 
-    private static final int GENERATOR_VERSION = 2;
+    /** Bumped whenever the files change, content or format: 3 since format 1.1's index CRCs became CRC-32. */
+    private static final int GENERATOR_VERSION = 3;
+
     private static final String[] WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima"
                     + " mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu")
             .split(" ");

@@ -1,11 +1,11 @@
 package dev.warmstart.snapshot.format;
 
 import java.nio.ByteBuffer;
-import java.util.zip.CRC32C;
+import java.util.zip.CRC32;
 
 /**
  * The index's block table (format 1.1, {@code docs/format.md} section 2.1): the index records are cut into
- * blocks of {@code B} consecutive records, and each block has a CRC32C of its records and of the names those
+ * blocks of {@code B} consecutive records, and each block has a CRC-32 of its records and of the names those
  * records use. A reader checks the header and this table at open, each block on the first lookup that touches
  * it, and every block in a full verification, so opening costs the same for 100 entries or 100,000. The writer
  * and the loader both use this class, so what a block's CRC covers is written down once.
@@ -17,8 +17,8 @@ import java.util.zip.CRC32C;
  *   96  8·K block table, K = ceil(N / B) entries, one per block b:
  *         +0  4  names end: offset in the names section just past the names of block b's records
  *                (block b's names are the bytes from block b-1's names end, or 0, up to this)
- *         +4  4  CRC32C of block b's records (64·min(B, N − b·B) bytes from H + 64·b·B), then of its names
- *   H-4   4  header CRC: CRC32C of index bytes 0..H-5 (header and block table)
+ *         +4  4  CRC-32 of block b's records (64·min(B, N − b·B) bytes from H + 64·b·B), then of its names
+ *   H-4   4  header CRC: CRC-32 of index bytes 0..H-5 (preamble, header and block table)
  *   H       entry records, names section and CRC32C trailer of the whole index, exactly as in 1.0
  * with H = 96 + 8·K + 4 as written (a reader accepts a larger H: later minors may add header fields before the
  * header CRC).
@@ -26,6 +26,12 @@ import java.util.zip.CRC32C;
  *
  * <p>The whole-index trailer is still written, so a 1.0 reader reads a 1.1 file (it reads any minor of major 1,
  * checking that trailer at open); a 1.1 reader checks it only in a full verification.
+ *
+ * <p>The header and block CRCs are CRC-32 ({@link CRC32}, the zip polynomial), not the CRC32C of the preamble and
+ * the trailer: a JVM started from a jar has already loaded and initialised {@code CRC32} to read it, while
+ * {@code CRC32C}'s class initialisation computes its tables in the interpreter (about 1 ms of a service's cold
+ * start, which no class-data archive removes). Both are intrinsics once initialised. Because the header CRC covers
+ * the preamble, a 1.1 reader whose header CRC matches needs no CRC32C at open at all.
  */
 public final class IndexBlocks {
     private IndexBlocks() {}
@@ -42,7 +48,7 @@ public final class IndexBlocks {
     public static final int RECORDS_PER_BLOCK_OFFSET = 56;
     /** Offset of the block table in the index: right after the 1.0 header fields. */
     public static final int TABLE_OFFSET = SnapshotFormat.INDEX_HEADER_LENGTH;
-    /** Length of one block table entry: names end, CRC32C. */
+    /** Length of one block table entry: names end, CRC-32. */
     public static final int TABLE_ENTRY_LENGTH = 8;
     /** Length of the header CRC that ends the header, after the block table. */
     public static final int HEADER_CRC_LENGTH = 4;
@@ -58,7 +64,20 @@ public final class IndexBlocks {
     }
 
     /**
-     * The CRC32C stored for one block: over its records, then over its names.
+     * The header CRC stored at {@code H - 4}: the CRC-32 of the index's first {@code H - 4} bytes (preamble, header
+     * fields and block table).
+     *
+     * @param index the index bytes, from its magic
+     * @param length how many bytes it covers, {@code H - 4}
+     */
+    public static int headerCrc(ByteBuffer index, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(index.slice(0, length));
+        return (int) crc.getValue();
+    }
+
+    /**
+     * The CRC-32 stored for one block: over its records, then over its names.
      *
      * @param index the index bytes, from its magic
      * @param recordsOffset where the block's first record starts in {@code index}
@@ -67,7 +86,7 @@ public final class IndexBlocks {
      * @param namesLength how many bytes its names take
      */
     public static int blockCrc(ByteBuffer index, int recordsOffset, int recordCount, int namesOffset, int namesLength) {
-        CRC32C crc = new CRC32C();
+        CRC32 crc = new CRC32();
         crc.update(index.slice(recordsOffset, recordCount * SnapshotFormat.INDEX_RECORD_LENGTH));
         crc.update(index.slice(namesOffset, namesLength));
         return (int) crc.getValue();

@@ -35,23 +35,10 @@ public final class Config {
     private final String source;
     private final String prefix;
 
+    /** A config whose placeholders read the process's environment and system properties. */
     Config(ByteBuffer table, String source) {
-        this(table, source, ENV, SYS);
+        this(table, source, null, null);
     }
-
-    // Classes rather than method references: no invokedynamic bootstrap on the start-up path.
-    private static final UnaryOperator<String> ENV = new UnaryOperator<>() {
-        @Override
-        public String apply(String name) {
-            return System.getenv(name);
-        }
-    };
-    private static final UnaryOperator<String> SYS = new UnaryOperator<>() {
-        @Override
-        public String apply(String name) {
-            return System.getProperty(name);
-        }
-    };
 
     Config(ByteBuffer table, String source, UnaryOperator<String> env, UnaryOperator<String> sys) {
         this(new ConfigTable(table, source, null), new Placeholders(env, sys, source), source, "");
@@ -59,7 +46,7 @@ public final class Config {
 
     /** A config over a table mapped from {@code mapped}, whose faults are reported as the file changing size. */
     Config(ByteBuffer table, String source, MappedFile mapped) {
-        this(new ConfigTable(table, source, mapped), new Placeholders(ENV, SYS, source), source, "");
+        this(new ConfigTable(table, source, mapped), new Placeholders(null, null, source), source, "");
     }
 
     private Config(ConfigTable table, Placeholders placeholders, String source, String prefix) {
@@ -114,7 +101,7 @@ public final class Config {
     public Optional<Integer> findInt(String key) {
         return findLong(key).map(v -> {
             if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                throw new ConfigException(source + ": config key '" + full(key) + "' = " + v + " does not fit an int; "
+                throw Failures.config(source + ": config key '" + full(key) + "' = " + v + " does not fit an int; "
                         + "read it with getLong");
             }
             return v.intValue();
@@ -205,7 +192,7 @@ public final class Config {
         if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
             return Optional.of(Boolean.parseBoolean(text));
         }
-        throw new ConfigException(source + ": config key '" + full(key) + "' is '" + text + "', not a boolean");
+        throw Failures.config(source + ": config key '" + full(key) + "' is '" + text + "', not a boolean");
     }
 
     // ---- lists and structure ----
@@ -355,7 +342,7 @@ public final class Config {
                 return null;
             case ConfigTableLayout.TYPE_EMPTY_LIST:
             case ConfigTableLayout.TYPE_EMPTY_MAP:
-                throw new ConfigException(source + ": config key '" + full(key) + "' is an empty "
+                throw Failures.config(source + ": config key '" + full(key) + "' is an empty "
                         + (table.type(r) == ConfigTableLayout.TYPE_EMPTY_LIST ? "list" : "map") + ", not a value");
             default:
                 throw table.corrupt("has key '" + full(key) + "' of unknown type " + table.type(r));
@@ -369,7 +356,7 @@ public final class Config {
         try {
             return parser.apply(text.strip());
         } catch (NumberFormatException e) {
-            throw new ConfigException(source + ": config key '" + full(key) + "' is '" + text + "', not " + what, e);
+            throw Failures.config(source + ": config key '" + full(key) + "' is '" + text + "', not " + what, e);
         }
     }
 
@@ -378,13 +365,13 @@ public final class Config {
             return value.get();
         }
         throw isNull(key)
-                ? new ConfigException(source + ": config key '" + full(key) + "' is null; give it a value or read it "
+                ? Failures.config(source + ": config key '" + full(key) + "' is null; give it a value or read it "
                         + "with a default")
                 : missing(key);
     }
 
-    private ConfigException missing(String key) {
-        return new ConfigException(source + ": no config key '" + full(key) + "'; check the spelling (list the keys "
+    private RuntimeException missing(String key) {
+        return Failures.config(source + ": no config key '" + full(key) + "'; check the spelling (list the keys "
                 + "with: java -jar snapshot-loader.jar keys FILE) or read it with a default");
     }
 

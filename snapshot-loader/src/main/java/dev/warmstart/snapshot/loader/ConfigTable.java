@@ -175,8 +175,8 @@ final class ConfigTable {
         }
     }
 
-    CorruptSnapshotException corrupt(String what) {
-        return new CorruptSnapshotException(source + ": the config table " + what + "; rebuild the snapshot");
+    RuntimeException corrupt(String what) {
+        return Failures.corrupt(source + ": the config table " + what + "; rebuild the snapshot");
     }
 
     private int compareKey(int r, byte[] key) {

@@ -180,7 +180,7 @@ final class MappedFile {
             if (!channel.isOpen()) {
                 throw new IllegalStateException(source + " is closed; open it again to read it", e);
             }
-            throw new SnapshotException(source + ": cannot read its size: " + e.getMessage(), e);
+            throw Failures.snapshot(source + ": cannot read its size: " + e.getMessage(), e);
         }
         if (now != length) {
             throw changedSize(Long.toString(now), null);
@@ -194,7 +194,7 @@ final class MappedFile {
      *
      * @return the exception to throw
      */
-    CorruptSnapshotException fault(InternalError e) {
+    RuntimeException fault(InternalError e) {
         long now;
         try {
             now = channel.isOpen() ? channel.size() : Files.size(file);
@@ -224,8 +224,8 @@ final class MappedFile {
                 e);
     }
 
-    private CorruptSnapshotException changedSize(String now, InternalError cause) {
-        return new CorruptSnapshotException(
+    private RuntimeException changedSize(String now, InternalError cause) {
+        return Failures.corrupt(
                 source + " changed size while mapped (" + length + " bytes mapped, " + now + " bytes now): never"
                         + " truncate or rewrite a served snapshot in place; write a new file and rename it over the"
                         + " old name, then open it again",

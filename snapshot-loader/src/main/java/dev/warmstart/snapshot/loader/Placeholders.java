@@ -11,6 +11,12 @@ final class Placeholders {
     private final UnaryOperator<String> sys;
     private final String source;
 
+    /**
+     * @param env the environment variables, or null for the process's ({@link System#getenv(String)})
+     * @param sys the system properties, or null for the process's ({@link System#getProperty(String)})
+     * @param source the file, for error messages
+     */
+    // Null rather than a default UnaryOperator: a class less to load on a service's start-up path, and no lambda.
     Placeholders(UnaryOperator<String> env, UnaryOperator<String> sys, String source) {
         this.env = env;
         this.sys = sys;
@@ -35,16 +41,16 @@ final class Placeholders {
             if (isEnv || raw.startsWith("${sys:", i)) {
                 int close = raw.indexOf('}', i);
                 if (close < 0) {
-                    throw new ConfigException(source + ": config key '" + key + "' has an unclosed placeholder '"
+                    throw Failures.config(source + ": config key '" + key + "' has an unclosed placeholder '"
                             + raw.substring(i) + "'");
                 }
                 String body = raw.substring(i + 6, close);
                 int dflt = body.indexOf(":-");
                 String name = dflt >= 0 ? body.substring(0, dflt) : body;
-                String value = isEnv ? env.apply(name) : sys.apply(name);
+                String value = isEnv ? lookUp(env, name, true) : lookUp(sys, name, false);
                 if (value == null) {
                     if (dflt < 0) {
-                        throw new ConfigException(source + ": config key '" + key + "' needs the "
+                        throw Failures.config(source + ": config key '" + key + "' needs the "
                                 + (isEnv ? "environment variable " : "system property ") + name
                                 + ", which is not set; set it (or give a default: ${" + (isEnv ? "env:" : "sys:") + name
                                 + ":-value})");
@@ -59,5 +65,12 @@ final class Placeholders {
             i++;
         }
         return out.toString();
+    }
+
+    private static String lookUp(UnaryOperator<String> variables, String name, boolean isEnv) {
+        if (variables != null) {
+            return variables.apply(name);
+        }
+        return isEnv ? System.getenv(name) : System.getProperty(name);
     }
 }

@@ -111,7 +111,7 @@ public final class PromptTemplate {
      */
     public String render(Map<String, ?> values) {
         if (syntax == PromptSyntax.JINJA2) {
-            throw new SnapshotException(source + ": prompt '" + name + "' is a Jinja2 template; render text() with a "
+            throw Failures.snapshot(source + ": prompt '" + name + "' is a Jinja2 template; render text() with a "
                     + "Jinja engine (its variables are " + variables + ")");
         }
         StringBuilder out = new StringBuilder(literalLength + 32 * slots.length);
@@ -122,7 +122,7 @@ public final class PromptTemplate {
             } else {
                 Object value = values.get(slots[i]);
                 if (value == null) {
-                    throw new MissingVariableException(
+                    throw Failures.missingVariable(
                             source + ": prompt '" + name + "' needs a value for variable '"
                                     + slots[i] + "'" + (values.containsKey(slots[i]) ? " (it was null)" : "")
                                     + "; pass it to render()",
@@ -236,8 +236,8 @@ public final class PromptTemplate {
             return new String(bytes, StandardCharsets.UTF_8);
         }
 
-        private CorruptSnapshotException corrupt(String what) {
-            return new CorruptSnapshotException(source + ": prompt '" + name + "' " + what + "; rebuild the snapshot");
+        private RuntimeException corrupt(String what) {
+            return Failures.corrupt(source + ": prompt '" + name + "' " + what + "; rebuild the snapshot");
         }
     }
 }

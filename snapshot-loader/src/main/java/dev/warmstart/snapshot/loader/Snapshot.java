@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,12 +24,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * An open, memory-mapped snapshot: config values, prompt templates and raw entries served straight from the
  * mapped file.
  *
- * <p>Opening maps the file and checks its structure (tar header, magic, version, total length, and the CRC32C of
+ * <p>Opening maps the file and checks its structure (tar header, magic, version, total length, and the CRC of
  * the index header and block table); it reads nothing else and creates no object per entry, so its cost grows
  * neither with the data nor with the number of entries. A file of at most 1 MiB is read whole into one direct
  * buffer (outside the Java heap) instead of mapped, which spares a service's start-up the JVM's first-mapping
  * cost; it is served exactly as a mapping would be. Each block of index records is checked against its
- * CRC32C on the first lookup that reads it, so a damaged index block is reported by that lookup as a
+ * CRC on the first lookup that reads it, so a damaged index block is reported by that lookup as a
  * {@link CorruptSnapshotException}, never served (a format 1.0 file has one CRC32C over its whole index, checked
  * at open). Entry data is checked against its SHA-256 by {@link #verify()} (everything) or, with
  * {@link SnapshotOption#VERIFY_ON_FIRST_ACCESS}, on each entry's first use.
@@ -191,8 +190,8 @@ public final class Snapshot implements AutoCloseable {
         BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
         if (!attributes.isRegularFile()) {
             String what = attributes.isDirectory() ? "a directory" : "a special file (FIFO, socket or device)";
-            throw new FileSystemException(
-                    file.toString(), null, "is " + what + ", not a snapshot file; pass the path of a snapshot .tar");
+            throw Failures.notRegularFile(
+                    file.toString(), "is " + what + ", not a snapshot file; pass the path of a snapshot .tar");
         }
     }
 
@@ -295,7 +294,7 @@ public final class Snapshot implements AutoCloseable {
     public ByteBuffer entry(String name) {
         Optional<ByteBuffer> data = findEntry(name);
         if (data.isEmpty()) {
-            throw new MissingEntryException(source + ": no entry named '" + name
+            throw Failures.missingEntry(source + ": no entry named '" + name
                     + "'; list the entries with 'inspect' to see what the snapshot holds");
         }
         return data.get();
@@ -363,7 +362,7 @@ public final class Snapshot implements AutoCloseable {
         }
         Optional<ByteBuffer> found = findEntry(SnapshotFormat.promptEntryName(name));
         if (found.isEmpty()) {
-            throw new MissingEntryException(
+            throw Failures.missingEntry(
                     source + ": no prompt named '" + name + "'; list the prompts with 'inspect' to see what it holds");
         }
         PromptTemplate template;
@@ -393,7 +392,7 @@ public final class Snapshot implements AutoCloseable {
     }
 
     /**
-     * Checks every byte: the whole index (every block's CRC32C and the index's trailer CRC32C), each entry's
+     * Checks every byte: the whole index (every block's CRC and the index's trailer CRC32C), each entry's
      * SHA-256, the content hash, the metadata, and the tar structure (every header's checksum, name, offset and
      * size against the index, and the end-of-archive blocks).
      *
@@ -406,9 +405,12 @@ public final class Snapshot implements AutoCloseable {
             SnapshotVerifier.verify(this);
         } catch (InternalError e) {
             throw mapped.fault(e);
-        } catch (CorruptSnapshotException e) {
+        } catch (RuntimeException e) {
             // Data read as zeros from a shrunk file looks damaged: say what really happened when that is it.
-            mapped.requireUnchangedSize();
+            // (Not a catch of CorruptSnapshotException: see Failures.)
+            if (e instanceof CorruptSnapshotException) {
+                mapped.requireUnchangedSize();
+            }
             throw e;
         }
     }
@@ -456,7 +458,7 @@ public final class Snapshot implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException(source + " is closed", e);
             }
-            throw new SnapshotException(source + ": cannot map entry '" + index.name(i) + "': " + e.getMessage(), e);
+            throw Failures.snapshot(source + ": cannot map entry '" + index.name(i) + "': " + e.getMessage(), e);
         }
     }
 
@@ -465,7 +467,7 @@ public final class Snapshot implements AutoCloseable {
         try {
             return mapped.slice(offset, length).asReadOnlyBuffer();
         } catch (IOException e) {
-            throw new SnapshotException(source + ": cannot map bytes at " + offset + ": " + e.getMessage(), e);
+            throw Failures.snapshot(source + ": cannot map bytes at " + offset + ": " + e.getMessage(), e);
         }
     }
 
@@ -480,8 +482,9 @@ public final class Snapshot implements AutoCloseable {
         }
     }
 
-    CorruptSnapshotException corrupt(String what) {
-        return new CorruptSnapshotException(source + " " + what);
+    /** @return a {@link CorruptSnapshotException} naming the file (typed so, see {@link Failures}) */
+    RuntimeException corrupt(String what) {
+        return Failures.corrupt(source + " " + what);
     }
 
     // ---- internals ----

@@ -58,25 +58,34 @@ final class SnapshotIndex {
                 throw corrupt("has a bad index magic: this is not a Warmstart snapshot, or its index is damaged");
             }
         }
-        CRC32C preamble = new CRC32C();
-        preamble.update(head.slice(base, 12));
-        int storedPreambleCrc = head.getInt(base + 12);
-        if ((int) preamble.getValue() != storedPreambleCrc) {
-            throw corrupt("has a damaged index preamble (CRC32C " + hex((int) preamble.getValue()) + ", stored "
-                    + hex(storedPreambleCrc) + ")");
+        int major = head.getShort(base + 8) & 0xffff;
+        int minor = head.getShort(base + 10) & 0xffff;
+        int headerLength = head.getInt(base + 16);
+        long count = head.getInt(base + 20) & 0xffffffffL;
+        // A 1.1 header CRC covers the preamble: when it matches, the version is intact and the preamble's CRC32C
+        // need not be computed (CRC32C's class initialisation is about 1 ms of a cold start, IndexBlocks).
+        boolean headerChecked = major == SnapshotFormat.MAJOR_VERSION
+                && minor >= IndexBlocks.SINCE_MINOR_VERSION
+                && headerCrcMatches(head, base, headerLength, count);
+        if (!headerChecked) {
+            CRC32C preamble = new CRC32C();
+            preamble.update(head.slice(base, 12));
+            int storedPreambleCrc = head.getInt(base + 12);
+            if ((int) preamble.getValue() != storedPreambleCrc) {
+                throw corrupt("has a damaged index preamble (CRC32C " + hex((int) preamble.getValue()) + ", stored "
+                        + hex(storedPreambleCrc) + ")");
+            }
         }
-        this.formatMajor = head.getShort(base + 8) & 0xffff;
-        this.formatMinor = head.getShort(base + 10) & 0xffff;
+        this.formatMajor = major;
+        this.formatMinor = minor;
         if (formatMajor != SnapshotFormat.MAJOR_VERSION) {
-            throw new UnsupportedFormatVersionException(source + ": snapshot format version " + formatMajor + "."
+            throw Failures.unsupportedVersion(source + ": snapshot format version " + formatMajor + "."
                     + formatMinor + " is not supported; this loader reads format " + SnapshotFormat.MAJOR_VERSION
                     + ".x. "
                     + (formatMajor > SnapshotFormat.MAJOR_VERSION
                             ? "Upgrade snapshot-loader to a version that reads it."
                             : "Rebuild the snapshot with a current snapshot-maven-plugin."));
         }
-        int headerLength = head.getInt(base + 16);
-        long count = head.getInt(base + 20) & 0xffffffffL;
         long declaredLength = head.getLong(base + 24);
         if (declaredLength != fileLength) {
             throw corrupt(
@@ -111,13 +120,14 @@ final class SnapshotIndex {
                         + " entries, header " + headerLength + " bytes)");
             }
             // Covers the preamble, every header field and the block table: what open relies on, and no more.
-            int crcAt = headerLength - IndexBlocks.HEADER_CRC_LENGTH;
-            CRC32C header = new CRC32C();
-            header.update(index.slice(0, crcAt));
-            int storedHeaderCrc = index.getInt(crcAt);
-            if ((int) header.getValue() != storedHeaderCrc) {
-                throw corrupt("has a damaged index header (CRC32C " + hex((int) header.getValue()) + ", stored "
-                        + hex(storedHeaderCrc) + ")");
+            if (!headerChecked) {
+                int crcAt = headerLength - IndexBlocks.HEADER_CRC_LENGTH;
+                int computed = IndexBlocks.headerCrc(index, crcAt);
+                int storedHeaderCrc = index.getInt(crcAt);
+                if (computed != storedHeaderCrc) {
+                    throw corrupt("has a damaged index header (CRC-32 " + hex(computed) + ", stored "
+                            + hex(storedHeaderCrc) + ")");
+                }
             }
             this.blockShift = Integer.numberOfTrailingZeros(recordsPerBlock);
             this.blockCount = (int) blocks;
@@ -142,6 +152,24 @@ final class SnapshotIndex {
         this.recordsStart = headerLength;
         this.namesStart = headerLength + entryCount * SnapshotFormat.INDEX_RECORD_LENGTH;
         this.namesLength = (int) names;
+    }
+
+    /**
+     * Whether the header CRC of a 1.1 index matches, checked before anything else is read from the header. Tried
+     * only when the header length is the one the writer writes for the (unchecked) entry count and records per
+     * block, and lies in the first region; otherwise the header is checked the long way, after the preamble.
+     */
+    private static boolean headerCrcMatches(ByteBuffer head, int base, int headerLength, long count) {
+        int recordsPerBlock = head.getInt(base + IndexBlocks.RECORDS_PER_BLOCK_OFFSET);
+        if (recordsPerBlock <= 0 || Integer.bitCount(recordsPerBlock) != 1) {
+            return false;
+        }
+        long expected = IndexBlocks.headerLength(IndexBlocks.blockCount(count, recordsPerBlock));
+        if (headerLength != expected || headerLength > head.capacity() - base) {
+            return false;
+        }
+        int crcAt = headerLength - IndexBlocks.HEADER_CRC_LENGTH;
+        return IndexBlocks.headerCrc(head.slice(base, crcAt), crcAt) == head.getInt(base + crcAt);
     }
 
     /**
@@ -286,8 +314,9 @@ final class SnapshotIndex {
         return true;
     }
 
-    CorruptSnapshotException corrupt(String what) {
-        return new CorruptSnapshotException(source + " " + what);
+    /** @return a {@link CorruptSnapshotException} naming the file (typed so, see {@link Failures}) */
+    RuntimeException corrupt(String what) {
+        return Failures.corrupt(source + " " + what);
     }
 
     private int compareName(int i, byte[] key) {
@@ -397,7 +426,7 @@ final class SnapshotIndex {
         int stored = index.getInt(tableEntry(block) + 4);
         if (computed != stored) {
             throw corrupt("has a damaged index block " + block + " of " + blockCount + " (entries " + first + " to "
-                    + (first + count - 1) + "; CRC32C " + hex(computed) + ", stored " + hex(stored)
+                    + (first + count - 1) + "; CRC-32 " + hex(computed) + ", stored " + hex(stored)
                     + "); rebuild or re-download it");
         }
     }

@@ -439,9 +439,7 @@ public final class SnapshotWriter implements Closeable {
                             namesEnd - namesFrom));
         }
         int crcAt = headerLength - IndexBlocks.HEADER_CRC_LENGTH;
-        CRC32C header = new CRC32C();
-        header.update(buf.array(), 0, crcAt);
-        buf.putInt(crcAt, (int) header.getValue());
+        buf.putInt(crcAt, IndexBlocks.headerCrc(buf, crcAt));
     }
 
     /** @return the index header length for {@code recordCount} records: the 1.0 fields, block table, header CRC */

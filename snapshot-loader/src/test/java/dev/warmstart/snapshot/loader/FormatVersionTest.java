@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,43 @@ class FormatVersionTest {
             assertThat(text(snapshot.entry("docs/readme.txt"))).isEqualTo("Written by the format 1.0 writer.\n");
             snapshot.verify();
         }
+    }
+
+    /**
+     * The 1.1 header and block CRCs are CRC-32 (java.util.zip.CRC32), the preamble and trailer CRC32C, as
+     * docs/format.md section 2.1 says: computed here from the bytes alone, as a reader in another language would.
+     */
+    @Test
+    void aFormat11IndexHasCrc32HeaderAndBlockCrcsAndCrc32cPreambleAndTrailer() throws IOException {
+        Path file = SnapshotTestFiles.many(dir.resolve("crcs.tar"), 150);
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file));
+        int indexLength = (int) bytes.getLong(SnapshotFormat.BLOCK + 48);
+        ByteBuffer index = bytes.slice(SnapshotFormat.BLOCK, indexLength);
+        int headerLength = index.getInt(16);
+        int count = index.getInt(20);
+        int namesLength = index.getInt(40);
+        int perBlock = index.getInt(56);
+        assertThat(crc(new CRC32C(), index, 0, 12)).isEqualTo(index.getInt(12));
+        assertThat(crc(new CRC32(), index, 0, headerLength - 4)).isEqualTo(index.getInt(headerLength - 4));
+        int namesStart = headerLength + count * SnapshotFormat.INDEX_RECORD_LENGTH;
+        int namesFrom = 0;
+        for (int block = 0; block * perBlock < count; block++) {
+            int namesTo = index.getInt(96 + 8 * block);
+            int first = block * perBlock;
+            int records = Math.min(perBlock, count - first);
+            CRC32 crc = new CRC32();
+            crc.update(index.slice(headerLength + first * SnapshotFormat.INDEX_RECORD_LENGTH, records * 64));
+            crc.update(index.slice(namesStart + namesFrom, namesTo - namesFrom));
+            assertThat((int) crc.getValue()).as("block " + block).isEqualTo(index.getInt(96 + 8 * block + 4));
+            namesFrom = namesTo;
+        }
+        assertThat(namesFrom).isEqualTo(namesLength);
+        assertThat(crc(new CRC32C(), index, 0, indexLength - 4)).isEqualTo(index.getInt(indexLength - 4));
+    }
+
+    private static int crc(java.util.zip.Checksum checksum, ByteBuffer bytes, int offset, int length) {
+        checksum.update(bytes.slice(offset, length));
+        return (int) checksum.getValue();
     }
 
     @Test

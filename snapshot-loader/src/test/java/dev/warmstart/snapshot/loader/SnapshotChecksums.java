@@ -80,9 +80,7 @@ final class SnapshotChecksums {
             }
         }
         int crcAt = headerLength - IndexBlocks.HEADER_CRC_LENGTH;
-        CRC32C header = new CRC32C();
-        header.update(index.slice(0, crcAt));
-        index.putInt(crcAt, (int) header.getValue());
+        index.putInt(crcAt, IndexBlocks.headerCrc(index, crcAt));
     }
 
     /** Rewrites the checksum field of the tar header at {@code offset} to match its (possibly mutated) bytes. */

@@ -148,7 +148,7 @@ class SnapshotCorruptionTest {
                         .isInstanceOf(CorruptSnapshotException.class)
                         .hasMessageContaining("bad.tar")
                         .hasMessageContaining("damaged index block 2 of 3")
-                        .hasMessageMatching(".*CRC32C [0-9a-f]{8}, stored [0-9a-f]{8}.*");
+                        .hasMessageMatching(".*CRC-32 [0-9a-f]{8}, stored [0-9a-f]{8}.*");
             }
             for (String name : names.subList(regions.firstEntry(2), regions.endEntry(2))) {
                 assertThatThrownBy(() -> snapshot.entry(name)).isInstanceOf(CorruptSnapshotException.class);

@@ -156,7 +156,7 @@ class SnapshotEdgeTest {
         CorruptionInjector.flipByte(damagedIndex, SnapshotFormat.BLOCK + 64);
         assertThatThrownBy(() -> Snapshot.open(damagedIndex))
                 .isInstanceOf(CorruptSnapshotException.class)
-                .hasMessageMatching("(?s).*CRC32C [0-9a-f]{8}, stored [0-9a-f]{8}.*");
+                .hasMessageMatching("(?s).*CRC-32 [0-9a-f]{8}, stored [0-9a-f]{8}.*");
     }
 
     /** A snapshot whose config table lies past the first 4 KiB, behind 256 KiB of data. */
