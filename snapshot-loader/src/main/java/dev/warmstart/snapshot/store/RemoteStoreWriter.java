@@ -513,11 +513,14 @@ public final class RemoteStoreWriter implements AutoCloseable {
             makeCollection(name.substring(0, name.lastIndexOf('/') + 1));
             r = fetcher.exchange(putRequest(uri, file, ifHeader));
         }
-        check(
-                r,
-                "PUT " + uri,
-                (ifHeader != null ? "; the registry is unchanged" : "")
-                        + (r.statusCode() == 423 ? " (locked by another writer)" : ""));
+        if (ifHeader != null && (r.statusCode() == 412 || r.statusCode() == 423)) {
+            // the server no longer counts this writer's lock token (lost, or taken over): nothing of this change is
+            // in the registry, so the change may be made again from a fresh read, like any other contention
+            throw new ContendedException("PUT " + uri + " answered HTTP " + r.statusCode() + " under this writer's"
+                    + " lock: the server no longer holds the lock for it (another writer may hold it now); this"
+                    + " change is not in the registry");
+        }
+        check(r, "PUT " + uri, ifHeader != null ? "; the registry is unchanged" : "");
     }
 
     private HttpRequest putRequest(URI uri, Path file, String ifHeader) throws IOException {
