@@ -1,5 +1,6 @@
 package dev.warmstart.snapshot.plugin.input;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileSystems;
@@ -158,6 +159,11 @@ final class InputFiles {
     private static List<PathMatcher> matchers(List<String> globs) {
         List<PathMatcher> out = new ArrayList<>();
         for (String glob : globs) {
+            PathMatcher suffix = suffixMatcher(glob);
+            if (suffix != null) {
+                out.add(suffix);
+                continue;
+            }
             out.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
             // "**/*.yml" should match top-level files too, as in Maven's own includes.
             if (glob.startsWith("**/")) {
@@ -165,6 +171,32 @@ final class InputFiles {
             }
         }
         return out;
+    }
+
+    /**
+     * @return a matcher for the common {@code **}{@code /*.ext} glob (with its top-level twin) that compares the file
+     *     name's ending instead of running a regular expression per file (most of listing 10,000 files), or null
+     *     for any other glob. Only where globs match case-sensitively with {@code /} separators, as on Linux and
+     *     macOS; elsewhere the file system's own matcher decides.
+     */
+    static PathMatcher suffixMatcher(String glob) {
+        if (File.separatorChar != '/' || !glob.startsWith("**/*.")) {
+            return null;
+        }
+        String suffix = glob.substring(4);
+        for (int i = 1; i < suffix.length(); i++) {
+            char c = suffix.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return null;
+            }
+        }
+        if (suffix.length() < 2) {
+            return null;
+        }
+        return path -> {
+            Path name = path.getFileName();
+            return name != null && name.toString().endsWith(suffix);
+        };
     }
 
     private static boolean matches(List<PathMatcher> matchers, Path relative) {
