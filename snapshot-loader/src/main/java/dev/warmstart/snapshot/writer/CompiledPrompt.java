@@ -15,12 +15,16 @@ import java.util.SortedMap;
  */
 public final class CompiledPrompt {
     /**
-     * A literal run ({@code variableIndex < 0}), which stands verbatim in the source text from {@code sourceStart}
-     * (or -1 when it does not), or a slot.
+     * A literal run ({@code variableIndex < 0}): the source text from {@code sourceStart} to {@code sourceEnd}, kept
+     * as offsets rather than a copy of the text; or a slot.
      */
-    record Segment(String literal, int variableIndex, int sourceStart) {
+    record Segment(int variableIndex, int sourceStart, int sourceEnd) {
         static Segment slot(int variableIndex) {
-            return new Segment(null, variableIndex, -1);
+            return new Segment(variableIndex, -1, -1);
+        }
+
+        static Segment literal(int sourceStart, int sourceEnd) {
+            return new Segment(-1, sourceStart, sourceEnd);
         }
     }
 
@@ -112,7 +116,7 @@ public final class CompiledPrompt {
             Segment s = segments.get(i);
             if (s.variableIndex() < 0) {
                 if (s.sourceStart() >= charCursor) {
-                    int end = s.sourceStart() + s.literal().length();
+                    int end = s.sourceEnd();
                     byteCursor += ascii ? s.sourceStart() - charCursor : utf8Length(text, charCursor, s.sourceStart());
                     int length = ascii ? end - s.sourceStart() : utf8Length(text, s.sourceStart(), end);
                     segmentRefs[2 * i] = byteCursor;
@@ -120,7 +124,8 @@ public final class CompiledPrompt {
                     byteCursor += length;
                     charCursor = end;
                 } else {
-                    byte[] bytes = s.literal().getBytes(StandardCharsets.UTF_8);
+                    byte[] bytes =
+                            text.substring(s.sourceStart(), s.sourceEnd()).getBytes(StandardCharsets.UTF_8);
                     segmentRefs[2 * i] = heapSize;
                     segmentRefs[2 * i + 1] = bytes.length;
                     stored.add(bytes);

@@ -98,6 +98,7 @@ public final class SnapshotBuilder {
      * @throws SelfCheckException when the written snapshot does not read back as written
      */
     public BuildResult build(BuildSettings settings) throws InputProblemsException, IOException {
+        HashWarmUp.start();
         try (SnapshotInputs inputs = new InputCompiler(log).threads(threads).compile(settings.inputs())) {
             return build(settings, inputs);
         }

@@ -69,6 +69,15 @@ final class InputFiles {
         }
         List<PathMatcher> in = matchers(includes);
         List<PathMatcher> out = matchers(excludes);
+        // File-name matchers need no relative path (UnixPath.relativize per file is most of what is left).
+        boolean byNameOnly = true;
+        for (PathMatcher m : in) {
+            byNameOnly &= m instanceof SuffixMatcher;
+        }
+        for (PathMatcher m : out) {
+            byNameOnly &= m instanceof SuffixMatcher;
+        }
+        boolean matchByName = byNameOnly;
         Path root = dir.toRealPath();
         List<Path> files = new ArrayList<>();
         Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
@@ -94,7 +103,7 @@ final class InputFiles {
 
             @Override
             public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                Path relative = dir.relativize(f);
+                Path relative = matchByName ? f : dir.relativize(f);
                 if (!matches(in, relative) || matches(out, relative)) {
                     return FileVisitResult.CONTINUE;
                 }
@@ -193,10 +202,26 @@ final class InputFiles {
         if (suffix.length() < 2) {
             return null;
         }
-        return path -> {
+        return new SuffixMatcher(suffix);
+    }
+
+    /** Matches a path whose file name ends with a suffix: it matches a relative path as its absolute one. */
+    private record SuffixMatcher(String suffix) implements PathMatcher {
+        @Override
+        public boolean matches(Path path) {
             Path name = path.getFileName();
             return name != null && name.toString().endsWith(suffix);
-        };
+        }
+    }
+
+    /** @return {@code file}'s path relative to {@code dir}, as text: {@code dir.relativize(file)} without its cost */
+    static String relativeName(Path dir, Path file) {
+        String d = dir.toString();
+        String f = file.toString();
+        if (f.length() > d.length() + 1 && f.startsWith(d) && f.charAt(d.length()) == File.separatorChar) {
+            return f.substring(d.length() + 1);
+        }
+        return dir.relativize(file).toString();
     }
 
     private static boolean matches(List<PathMatcher> matchers, Path relative) {

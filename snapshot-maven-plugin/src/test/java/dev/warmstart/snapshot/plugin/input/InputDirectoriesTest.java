@@ -202,4 +202,17 @@ class InputDirectoriesTest {
             assertThat(InputFiles.suffixMatcher(glob)).as(glob).isNull();
         }
     }
+
+    @Test
+    void theRelativeNameOfAFileIsWhatRelativizeGives() {
+        for (String[] c : new String[][] {
+            {"/p/src", "/p/src/a.txt"}, {"/p/src", "/p/src/x/y/a.txt"}, {"/p/./src", "/p/./src/x/a.txt"},
+            {"/", "/a.txt"}, {"/p/src", "/p/srcx/a.txt"}, {"src", "src/a/b.md"}
+        }) {
+            Path dir = Path.of(c[0]);
+            Path file = Path.of(c[1]);
+            assertThat(InputFiles.relativeName(dir, file))
+                    .isEqualTo(dir.relativize(file).toString());
+        }
+    }
 }
