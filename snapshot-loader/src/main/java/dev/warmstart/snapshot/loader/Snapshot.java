@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -399,10 +400,22 @@ public final class Snapshot implements AutoCloseable {
      * @throws CorruptSnapshotException naming the first damaged part, or when the file changed size while mapped
      */
     public void verify() {
+        verifyUsing(null);
+    }
+
+    /**
+     * Checks every byte as {@link #verify()} does, with the entries' SHA-256 checks (most of the work) spread over
+     * {@code executor}'s threads in slices of about 4 MiB. It reports the same damage as {@link #verify()}: when
+     * several entries are damaged, the first in the index. Returns once every slice is done.
+     *
+     * @param executor runs the slices (a build's thread pool, for instance); null checks on the calling thread
+     * @throws CorruptSnapshotException naming the first damaged part, or when the file changed size while mapped
+     */
+    public void verifyUsing(Executor executor) {
         ensureOpen();
         mapped.requireUnchangedSize();
         try {
-            SnapshotVerifier.verify(this);
+            SnapshotVerifier.verify(this, executor);
         } catch (InternalError e) {
             throw mapped.fault(e);
         } catch (RuntimeException e) {
@@ -469,6 +482,13 @@ public final class Snapshot implements AutoCloseable {
         } catch (IOException e) {
             throw Failures.snapshot(source + ": cannot map bytes at " + offset + ": " + e.getMessage(), e);
         }
+    }
+
+    /** @return whether {@code data}, entry {@code i}'s, matches the SHA-256 the index records for it */
+    boolean shaMatches(int i, ByteBuffer data) {
+        MessageDigest sha = ContentHash.sha256();
+        sha.update(data.duplicate());
+        return MessageDigest.isEqual(sha.digest(), index.sha256(i));
     }
 
     void checkSha(int i, ByteBuffer data) {

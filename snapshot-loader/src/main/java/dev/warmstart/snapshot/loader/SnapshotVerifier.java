@@ -5,7 +5,12 @@ import dev.warmstart.snapshot.format.SnapshotFormat;
 import dev.warmstart.snapshot.format.TarHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * The full check behind {@link Snapshot#verify()}: every byte of the index (every block of a 1.1 index, whether
@@ -14,21 +19,32 @@ import java.util.Arrays;
 final class SnapshotVerifier {
     private SnapshotVerifier() {}
 
-    static void verify(Snapshot s) {
+    /** Entries whose SHA-256 is checked by one task when the check is spread over threads: about this many bytes. */
+    private static final long SLICE_BYTES = 4L << 20;
+
+    static void verify(Snapshot s, Executor executor) {
         // First, so damage anywhere in the index is reported as such, before it could be read as a record.
         s.index().verifyAll();
         int count = s.entryCount();
         ContentHash contentHash = new ContentHash();
-        for (int i = 0; i < count; i++) {
+        int unsorted = -1;
+        for (int i = 0; i < count && unsorted < 0; i++) {
             byte[] name = s.index().nameBytes(i);
             if (i > 0 && Arrays.compareUnsigned(s.index().nameBytes(i - 1), name) >= 0) {
-                throw s.corrupt("has a damaged index: entries are not sorted at '"
-                        + s.index().name(i) + "'");
-            }
-            s.checkSha(i, s.data(i));
-            if (ContentHash.isContentEntry(name)) {
+                unsorted = i;
+            } else if (ContentHash.isContentEntry(name)) {
                 contentHash.add(name, s.index().sha256(i));
             }
+        }
+        // The data of every entry before the first unsorted one is checked, as a sequential pass would: damage
+        // there is reported first.
+        int damaged = firstDamaged(s, unsorted < 0 ? count : unsorted, executor);
+        if (damaged >= 0) {
+            s.checkSha(damaged, s.data(damaged)); // throws, naming it
+        }
+        if (unsorted >= 0) {
+            throw s.corrupt("has a damaged index: entries are not sorted at '"
+                    + s.index().name(unsorted) + "'");
         }
         byte[] computed = contentHash.finish();
         if (!Arrays.equals(computed, s.index().contentHashBytes())) {
@@ -45,6 +61,65 @@ final class SnapshotVerifier {
                             + ", content hash " + s.contentHash() + ", " + s.fileLength() + " bytes)");
         }
         walkTar(s);
+    }
+
+    /** @return the first of entries {@code [0, end)} whose data does not match its SHA-256, or -1 */
+    private static int firstDamaged(Snapshot s, int end, Executor executor) {
+        if (executor == null) {
+            return firstDamaged(s, 0, end);
+        }
+        List<CompletableFuture<Integer>> slices = new ArrayList<>();
+        for (int from = 0; from < end; ) {
+            int to = from;
+            long bytes = 0;
+            while (to < end && (to == from || bytes < SLICE_BYTES)) {
+                bytes += s.index().dataLength(to);
+                to++;
+            }
+            int sliceFrom = from;
+            int sliceTo = to;
+            slices.add(CompletableFuture.supplyAsync(() -> firstDamaged(s, sliceFrom, sliceTo), executor));
+            from = to;
+        }
+        int first = -1;
+        RuntimeException failure = null;
+        for (CompletableFuture<Integer> slice : slices) {
+            try {
+                int damaged = slice.join();
+                if (first < 0 && damaged >= 0) {
+                    first = damaged;
+                }
+            } catch (CompletionException e) {
+                // Every slice is waited for, so none still reads the mapping when the caller goes on.
+                if (failure == null) {
+                    failure = unwrap(e);
+                }
+            }
+        }
+        if (first >= 0) {
+            return first;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return -1;
+    }
+
+    private static RuntimeException unwrap(CompletionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof Error error) {
+            throw error; // InternalError from a truncated mapping: Snapshot.verify translates it
+        }
+        return cause instanceof RuntimeException r ? r : e;
+    }
+
+    private static int firstDamaged(Snapshot s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!s.shaMatches(i, s.data(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Reads the tar as any tar reader would and checks it describes exactly what the index says. */

@@ -2,9 +2,9 @@ package dev.warmstart.snapshot.writer;
 
 import dev.warmstart.snapshot.format.PromptLayout;
 import dev.warmstart.snapshot.loader.PromptSyntax;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -15,12 +15,16 @@ import java.util.SortedMap;
  */
 public final class CompiledPrompt {
     /**
-     * A literal run ({@code variableIndex < 0}), which stands verbatim in the source text from {@code sourceStart}
-     * (or -1 when it does not), or a slot.
+     * A literal run ({@code variableIndex < 0}): the source text from {@code sourceStart} to {@code sourceEnd}, kept
+     * as offsets rather than a copy of the text; or a slot.
      */
-    record Segment(String literal, int variableIndex, int sourceStart) {
+    record Segment(int variableIndex, int sourceStart, int sourceEnd) {
         static Segment slot(int variableIndex) {
-            return new Segment(null, variableIndex, -1);
+            return new Segment(variableIndex, -1, -1);
+        }
+
+        static Segment literal(int sourceStart, int sourceEnd) {
+            return new Segment(-1, sourceStart, sourceEnd);
         }
     }
 
@@ -94,49 +98,65 @@ public final class CompiledPrompt {
 
     /** @return the entry bytes (see {@link PromptLayout}); the same prompt always gives the same bytes */
     public byte[] toBytes() {
-        ByteArrayOutputStream heap = new ByteArrayOutputStream();
         byte[] textBytes = text.getBytes(StandardCharsets.UTF_8);
-        int[] textRef = {heap.size(), textBytes.length};
-        heap.writeBytes(textBytes);
+        // The string heap is the source text followed by the few strings stored apart (literals not in the text,
+        // variable names, metadata); its size is known before anything is copied, so the entry is laid out in one
+        // array, the text copied once.
+        List<byte[]> stored = new ArrayList<>();
+        int heapSize = textBytes.length;
         // All-ASCII text (the common case) has a byte for every char: offsets need no counting.
         boolean ascii = textBytes.length == text.length();
-        ByteBuffer seg = ByteBuffer.allocate(segments.size() * PromptLayout.SEGMENT_LENGTH);
+        int[] segmentRefs = new int[2 * segments.size()];
         // A literal references its bytes inside the stored source text instead of being stored twice: the entry
         // is about the size of the text. The tokenizers emit literals in source order, so the UTF-8 offset is
         // kept by a cursor that only moves forwards.
         int charCursor = 0;
-        int byteCursor = textRef[0];
-        for (Segment s : segments) {
+        int byteCursor = 0;
+        for (int i = 0; i < segments.size(); i++) {
+            Segment s = segments.get(i);
             if (s.variableIndex() < 0) {
-                int[] ref;
                 if (s.sourceStart() >= charCursor) {
-                    int end = s.sourceStart() + s.literal().length();
+                    int end = s.sourceEnd();
                     byteCursor += ascii ? s.sourceStart() - charCursor : utf8Length(text, charCursor, s.sourceStart());
                     int length = ascii ? end - s.sourceStart() : utf8Length(text, s.sourceStart(), end);
-                    ref = new int[] {byteCursor, length};
+                    segmentRefs[2 * i] = byteCursor;
+                    segmentRefs[2 * i + 1] = length;
                     byteCursor += length;
                     charCursor = end;
                 } else {
-                    ref = put(heap, s.literal());
+                    byte[] bytes =
+                            text.substring(s.sourceStart(), s.sourceEnd()).getBytes(StandardCharsets.UTF_8);
+                    segmentRefs[2 * i] = heapSize;
+                    segmentRefs[2 * i + 1] = bytes.length;
+                    stored.add(bytes);
+                    heapSize += bytes.length;
                 }
-                seg.putInt(PromptLayout.SEGMENT_LITERAL).putInt(ref[0]).putInt(ref[1]);
-            } else {
-                seg.putInt(PromptLayout.SEGMENT_SLOT).putInt(s.variableIndex()).putInt(0);
             }
         }
-        ByteBuffer vars = ByteBuffer.allocate(variables.size() * PromptLayout.VARIABLE_LENGTH);
-        for (String v : variables) {
-            int[] ref = put(heap, v);
-            vars.putInt(ref[0]).putInt(ref[1]);
+        int[] variableRefs = new int[2 * variables.size()];
+        for (int i = 0; i < variables.size(); i++) {
+            byte[] bytes = variables.get(i).getBytes(StandardCharsets.UTF_8);
+            variableRefs[2 * i] = heapSize;
+            variableRefs[2 * i + 1] = bytes.length;
+            stored.add(bytes);
+            heapSize += bytes.length;
         }
-        ByteBuffer meta = ByteBuffer.allocate(metadata.size() * PromptLayout.METADATA_LENGTH);
+        int[] metadataRefs = new int[4 * metadata.size()];
+        int m = 0;
         for (Map.Entry<String, String> e : metadata.entrySet()) {
-            int[] k = put(heap, e.getKey());
-            int[] v = put(heap, e.getValue());
-            meta.putInt(k[0]).putInt(k[1]).putInt(v[0]).putInt(v[1]);
+            for (String part : List.of(e.getKey(), e.getValue())) {
+                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+                metadataRefs[m++] = heapSize;
+                metadataRefs[m++] = bytes.length;
+                stored.add(bytes);
+                heapSize += bytes.length;
+            }
         }
-        ByteBuffer out = ByteBuffer.allocate(
-                PromptLayout.HEADER_LENGTH + seg.capacity() + vars.capacity() + meta.capacity() + heap.size());
+        ByteBuffer out = ByteBuffer.allocate(PromptLayout.HEADER_LENGTH
+                + segments.size() * PromptLayout.SEGMENT_LENGTH
+                + variables.size() * PromptLayout.VARIABLE_LENGTH
+                + metadata.size() * PromptLayout.METADATA_LENGTH
+                + heapSize);
         out.put(PromptLayout.MAGIC)
                 .put((byte) syntaxCode(syntax))
                 .put((byte) 0)
@@ -145,9 +165,28 @@ public final class CompiledPrompt {
         out.putInt(segments.size())
                 .putInt(variables.size())
                 .putInt(metadata.size())
-                .putInt(heap.size());
-        out.putInt(textRef[0]).putInt(textRef[1]);
-        out.put(seg.array()).put(vars.array()).put(meta.array()).put(heap.toByteArray());
+                .putInt(heapSize);
+        out.putInt(0).putInt(textBytes.length);
+        for (int i = 0; i < segments.size(); i++) {
+            Segment s = segments.get(i);
+            if (s.variableIndex() < 0) {
+                out.putInt(PromptLayout.SEGMENT_LITERAL)
+                        .putInt(segmentRefs[2 * i])
+                        .putInt(segmentRefs[2 * i + 1]);
+            } else {
+                out.putInt(PromptLayout.SEGMENT_SLOT).putInt(s.variableIndex()).putInt(0);
+            }
+        }
+        for (int ref : variableRefs) {
+            out.putInt(ref);
+        }
+        for (int ref : metadataRefs) {
+            out.putInt(ref);
+        }
+        out.put(textBytes);
+        for (byte[] bytes : stored) {
+            out.put(bytes);
+        }
         return out.array();
     }
 
@@ -158,13 +197,6 @@ public final class CompiledPrompt {
             case DIFY -> PromptLayout.SYNTAX_DIFY;
             case JINJA2 -> PromptLayout.SYNTAX_JINJA2;
         };
-    }
-
-    private static int[] put(ByteArrayOutputStream heap, String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        int offset = heap.size();
-        heap.writeBytes(bytes);
-        return new int[] {offset, bytes.length};
     }
 
     /** @return the UTF-8 length of {@code s[from, to)} */

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * {@link PromptSyntax} are specified in {@code docs/format.md} §7.
  */
 public final class PromptCompiler {
-    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+    /** The placeholder names of PLAIN templates; {@link #isPlainName} checks it without a regular expression. */
+    static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
     /**
      * Dify's own placeholder grammar: user inputs ({@code {{name}}}, at most 30 characters), its special
      * variables, and workflow references {@code {{#node_id.var[.sub...]#}}}. Anything else is literal text.
@@ -203,7 +204,7 @@ public final class PromptCompiler {
                         lc[1]);
             }
             String name = text.substring(open + 2, close).strip();
-            if (!PLAIN_NAME.matcher(name).matches()) {
+            if (!isPlainName(name)) {
                 int[] lc = lineColumn(text, open);
                 throw new PromptSyntaxException(
                         "invalid variable name '" + abbreviate(name) + "' at line " + lc[0]
@@ -218,6 +219,29 @@ public final class PromptCompiler {
             i = close + 2;
         }
         literal.flush();
+    }
+
+    /**
+     * @return whether {@code name} matches {@link #PLAIN_NAME}: identifiers joined by dots. Checked by hand, as it
+     *     runs for every placeholder of every template.
+     */
+    static boolean isPlainName(String name) {
+        boolean start = true;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_';
+            if (start) {
+                if (!letter) {
+                    return false;
+                }
+                start = false;
+            } else if (c == '.') {
+                start = true;
+            } else if (!letter && !(c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return !start;
     }
 
     private static void tokenizeDify(String text, List<CompiledPrompt.Segment> segments, UsedVariables used) {
@@ -313,7 +337,7 @@ public final class PromptCompiler {
 
         void flush() {
             if (start >= 0) {
-                segments.add(new CompiledPrompt.Segment(text.substring(start, end), -1, start));
+                segments.add(CompiledPrompt.Segment.literal(start, end));
                 start = -1;
                 end = -1;
             }

@@ -184,6 +184,38 @@ public final class SnapshotWriter implements Closeable {
     public WrittenSnapshot finish(
             Instant created, String producer, String producerVersion, Map<String, String> provenance)
             throws IOException {
+        return finish(created, producer, producerVersion, provenance, null);
+    }
+
+    /**
+     * Reads a written snapshot back before it takes the target's place; see
+     * {@link #finish(Instant, String, String, Map, ReadBack)}.
+     */
+    @FunctionalInterface
+    public interface ReadBack {
+        /**
+         * Checks the complete snapshot file and hashes it.
+         *
+         * @param written the snapshot file, complete, not yet renamed over the target
+         * @return the SHA-256 of the whole file as read back, in hex: {@link WrittenSnapshot#fileSha256()}
+         * @throws IOException or any unchecked exception to refuse the file: the target is then left as it was
+         */
+        String check(Path written) throws IOException;
+    }
+
+    /**
+     * Lays out and writes the snapshot, has {@code readBack} check the written file while it is forced to disk,
+     * and only then atomically replaces the target. The file is not hashed while it is written: {@code readBack}
+     * hashes what it reads back, so every byte is hashed once fewer than by
+     * {@link #finish(Instant, String, String, Map)}, and a snapshot that fails the check never replaces the target.
+     *
+     * @param readBack checks the written file and returns its SHA-256
+     * @return what was written
+     * @throws IOException when writing fails, or what {@code readBack} threw; the target is then unchanged
+     */
+    public WrittenSnapshot finish(
+            Instant created, String producer, String producerVersion, Map<String, String> provenance, ReadBack readBack)
+            throws IOException {
         ensureOpen();
         long createdSeconds = created.getEpochSecond();
         if (createdSeconds < SnapshotFormat.MIN_CREATED_SECONDS
@@ -230,7 +262,8 @@ public final class SnapshotWriter implements Closeable {
         byte[] signature = signer == null ? null : signer.signatureEntry(hash, metadataJson);
         byte[] index = buildIndex(layout, metadataJson, signature, createdSeconds, hash);
         Path temp = AtomicFiles.createTemp(target, AtomicFiles.TEMP_SUFFIX);
-        MessageDigest fileSha = ContentHash.sha256();
+        MessageDigest fileSha = readBack == null ? ContentHash.sha256() : null;
+        String fileSha256;
         try {
             try (FileChannel out =
                     FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -285,7 +318,12 @@ public final class SnapshotWriter implements Closeable {
                 if (out.size() != layout.fileLength) {
                     throw new IllegalStateException("wrote " + out.size() + " bytes, laid out " + layout.fileLength);
                 }
-                out.force(true);
+                if (readBack == null) {
+                    out.force(true);
+                    fileSha256 = ContentHash.hex(fileSha.digest());
+                } else {
+                    fileSha256 = forceWhileReadingBack(out, temp, readBack);
+                }
             }
             AtomicFiles.move(temp, target);
         } finally {
@@ -297,10 +335,58 @@ public final class SnapshotWriter implements Closeable {
                 target,
                 id,
                 ContentHash.hex(hash),
-                ContentHash.hex(fileSha.digest()),
+                fileSha256,
                 layout.fileLength,
                 entries.size(),
                 Instant.ofEpochSecond(createdSeconds));
+    }
+
+    /**
+     * Forces {@code out} to disk on another thread while {@code readBack} reads the same file from the page cache:
+     * the disk's latency and the check's CPU overlap instead of adding up. Both must succeed.
+     */
+    private static String forceWhileReadingBack(FileChannel out, Path temp, ReadBack readBack) throws IOException {
+        IOException[] forceFailure = new IOException[1];
+        Thread force = new Thread(
+                () -> {
+                    try {
+                        out.force(true);
+                    } catch (IOException e) {
+                        forceFailure[0] = e;
+                    }
+                },
+                "warmstart-force");
+        force.setDaemon(true);
+        force.start();
+        String sha256;
+        try {
+            sha256 = readBack.check(temp);
+        } finally {
+            joinUninterruptibly(force);
+        }
+        if (forceFailure[0] != null) {
+            throw forceFailure[0];
+        }
+        if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalStateException("the read-back gave '" + sha256 + "', not a SHA-256 in hex");
+        }
+        return sha256;
+    }
+
+    /** Waits for {@code t}, even when interrupted: the file it forces must not be renamed or deleted under it. */
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Deletes the spool file; the target is left as it was unless {@link #finish} succeeded. */
@@ -460,7 +546,9 @@ public final class SnapshotWriter implements Closeable {
             }
             pos += n;
             buf.flip();
-            fileSha.update(buf.duplicate());
+            if (fileSha != null) {
+                fileSha.update(buf.duplicate());
+            }
             while (buf.hasRemaining()) {
                 out.write(buf);
             }
@@ -471,7 +559,10 @@ public final class SnapshotWriter implements Closeable {
         }
     }
 
-    /** Writes a deferred entry's header, bytes and padding with one system call: entries are often small. */
+    /**
+     * Writes a deferred entry's header, bytes and padding with one gathering system call (entries are often small),
+     * copying the bytes no more than the channel itself does.
+     */
     private static void writeDeferred(FileChannel out, MessageDigest fileSha, byte[] header, PendingEntry e)
             throws IOException {
         byte[] data = e.deferred.bytes();
@@ -479,12 +570,18 @@ public final class SnapshotWriter implements Closeable {
             throw new IllegalStateException(
                     "entry '" + e.name + "' was added as " + e.length + " bytes but holds " + data.length);
         }
-        ByteBuffer block = ByteBuffer.allocate((int) (header.length + TarHeaders.padded(data.length)));
-        block.put(header).put(data);
-        block.clear();
-        fileSha.update(block.duplicate());
-        while (block.hasRemaining()) {
-            out.write(block);
+        ByteBuffer[] parts = {
+            ByteBuffer.wrap(header),
+            ByteBuffer.wrap(data),
+            ByteBuffer.wrap(new byte[(int) (TarHeaders.padded(data.length) - data.length)])
+        };
+        if (fileSha != null) {
+            for (ByteBuffer part : parts) {
+                fileSha.update(part.duplicate());
+            }
+        }
+        while (parts[2].hasRemaining() || parts[1].hasRemaining() || parts[0].hasRemaining()) {
+            out.write(parts);
         }
     }
 
@@ -497,7 +594,9 @@ public final class SnapshotWriter implements Closeable {
     }
 
     private static void write(FileChannel out, MessageDigest sha, byte[] data) throws IOException {
-        sha.update(data);
+        if (sha != null) {
+            sha.update(data);
+        }
         ByteBuffer bb = ByteBuffer.wrap(data);
         while (bb.hasRemaining()) {
             out.write(bb);

@@ -23,11 +23,13 @@ import dev.warmstart.snapshot.writer.SnapshotSigner;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
 import dev.warmstart.snapshot.writer.WrittenSnapshot;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,6 +98,7 @@ public final class SnapshotBuilder {
      * @throws SelfCheckException when the written snapshot does not read back as written
      */
     public BuildResult build(BuildSettings settings) throws InputProblemsException, IOException {
+        HashWarmUp.start();
         try (SnapshotInputs inputs = new InputCompiler(log).threads(threads).compile(settings.inputs())) {
             return build(settings, inputs);
         }
@@ -153,17 +156,14 @@ public final class SnapshotBuilder {
                 prompts.add(new WrittenPrompt(
                         input.name(), ContentHash.hex(entry.sha256()), entry.variables(), entry.syntax()));
             }
-            written = writer.finish(created, PRODUCER, settings.producerVersion(), settings.provenance());
-        }
-        selfCheck(target, config, prompts, threads);
-        if (signer != null) {
-            // selfCheck has just verified every byte: check only the signature, not the whole file again.
-            try (Snapshot signed = Snapshot.open(
-                    target, TrustPolicy.of(List.of(signer.publicKey())), SnapshotOption.VERIFY_ON_FIRST_ACCESS)) {
-                log.accept("Signed " + signed.id() + " with key " + signer.keyId());
-            } catch (SnapshotException e) {
-                throw new SelfCheckException("the signature does not verify: " + e.getMessage(), e);
-            }
+            // The written file is read back and checked before it replaces the target (a snapshot that fails
+            // never serves), while it is forced to disk; the sidecar's hash is taken from that read-back.
+            written = writer.finish(
+                    created,
+                    PRODUCER,
+                    settings.producerVersion(),
+                    settings.provenance(),
+                    file -> readBack(file, target, config, prompts));
         }
 
         AtomicFiles.write(
@@ -190,34 +190,73 @@ public final class SnapshotBuilder {
     }
 
     /**
+     * The self-check of a written snapshot, before it takes the target's place: opens it with the loader, verifies
+     * every byte ({@link Snapshot#verifyUsing}: the index, every entry's SHA-256, the tar structure), checks that every
+     * config key and prompt reads back equal to what was compiled and, when signed, that the signature verifies
+     * with the key's public half. On every core; meanwhile one thread hashes the whole file for the sidecar.
+     *
+     * @param file the written file
+     * @param target where it goes, for messages
+     * @return the SHA-256 of the whole file, in hex
+     * @throws SelfCheckException when it does not read back as written
+     */
+    private String readBack(Path file, Path target, ConfigTableWriter config, List<WrittenPrompt> prompts)
+            throws IOException {
+        try (BoundedPool pool = new BoundedPool(threads, BoundedPool.defaultInFlightBytes())) {
+            Future<String> fileSha256 = pool.submit(0, () -> sha256(file));
+            try {
+                selfCheck(file, target, config, prompts, pool);
+                if (signer != null) {
+                    // Every byte is verified just above: check only the signature, not the whole file again.
+                    try (Snapshot signed = Snapshot.open(
+                            file, TrustPolicy.of(List.of(signer.publicKey())), SnapshotOption.VERIFY_ON_FIRST_ACCESS)) {
+                        log.accept("Signed " + signed.id() + " with key " + signer.keyId());
+                    } catch (SnapshotException e) {
+                        throw new SelfCheckException("the signature does not verify: " + e.getMessage(), e);
+                    }
+                }
+            } catch (SnapshotException e) {
+                throw new SelfCheckException(target + ", as written: " + e.getMessage(), e);
+            } finally {
+                // Not left reading a file that is about to be renamed or deleted.
+                BoundedPool.await(fileSha256);
+            }
+            return BoundedPool.join(fileSha256);
+        }
+    }
+
+    /**
      * Opens the written snapshot with the loader, verifies every byte and checks that every config key and
      * prompt reads back equal to what was compiled.
+     *
+     * @param target the name for messages
      */
-    static void selfCheck(Path file, ConfigTableWriter config, List<WrittenPrompt> prompts, int threads)
+    static void selfCheck(
+            Path file, Path target, ConfigTableWriter config, List<WrittenPrompt> prompts, BoundedPool pool)
             throws IOException {
         try (Snapshot snapshot = Snapshot.open(file)) {
-            snapshot.verify();
+            snapshot.verifyUsing(pool.executor());
             Config read = snapshot.config();
             if (read.size() != config.size()) {
                 throw new SelfCheckException(
-                        file + ": wrote " + config.size() + " config keys, read back " + read.size());
+                        target + ": wrote " + config.size() + " config keys, read back " + read.size());
             }
             for (Map.Entry<String, Object> e : config.entries().entrySet()) {
                 Object back = read.value(e.getKey());
                 if (!sameValue(e.getValue(), back)) {
-                    throw new SelfCheckException(file + ": config key '" + e.getKey() + "' wrote " + e.getValue()
+                    throw new SelfCheckException(target + ": config key '" + e.getKey() + "' wrote " + e.getValue()
                             + " but read back " + back);
                 }
             }
             if (snapshot.promptNames().size() != prompts.size()) {
-                throw new SelfCheckException(file + ": wrote " + prompts.size() + " prompts, read back "
+                throw new SelfCheckException(target + ": wrote " + prompts.size() + " prompts, read back "
                         + snapshot.promptNames().size());
             }
             Map<String, String> storedHashes = new HashMap<>();
             for (SnapshotEntry e : snapshot.entries()) {
                 storedHashes.put(e.name(), e.sha256());
             }
-            checkPrompts(file, prompts, storedHashes, threads);
+            checkPrompts(file, target, prompts, storedHashes, pool);
         }
     }
 
@@ -227,10 +266,11 @@ public final class SnapshotBuilder {
      * many there are. The first prompt (in written order) that does not read back is the one reported.
      */
     private static void checkPrompts(
-            Path file, List<WrittenPrompt> prompts, Map<String, String> storedHashes, int threads) throws IOException {
+            Path file, Path target, List<WrittenPrompt> prompts, Map<String, String> storedHashes, BoundedPool pool)
+            throws IOException {
         final int batch = 500;
         List<Future<String>> failures = new ArrayList<>();
-        try (BoundedPool pool = new BoundedPool(threads, BoundedPool.defaultInFlightBytes())) {
+        try {
             for (int from = 0; from < prompts.size(); from += batch) {
                 List<WrittenPrompt> slice = prompts.subList(from, Math.min(prompts.size(), from + batch));
                 failures.add(pool.submit(0, () -> checkBatch(file, slice, storedHashes)));
@@ -238,8 +278,12 @@ public final class SnapshotBuilder {
             for (Future<String> f : failures) {
                 String failed = BoundedPool.join(f);
                 if (failed != null) {
-                    throw new SelfCheckException(file + ": prompt '" + failed + "' does not read back as written");
+                    throw new SelfCheckException(target + ": prompt '" + failed + "' does not read back as written");
                 }
+            }
+        } finally {
+            for (Future<String> f : failures) {
+                BoundedPool.await(f);
             }
         }
     }
@@ -288,12 +332,13 @@ public final class SnapshotBuilder {
         return space > 0 ? line.substring(0, space) : line;
     }
 
+    /** @return the SHA-256 of a whole file, in hex: read in large blocks, which the JIT turns to SHA instructions soonest */
     private static String sha256(Path file) throws IOException {
         MessageDigest digest = ContentHash.sha256();
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                digest.update(buf, 0, n);
+        ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (in.read(buf.clear()) > 0) {
+                digest.update(buf.array(), 0, buf.position());
             }
         }
         return ContentHash.hex(digest.digest());

@@ -5,6 +5,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -83,6 +84,14 @@ public final class BoundedPool implements AutoCloseable {
     }
 
     /**
+     * @return the pool's threads as a plain {@link Executor}, for work that holds no input on the heap (reading a
+     *     mapped file back): it bypasses the in-flight cap
+     */
+    public Executor executor() {
+        return executor;
+    }
+
+    /**
      * Waits for a task and returns its result, rethrowing what it threw.
      *
      * @throws IOException what the task threw, or when interrupted
@@ -108,6 +117,24 @@ public final class BoundedPool implements AutoCloseable {
                 throw err;
             }
             throw new IOException(cause);
+        }
+    }
+
+    /** Waits for a task to end, however it ends (for cleanup: its outcome is read elsewhere, or not needed). */
+    public static void await(Future<?> future) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                future.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -135,8 +135,8 @@ public final class InputCompiler {
                     settings.promptIncludes(),
                     settings.promptExcludes())) {
                 inputFiles.add(file);
-                String name = stripExtension(
-                        settings.promptsDirectory().relativize(file).toString().replace('\\', '/'));
+                String name = stripExtension(InputFiles.relativeName(settings.promptsDirectory(), file)
+                        .replace('\\', '/'));
                 Problems own = problems.fork();
                 if (claim(promptNames, name, file, "prompt '" + name + "'", own)) {
                     outcomes.add(CompletableFuture.completedFuture(new PromptOutcome(own, null)));

@@ -1,5 +1,6 @@
 package dev.warmstart.snapshot.plugin.input;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileSystems;
@@ -68,6 +69,15 @@ final class InputFiles {
         }
         List<PathMatcher> in = matchers(includes);
         List<PathMatcher> out = matchers(excludes);
+        // File-name matchers need no relative path (UnixPath.relativize per file is most of what is left).
+        boolean byNameOnly = true;
+        for (PathMatcher m : in) {
+            byNameOnly &= m instanceof SuffixMatcher;
+        }
+        for (PathMatcher m : out) {
+            byNameOnly &= m instanceof SuffixMatcher;
+        }
+        boolean matchByName = byNameOnly;
         Path root = dir.toRealPath();
         List<Path> files = new ArrayList<>();
         Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
@@ -93,7 +103,7 @@ final class InputFiles {
 
             @Override
             public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-                Path relative = dir.relativize(f);
+                Path relative = matchByName ? f : dir.relativize(f);
                 if (!matches(in, relative) || matches(out, relative)) {
                     return FileVisitResult.CONTINUE;
                 }
@@ -158,6 +168,11 @@ final class InputFiles {
     private static List<PathMatcher> matchers(List<String> globs) {
         List<PathMatcher> out = new ArrayList<>();
         for (String glob : globs) {
+            PathMatcher suffix = suffixMatcher(glob);
+            if (suffix != null) {
+                out.add(suffix);
+                continue;
+            }
             out.add(FileSystems.getDefault().getPathMatcher("glob:" + glob));
             // "**/*.yml" should match top-level files too, as in Maven's own includes.
             if (glob.startsWith("**/")) {
@@ -165,6 +180,48 @@ final class InputFiles {
             }
         }
         return out;
+    }
+
+    /**
+     * @return a matcher for the common {@code **}{@code /*.ext} glob (with its top-level twin) that compares the file
+     *     name's ending instead of running a regular expression per file (most of listing 10,000 files), or null
+     *     for any other glob. Only where globs match case-sensitively with {@code /} separators, as on Linux and
+     *     macOS; elsewhere the file system's own matcher decides.
+     */
+    static PathMatcher suffixMatcher(String glob) {
+        if (File.separatorChar != '/' || !glob.startsWith("**/*.")) {
+            return null;
+        }
+        String suffix = glob.substring(4);
+        for (int i = 1; i < suffix.length(); i++) {
+            char c = suffix.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return null;
+            }
+        }
+        if (suffix.length() < 2) {
+            return null;
+        }
+        return new SuffixMatcher(suffix);
+    }
+
+    /** Matches a path whose file name ends with a suffix: it matches a relative path as its absolute one. */
+    private record SuffixMatcher(String suffix) implements PathMatcher {
+        @Override
+        public boolean matches(Path path) {
+            Path name = path.getFileName();
+            return name != null && name.toString().endsWith(suffix);
+        }
+    }
+
+    /** @return {@code file}'s path relative to {@code dir}, as text: {@code dir.relativize(file)} without its cost */
+    static String relativeName(Path dir, Path file) {
+        String d = dir.toString();
+        String f = file.toString();
+        if (f.length() > d.length() + 1 && f.startsWith(d) && f.charAt(d.length()) == File.separatorChar) {
+            return f.substring(d.length() + 1);
+        }
+        return dir.relativize(file).toString();
     }
 
     private static boolean matches(List<PathMatcher> matchers, Path relative) {

@@ -1,6 +1,7 @@
 package dev.warmstart.snapshot.plugin.input;
 
 import dev.warmstart.snapshot.plugin.dify.DifyVersionPolicy;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -53,6 +54,31 @@ public record InputSettings(
             List.of("**/*.prompt", "**/*.txt", "**/*.md", "**/*.yml", "**/*.yaml", "**/*.json");
     /** Default Dify export globs. */
     public static final List<String> DEFAULT_APP_INCLUDES = List.of("**/*.yml", "**/*.yaml", "**/*.json");
+
+    /**
+     * @return the text a record's generated {@code toString} gives ({@code InputSettings[baseDirectory=..., ...]}),
+     *     which the build's up-to-date fingerprint holds, built by reflection: the generated method's first call
+     *     bootstraps some fifty method-handle classes, and the JIT work they bring cost a fresh JVM about a
+     *     second of compiler time on every build
+     */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("InputSettings[");
+        RecordComponent[] components = InputSettings.class.getRecordComponents();
+        for (int i = 0; i < components.length; i++) {
+            Object value;
+            try {
+                value = components[i].getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            b.append(i == 0 ? "" : ", ")
+                    .append(components[i].getName())
+                    .append('=')
+                    .append(value);
+        }
+        return b.append(']').toString();
+    }
 
     /** @return a builder with the conventional directories under {@code baseDirectory} */
     public static Builder builder(Path baseDirectory) {

@@ -164,4 +164,55 @@ class InputDirectoriesTest {
 
         assertThat(compile(InputSettings.builder(project)).warnings()).isEmpty();
     }
+
+    @Test
+    void theQuickSuffixMatcherMatchesExactlyWhatItsGlobAndTopLevelTwinMatch() {
+        java.nio.file.FileSystem fs = java.nio.file.FileSystems.getDefault();
+        List<String> paths = List.of(
+                "a.yml",
+                "x/a.yml",
+                "x/y/a.yml",
+                ".yml",
+                "x/.yml",
+                "a.yaml",
+                "a.YML",
+                "a.yml.bak",
+                "yml",
+                "x/yml",
+                "ayml",
+                "x.yml/a.txt",
+                "x.yml/b.yml",
+                "a.prompt",
+                "deep/er/still/b.prompt",
+                "b.prompt.md");
+        for (String glob : List.of("**/*.yml", "**/*.prompt", "**/*.md", "**/*.tar-gz", "**/*.a_b1")) {
+            java.nio.file.PathMatcher quick = InputFiles.suffixMatcher(glob);
+            assertThat(quick).as(glob).isNotNull();
+            java.nio.file.PathMatcher nested = fs.getPathMatcher("glob:" + glob);
+            java.nio.file.PathMatcher top = fs.getPathMatcher("glob:" + glob.substring(3));
+            for (String p : paths) {
+                Path path = Path.of(p);
+                assertThat(quick.matches(path))
+                        .as(glob + " on " + p)
+                        .isEqualTo(nested.matches(path) || top.matches(path));
+            }
+        }
+        // Anything with glob syntax after the dot is left to the file system's matcher.
+        for (String glob : List.of("**/*.{yml,yaml}", "**/*.y?l", "**/*.[ab]", "*.yml", "**/a*.yml", "**/*.")) {
+            assertThat(InputFiles.suffixMatcher(glob)).as(glob).isNull();
+        }
+    }
+
+    @Test
+    void theRelativeNameOfAFileIsWhatRelativizeGives() {
+        for (String[] c : new String[][] {
+            {"/p/src", "/p/src/a.txt"}, {"/p/src", "/p/src/x/y/a.txt"}, {"/p/./src", "/p/./src/x/a.txt"},
+            {"/", "/a.txt"}, {"/p/src", "/p/srcx/a.txt"}, {"src", "src/a/b.md"}
+        }) {
+            Path dir = Path.of(c[0]);
+            Path file = Path.of(c[1]);
+            assertThat(InputFiles.relativeName(dir, file))
+                    .isEqualTo(dir.relativize(file).toString());
+        }
+    }
 }

@@ -333,6 +333,27 @@ class InputValidationTest {
     }
 
     @Test
+    void everySlackTokenKindAndAPemKeyAreFoundInPromptText() throws Exception {
+        for (String secret : List.of(
+                "xoxa-1234567890-abcdefghij",
+                "xoxb-1234567890-abcdefghij",
+                "xoxp-1234567890-abcdefghij",
+                "xoxr-1234567890-abcdefghij",
+                "xoxs-1234567890-abcdefghij",
+                "-----BEGIN PRIVATE KEY-----",
+                "-----BEGIN EC PRIVATE KEY-----")) {
+            Path file = write("prompts/p.txt", "The fox exports xox and PRIVATE notes; then " + secret + " ends.\n");
+            assertThat(errors())
+                    .as(secret)
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.message()).contains("prompt 'p'", "looks like"));
+            Files.delete(file);
+        }
+        write("prompts/p.txt", "The fox exports xox-less text, xoxo- hugs and a PRIVATE KEY- note.\n");
+        assertThat(compile().prompts()).hasSize(1);
+    }
+
+    @Test
     void theAllowlistSilencesFalsePositives() throws Exception {
         write("config/model.yml", "session_token: not-a-secret-but-a-name\n");
         assertThatThrownBy(this::compile).isInstanceOf(InputProblemsException.class);
