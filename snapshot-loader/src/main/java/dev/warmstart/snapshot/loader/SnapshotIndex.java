@@ -24,8 +24,22 @@ import java.util.zip.CRC32C;
  * is a bit set allocated on the first check; reading it takes no lock.
  */
 final class SnapshotIndex {
+    /**
+     * How much of the file open reads, with one positional read: the tar header, the index header and a block
+     * table of up to 1,971 blocks (126,000 entries). A longer table is read on, in chunks. Reading copies a few
+     * KiB; mapping the file instead would cost a mapping whose price grows with the file's size (a 1.1 GiB
+     * mapping costs this VM's kernel more page tables and TLB shootdowns than a 2 MiB one, docs/performance.md
+     * section 1), and a page fault.
+     */
+    static final int HEAD_READ = 16 << 10;
+
     private final String source;
-    private final ByteBuffer index;
+    private final MappedFile mapped;
+    /** The index's bytes in the mapping: null until the first record is read (see {@link #index()}). */
+    private volatile ByteBuffer index;
+
+    private final int indexLength;
+    private final byte[] contentHash;
     private final long fileLength;
     private final int entryCount;
     private final int recordsStart;
@@ -46,10 +60,20 @@ final class SnapshotIndex {
      */
     private volatile int[] checkedBlocks;
 
+    /**
+     * Checks the structure from the file's first bytes, read with a positional read (see {@link #HEAD_READ}):
+     * nothing is mapped here. The index is mapped on the first read of a record.
+     */
     SnapshotIndex(MappedFile mapped, String source) throws IOException {
+        this(mapped, source, HEAD_READ);
+    }
+
+    /** Reads {@code headRead} bytes first (at least 608): for the tests of a header longer than that read. */
+    SnapshotIndex(MappedFile mapped, String source, int headRead) throws IOException {
         this.source = source;
+        this.mapped = mapped;
         this.fileLength = mapped.length();
-        ByteBuffer head = mapped.firstRegion();
+        ByteBuffer head = mapped.head(headRead);
         checkFirstTarHeader(head);
 
         int base = SnapshotFormat.BLOCK;
@@ -97,12 +121,9 @@ final class SnapshotIndex {
                     + " entries, names " + names + " bytes, index " + indexLength + " bytes, expected "
                     + expectedIndexLength + " bytes within a " + fileLength + "-byte file)");
         }
-        // The index is a slice of the first region (one mmap per open, not two) unless it is larger than that.
-        this.index = base + indexLength <= head.capacity()
-                ? head.slice(base, (int) indexLength)
-                : mapped.map(base, indexLength);
+        this.indexLength = (int) indexLength;
         if (formatMinor >= IndexBlocks.SINCE_MINOR_VERSION) {
-            int recordsPerBlock = index.getInt(IndexBlocks.RECORDS_PER_BLOCK_OFFSET);
+            int recordsPerBlock = head.getInt(base + IndexBlocks.RECORDS_PER_BLOCK_OFFSET);
             long blocks = recordsPerBlock > 0 && Integer.bitCount(recordsPerBlock) == 1
                     ? IndexBlocks.blockCount(count, recordsPerBlock)
                     : -1;
@@ -112,19 +133,18 @@ final class SnapshotIndex {
             }
             // Covers the preamble, every header field and the block table: what open relies on, and no more.
             int crcAt = headerLength - IndexBlocks.HEADER_CRC_LENGTH;
-            CRC32C header = new CRC32C();
-            header.update(index.slice(0, crcAt));
-            int storedHeaderCrc = index.getInt(crcAt);
-            if ((int) header.getValue() != storedHeaderCrc) {
-                throw corrupt("has a damaged index header (CRC32C " + hex((int) header.getValue()) + ", stored "
+            int headerCrc = indexCrc(head, crcAt);
+            int storedHeaderCrc = indexInt(head, crcAt);
+            if (headerCrc != storedHeaderCrc) {
+                throw corrupt("has a damaged index header (CRC32C " + hex(headerCrc) + ", stored "
                         + hex(storedHeaderCrc) + ")");
             }
             this.blockShift = Integer.numberOfTrailingZeros(recordsPerBlock);
             this.blockCount = (int) blocks;
         } else {
             int checked = (int) indexLength - SnapshotFormat.INDEX_TRAILER_LENGTH;
-            int crc = indexCrc(mapped.channel(), base, checked);
-            int storedCrc = index.getInt(checked);
+            int crc = indexCrc(head, checked);
+            int storedCrc = indexInt(head, checked);
             if (crc != storedCrc) {
                 throw corrupt("has a damaged index (CRC32C " + hex(crc) + ", stored " + hex(storedCrc) + ")");
             }
@@ -132,12 +152,14 @@ final class SnapshotIndex {
             this.blockCount = 0;
         }
         // Read after the CRC check, so a value out of range here was written that way, not damaged on the way.
-        long created = index.getLong(32);
+        long created = head.getLong(base + 32);
         if (created < SnapshotFormat.MIN_CREATED_SECONDS || created > SnapshotFormat.MAX_CREATED_SECONDS) {
             throw corrupt("has a creation time of " + created
                     + " seconds since 1970, outside the years 0000 to 9999 a snapshot id can name; rebuild it");
         }
         this.createdSeconds = created;
+        this.contentHash = new byte[32];
+        head.get(base + 64, contentHash);
         this.entryCount = (int) count;
         this.recordsStart = headerLength;
         this.namesStart = headerLength + entryCount * SnapshotFormat.INDEX_RECORD_LENGTH;
@@ -145,16 +167,23 @@ final class SnapshotIndex {
     }
 
     /**
-     * CRC32C of the index's first {@code length} bytes, read with positional reads into a small direct buffer
-     * rather than through the fresh mapping: touching every page of a new mapping costs a page fault per page,
-     * which is slower than copying the bytes (several times so in virtual machines), and the pages a service never
-     * looks up are then never mapped in.
+     * CRC32C of the index's first {@code length} bytes: those in {@code head}, then the rest read with positional
+     * reads into a small direct buffer rather than through a mapping: touching every page of a new mapping costs
+     * a page fault per page, which is slower than copying the bytes (several times so in virtual machines), and
+     * the pages a service never looks up are then never mapped in.
      */
-    private int indexCrc(FileChannel channel, long position, int length) throws IOException {
+    private int indexCrc(ByteBuffer head, int length) throws IOException {
+        int base = SnapshotFormat.BLOCK;
+        int inHead = Math.min(length, head.limit() - base);
         CRC32C crc = new CRC32C();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.min(length, 1 << 16));
-        long at = position;
-        long end = position + length;
+        crc.update(head.slice(base, inHead));
+        if (inHead == length) {
+            return (int) crc.getValue();
+        }
+        FileChannel channel = mapped.channel();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.min(length - inHead, 1 << 16));
+        long at = (long) base + inHead;
+        long end = (long) base + length;
         while (at < end) {
             buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
             int n = channel.read(buffer, at);
@@ -166,6 +195,39 @@ final class SnapshotIndex {
             at += n;
         }
         return (int) crc.getValue();
+    }
+
+    /** @return the int at {@code offset} in the index: from {@code head}, or read from the file past it */
+    private int indexInt(ByteBuffer head, int offset) throws IOException {
+        int at = SnapshotFormat.BLOCK + offset;
+        if (at + 4 <= head.limit()) {
+            return head.getInt(at);
+        }
+        ByteBuffer value = ByteBuffer.allocate(4);
+        while (value.hasRemaining()) {
+            if (mapped.channel().read(value, at + value.position()) < 0) {
+                throw corrupt("is truncated inside its index (at offset " + at + ")");
+            }
+        }
+        return value.getInt(0);
+    }
+
+    /**
+     * The index's bytes, mapping the file on the first call: open checks what it needs from the bytes it read
+     * (see the constructor), so a snapshot that is opened and never looked up is never mapped.
+     */
+    private ByteBuffer index() {
+        ByteBuffer b = index;
+        if (b == null) {
+            try {
+                b = mapped.slice(SnapshotFormat.BLOCK, indexLength);
+            } catch (IOException e) {
+                throw new SnapshotException(source + ": cannot map its index: " + e.getMessage(), e);
+            }
+            // Racing threads may each make a view; every one shows the same bytes of the one mapping.
+            index = b;
+        }
+        return b;
     }
 
     private void checkFirstTarHeader(ByteBuffer head) {
@@ -187,7 +249,7 @@ final class SnapshotIndex {
     }
 
     int length() {
-        return index.capacity();
+        return indexLength;
     }
 
     long createdSeconds() {
@@ -203,9 +265,7 @@ final class SnapshotIndex {
     }
 
     byte[] contentHashBytes() {
-        byte[] hash = new byte[32];
-        index.get(64, hash);
-        return hash;
+        return contentHash.clone();
     }
 
     String name(int i) {
@@ -214,29 +274,29 @@ final class SnapshotIndex {
 
     byte[] nameBytes(int i) {
         int start = nameStart(i);
-        byte[] out = new byte[index.getInt(record(i) + 4)];
-        index.get(start, out);
+        byte[] out = new byte[index().getInt(record(i) + 4)];
+        index().get(start, out);
         return out;
     }
 
     int kind(int i) {
-        return index.getInt(record(i) + 24);
+        return index().getInt(record(i) + 24);
     }
 
     byte[] sha256(int i) {
         byte[] sha = new byte[32];
-        index.get(record(i) + 32, sha);
+        index().get(record(i) + 32, sha);
         return sha;
     }
 
     long dataOffset(int i) {
         checkBounds(i);
-        return index.getLong(record(i) + 8);
+        return index().getLong(record(i) + 8);
     }
 
     long dataLength(int i) {
         checkBounds(i);
-        return index.getLong(record(i) + 16);
+        return index().getLong(record(i) + 16);
     }
 
     /** @return the position of the entry named {@code key} (UTF-8), or -1 */
@@ -274,12 +334,13 @@ final class SnapshotIndex {
 
     boolean startsWith(int i, byte[] prefix) {
         int start = nameStart(i);
-        int len = index.getInt(record(i) + 4);
+        ByteBuffer names = index();
+        int len = names.getInt(record(i) + 4);
         if (len < prefix.length) {
             return false;
         }
         for (int k = 0; k < prefix.length; k++) {
-            if (index.get(start + k) != prefix[k]) {
+            if (names.get(start + k) != prefix[k]) {
                 return false;
             }
         }
@@ -292,10 +353,11 @@ final class SnapshotIndex {
 
     private int compareName(int i, byte[] key) {
         int start = nameStart(i);
-        int len = index.getInt(record(i) + 4);
+        ByteBuffer names = index();
+        int len = names.getInt(record(i) + 4);
         int n = Math.min(len, key.length);
         for (int k = 0; k < n; k++) {
-            int c = (index.get(start + k) & 0xff) - (key[k] & 0xff);
+            int c = (names.get(start + k) & 0xff) - (key[k] & 0xff);
             if (c != 0) {
                 return c;
             }
@@ -306,8 +368,8 @@ final class SnapshotIndex {
     /** @return where entry {@code i}'s name starts in the index, once its offset and length are checked */
     private int nameStart(int i) {
         int r = record(i);
-        int off = index.getInt(r);
-        int len = index.getInt(r + 4);
+        int off = index().getInt(r);
+        int len = index().getInt(r + 4);
         if (off < 0 || len < 0 || (long) off + len > namesLength) {
             throw corrupt("has a damaged index: entry " + i + " names bytes " + off + "+" + len
                     + " outside the names section (" + namesLength + " bytes)");
@@ -317,8 +379,8 @@ final class SnapshotIndex {
 
     private void checkBounds(int i) {
         int r = record(i);
-        long off = index.getLong(r + 8);
-        long len = index.getLong(r + 16);
+        long off = index().getLong(r + 8);
+        long len = index().getLong(r + 16);
         // Written as a subtraction: off + len overflows for an offset near Long.MAX_VALUE.
         if (off < 0 || len < 0 || len > Integer.MAX_VALUE || off > fileLength - len) {
             throw corrupt("has a damaged index: entry " + i + " claims bytes " + off + "+" + len + " of a " + fileLength
@@ -354,10 +416,11 @@ final class SnapshotIndex {
                         + namesLength + "-byte names section");
             }
         }
-        int checked = index.capacity() - SnapshotFormat.INDEX_TRAILER_LENGTH;
+        ByteBuffer all = index();
+        int checked = indexLength - SnapshotFormat.INDEX_TRAILER_LENGTH;
         CRC32C crc = new CRC32C();
-        crc.update(index.slice(0, checked));
-        int storedCrc = index.getInt(checked);
+        crc.update(all.slice(0, checked));
+        int storedCrc = all.getInt(checked);
         if ((int) crc.getValue() != storedCrc) {
             throw corrupt(
                     "has a damaged index (CRC32C " + hex((int) crc.getValue()) + ", stored " + hex(storedCrc) + ")");
@@ -389,12 +452,12 @@ final class SnapshotIndex {
                     + " of a " + namesLength + "-byte names section");
         }
         int computed = IndexBlocks.blockCrc(
-                index,
+                index(),
                 recordsStart + first * SnapshotFormat.INDEX_RECORD_LENGTH,
                 count,
                 namesStart + namesFrom,
                 namesTo - namesFrom);
-        int stored = index.getInt(tableEntry(block) + 4);
+        int stored = index().getInt(tableEntry(block) + 4);
         if (computed != stored) {
             throw corrupt("has a damaged index block " + block + " of " + blockCount + " (entries " + first + " to "
                     + (first + count - 1) + "; CRC32C " + hex(computed) + ", stored " + hex(stored)
@@ -403,7 +466,7 @@ final class SnapshotIndex {
     }
 
     private int namesEnd(int block) {
-        return index.getInt(tableEntry(block));
+        return index().getInt(tableEntry(block));
     }
 
     private static int tableEntry(int block) {
