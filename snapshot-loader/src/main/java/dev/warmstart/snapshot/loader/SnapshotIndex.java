@@ -168,9 +168,10 @@ final class SnapshotIndex {
 
     /**
      * CRC32C of the index's first {@code length} bytes: those in {@code head}, then the rest read with positional
-     * reads into a small direct buffer rather than through a mapping: touching every page of a new mapping costs
-     * a page fault per page, which is slower than copying the bytes (several times so in virtual machines), and
-     * the pages a service never looks up are then never mapped in.
+     * reads rather than through a mapping: touching every page of a new mapping costs a page fault per page,
+     * which is slower than copying the bytes (several times so in virtual machines), and the pages a service never
+     * looks up are then never mapped in. A rest of up to 64 KiB (a long block table) is read into the heap at
+     * once; a longer one (a 1.0 index) through a 64 KiB direct buffer, which spares a copy per chunk.
      */
     private int indexCrc(ByteBuffer head, int length) throws IOException {
         int base = SnapshotFormat.BLOCK;
@@ -181,7 +182,8 @@ final class SnapshotIndex {
             return (int) crc.getValue();
         }
         FileChannel channel = mapped.channel();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.min(length - inHead, 1 << 16));
+        int rest = length - inHead;
+        ByteBuffer buffer = rest <= (1 << 16) ? ByteBuffer.allocate(rest) : ByteBuffer.allocateDirect(1 << 16);
         long at = (long) base + inHead;
         long end = (long) base + length;
         while (at < end) {
