@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * A file mapped read-only as one or more regions of at most {@code regionSize} bytes (a {@link ByteBuffer} holds
- * at most 2 GiB), with reads across a region boundary handled here and nowhere else.
+ * at most 2 GiB), with reads across a region boundary handled here and nowhere else. The file is mapped by the
+ * first read that needs it, not when this object is made: open reads what it checks with {@link #head(int)}.
  *
  * <p>A file no larger than the {@code readLimit} it is opened with is not mapped but read, whole, with positional
  * reads into one direct buffer: outside the Java heap, parsed no more than a mapping is, and never touched by a
@@ -30,34 +31,82 @@ final class MappedFile {
     private final Path file;
     private final String source;
     private final FileChannel channel;
-    private final FileMapping mapping;
-    private final ByteBuffer[] regions;
     private final long regionSize;
     private final long length;
+    /** Set in the constructor for a file read whole; for a mapped file, set when it is first mapped. */
+    private volatile FileMapping mapping; // written under this object's lock
+
+    private boolean closed; // guarded by this
+    /** The regions; for a mapped file null until the first read that needs them (see {@link #regions()}). */
+    private volatile ByteBuffer[] regions;
 
     MappedFile(Path file, FileChannel channel, long length, long regionSize, long readLimit) throws IOException {
         this.file = file;
         this.source = file.toString();
         this.channel = channel;
         this.length = length;
-        boolean read = length <= readLimit;
-        this.mapping = newMapping(channel, length, !read);
-        if (read) {
+        if (length <= readLimit) {
             this.regionSize = Long.MAX_VALUE; // one region, whatever the offset
-            this.regions = new ByteBuffer[] {readInto(mapping)};
+            FileMapping memory = newMapping(channel, length, false);
+            this.regions = new ByteBuffer[] {readInto(memory)};
+            this.mapping = memory;
             return;
         }
+        // Mapped on first use, not here: open needs only the file's first bytes (head()), and a mapping's cost
+        // grows with its size (docs/performance.md section 1).
         this.regionSize = regionSize;
-        int regionCount = (int) ((length + regionSize - 1) / regionSize);
-        this.regions = new ByteBuffer[regionCount];
-        try {
-            for (int i = 0; i < regionCount; i++) {
-                long start = i * regionSize;
-                regions[i] = map(start, Math.min(regionSize, length - start));
+    }
+
+    /**
+     * Returns the file's first {@code wanted} bytes (fewer when the file is shorter), positioned at 0: a view of
+     * the memory a small file was read into, or a copy read with one positional read, so that open neither maps
+     * the file nor faults a page of it in.
+     */
+    ByteBuffer head(int wanted) throws IOException {
+        int n = (int) Math.min(wanted, length);
+        ByteBuffer[] read = regions;
+        if (read != null) {
+            return read[0].slice(0, n);
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(n);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, buffer.position()) < 0) {
+                throw changedSize(Long.toString(buffer.position()), null);
             }
-        } catch (IOException | RuntimeException | Error e) {
-            mapping.close();
-            throw e;
+        }
+        return buffer.flip();
+    }
+
+    /**
+     * The regions, mapping the file on the first call. Racing callers map it once; a call after {@link #close()}
+     * maps nothing and throws {@link IllegalStateException}, so a closed snapshot never leaves a mapping behind.
+     */
+    private ByteBuffer[] regions() throws IOException {
+        ByteBuffer[] mapped = regions;
+        if (mapped != null) {
+            return mapped;
+        }
+        synchronized (this) {
+            if (regions == null) {
+                if (closed) {
+                    throw new IllegalStateException(source + " is closed; open it again to read it");
+                }
+                FileMapping m = newMapping(channel, length, true);
+                int regionCount = (int) ((length + regionSize - 1) / regionSize);
+                ByteBuffer[] all = new ByteBuffer[regionCount];
+                try {
+                    for (int i = 0; i < regionCount; i++) {
+                        long start = i * regionSize;
+                        all[i] = map(m, start, Math.min(regionSize, length - start));
+                    }
+                } catch (IOException | RuntimeException | Error e) {
+                    m.close();
+                    throw e;
+                }
+                mapping = m;
+                regions = all;
+            }
+            return regions;
         }
     }
 
@@ -71,20 +120,16 @@ final class MappedFile {
         return length;
     }
 
-    /** @return the first region, where the tar header and (usually) the whole index live */
-    ByteBuffer firstRegion() {
-        return regions[0];
-    }
-
     /**
      * Returns {@code length} bytes at {@code offset}: a slice of one region, or a mapping of its own when the range
      * straddles two. The caller has checked the range lies inside the file.
      */
     ByteBuffer slice(long offset, int length) throws IOException {
+        ByteBuffer[] all = regions();
         int region = (int) (offset / regionSize);
         long within = offset - region * regionSize;
-        if (within + length <= regions[region].capacity()) {
-            return regions[region].slice((int) within, length);
+        if (within + length <= all[region].capacity()) {
+            return all[region].slice((int) within, length);
         }
         return map(offset, length);
     }
@@ -116,8 +161,13 @@ final class MappedFile {
 
     /** Maps a range, saying what to check when the operating system refuses. */
     ByteBuffer map(long offset, long length) throws IOException {
+        regions();
+        return map(mapping, offset, length);
+    }
+
+    private ByteBuffer map(FileMapping m, long offset, long length) throws IOException {
         try {
-            return mapping.map(offset, length);
+            return m.map(offset, length);
         } catch (IOException e) {
             throw mapFailed(offset, length, e);
         }
@@ -157,11 +207,23 @@ final class MappedFile {
      * {@link IllegalStateException} when read, in whatever thread reads it.
      */
     void close() throws IOException {
+        FileMapping m;
+        synchronized (this) {
+            closed = true;
+            m = mapping;
+        }
         try {
             channel.close();
         } finally {
-            mapping.close();
+            if (m != null) {
+                m.close();
+            }
         }
+    }
+
+    /** @return whether the file is mapped (or was read whole) yet: for the tests */
+    boolean isMapped() {
+        return regions != null;
     }
 
     /**

@@ -25,9 +25,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * An open, memory-mapped snapshot: config values, prompt templates and raw entries served straight from the
  * mapped file.
  *
- * <p>Opening maps the file and checks its structure (tar header, magic, version, total length, and the CRC of
- * the index header and block table); it reads nothing else and creates no object per entry, so its cost grows
- * neither with the data nor with the number of entries. A file of at most 1 MiB is read whole into one direct
+ * <p>Opening checks the file's structure (tar header, magic, version, total length, and the CRC of the index
+ * header and block table) from its first bytes, read with one positional read; it reads nothing else, creates no
+ * object per entry and maps nothing, so its cost grows neither with the data nor with the number of entries. The
+ * file is mapped by the first read of an index record or an entry (a mapping's cost grows with its size). A file
+ * of at most 1 MiB is read whole into one direct
  * buffer (outside the Java heap) instead of mapped, which spares a service's start-up the JVM's first-mapping
  * cost; it is served exactly as a mapping would be. Each block of index records is checked against its
  * CRC on the first lookup that reads it, so a damaged index block is reported by that lookup as a
@@ -46,7 +48,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code SnapshotManager} closes a snapshot it serves only after the last lease on it is released.
  *
  * <p>Errors: {@link #open} throws {@link IOException} when the file cannot be read (missing, not a regular file,
- * no permission, cannot be mapped); everything about the content is reported by the unchecked
+ * no permission); a file the operating system refuses to map fails the first read that maps it with a
+ * {@link SnapshotException} that says what to check. Everything about the content is reported by the unchecked
  * {@link SnapshotException} family ({@link CorruptSnapshotException}, {@link UnsupportedFormatVersionException},
  * {@link MissingEntryException}, {@link MissingVariableException}, {@link ConfigException}), each naming the file.
  *
@@ -126,7 +129,7 @@ public final class Snapshot implements AutoCloseable {
      * @param options optional behaviour, such as {@link SnapshotOption#VERIFY_ON_FIRST_ACCESS}
      * @return the open snapshot; close it when done
      * @throws IOException when the file cannot be read: it is missing, is not a regular file (a directory, a FIFO,
-     *     a device), is not readable, or cannot be mapped
+     *     a device) or is not readable (it is mapped later, by the first read of its index or an entry)
      * @throws CorruptSnapshotException when the file's structure is damaged or truncated (damage in a block of
      *     index records is reported by the first lookup that reads the block, and by {@link #verify()})
      * @throws UnsupportedFormatVersionException when the file's format major version is not this loader's

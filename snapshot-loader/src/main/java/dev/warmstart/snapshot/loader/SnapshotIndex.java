@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
+import java.util.zip.Checksum;
 
 /**
  * The snapshot's index, read in place from the mapping: the structural checks made at open (tar header, magic,
@@ -24,8 +26,22 @@ import java.util.zip.CRC32C;
  * is a bit set allocated on the first check; reading it takes no lock.
  */
 final class SnapshotIndex {
+    /**
+     * How much of the file open reads, with one positional read: the tar header, the index header and a block
+     * table of up to 1,971 blocks (126,000 entries). A longer table is read on, in chunks. Reading copies a few
+     * KiB; mapping the file instead would cost a mapping whose price grows with the file's size (a 1.1 GiB
+     * mapping costs this VM's kernel more page tables and TLB shootdowns than a 2 MiB one, docs/performance.md
+     * section 1), and a page fault.
+     */
+    static final int HEAD_READ = 16 << 10;
+
     private final String source;
-    private final ByteBuffer index;
+    private final MappedFile mapped;
+    /** The index's bytes in the mapping: null until the first record is read (see {@link #index()}). */
+    private volatile ByteBuffer index;
+
+    private final int indexLength;
+    private final byte[] contentHash;
     private final long fileLength;
     private final int entryCount;
     private final int recordsStart;
@@ -46,10 +62,20 @@ final class SnapshotIndex {
      */
     private volatile int[] checkedBlocks;
 
+    /**
+     * Checks the structure from the file's first bytes, read with a positional read (see {@link #HEAD_READ}):
+     * nothing is mapped here. The index is mapped on the first read of a record.
+     */
     SnapshotIndex(MappedFile mapped, String source) throws IOException {
+        this(mapped, source, HEAD_READ);
+    }
+
+    /** Reads {@code headRead} bytes first (at least 608): for the tests of a header longer than that read. */
+    SnapshotIndex(MappedFile mapped, String source, int headRead) throws IOException {
         this.source = source;
+        this.mapped = mapped;
         this.fileLength = mapped.length();
-        ByteBuffer head = mapped.firstRegion();
+        ByteBuffer head = mapped.head(headRead);
         checkFirstTarHeader(head);
 
         int base = SnapshotFormat.BLOCK;
@@ -106,12 +132,9 @@ final class SnapshotIndex {
                     + " entries, names " + names + " bytes, index " + indexLength + " bytes, expected "
                     + expectedIndexLength + " bytes within a " + fileLength + "-byte file)");
         }
-        // The index is a slice of the first region (one mmap per open, not two) unless it is larger than that.
-        this.index = base + indexLength <= head.capacity()
-                ? head.slice(base, (int) indexLength)
-                : mapped.map(base, indexLength);
+        this.indexLength = (int) indexLength;
         if (formatMinor >= IndexBlocks.SINCE_MINOR_VERSION) {
-            int recordsPerBlock = index.getInt(IndexBlocks.RECORDS_PER_BLOCK_OFFSET);
+            int recordsPerBlock = head.getInt(base + IndexBlocks.RECORDS_PER_BLOCK_OFFSET);
             long blocks = recordsPerBlock > 0 && Integer.bitCount(recordsPerBlock) == 1
                     ? IndexBlocks.blockCount(count, recordsPerBlock)
                     : -1;
@@ -122,10 +145,10 @@ final class SnapshotIndex {
             // Covers the preamble, every header field and the block table: what open relies on, and no more.
             if (!headerChecked) {
                 int crcAt = headerLength - IndexBlocks.HEADER_CRC_LENGTH;
-                int computed = IndexBlocks.headerCrc(index, crcAt);
-                int storedHeaderCrc = index.getInt(crcAt);
-                if (computed != storedHeaderCrc) {
-                    throw corrupt("has a damaged index header (CRC-32 " + hex(computed) + ", stored "
+                int headerCrc = indexCrc(head, crcAt, new CRC32());
+                int storedHeaderCrc = indexInt(head, crcAt);
+                if (headerCrc != storedHeaderCrc) {
+                    throw corrupt("has a damaged index header (CRC-32 " + hex(headerCrc) + ", stored "
                             + hex(storedHeaderCrc) + ")");
                 }
             }
@@ -133,8 +156,8 @@ final class SnapshotIndex {
             this.blockCount = (int) blocks;
         } else {
             int checked = (int) indexLength - SnapshotFormat.INDEX_TRAILER_LENGTH;
-            int crc = indexCrc(mapped.channel(), base, checked);
-            int storedCrc = index.getInt(checked);
+            int crc = indexCrc(head, checked, new CRC32C());
+            int storedCrc = indexInt(head, checked);
             if (crc != storedCrc) {
                 throw corrupt("has a damaged index (CRC32C " + hex(crc) + ", stored " + hex(storedCrc) + ")");
             }
@@ -142,12 +165,14 @@ final class SnapshotIndex {
             this.blockCount = 0;
         }
         // Read after the CRC check, so a value out of range here was written that way, not damaged on the way.
-        long created = index.getLong(32);
+        long created = head.getLong(base + 32);
         if (created < SnapshotFormat.MIN_CREATED_SECONDS || created > SnapshotFormat.MAX_CREATED_SECONDS) {
             throw corrupt("has a creation time of " + created
                     + " seconds since 1970, outside the years 0000 to 9999 a snapshot id can name; rebuild it");
         }
         this.createdSeconds = created;
+        this.contentHash = new byte[32];
+        head.get(base + 64, contentHash);
         this.entryCount = (int) count;
         this.recordsStart = headerLength;
         this.namesStart = headerLength + entryCount * SnapshotFormat.INDEX_RECORD_LENGTH;
@@ -157,7 +182,7 @@ final class SnapshotIndex {
     /**
      * Whether the header CRC of a 1.1 index matches, checked before anything else is read from the header. Tried
      * only when the header length is the one the writer writes for the (unchecked) entry count and records per
-     * block, and lies in the first region; otherwise the header is checked the long way, after the preamble.
+     * block, and lies in the first read; otherwise the header is checked the long way, after the preamble.
      */
     private static boolean headerCrcMatches(ByteBuffer head, int base, int headerLength, long count) {
         int recordsPerBlock = head.getInt(base + IndexBlocks.RECORDS_PER_BLOCK_OFFSET);
@@ -165,7 +190,7 @@ final class SnapshotIndex {
             return false;
         }
         long expected = IndexBlocks.headerLength(IndexBlocks.blockCount(count, recordsPerBlock));
-        if (headerLength != expected || headerLength > head.capacity() - base) {
+        if (headerLength != expected || headerLength > head.limit() - base) {
             return false;
         }
         int crcAt = headerLength - IndexBlocks.HEADER_CRC_LENGTH;
@@ -173,16 +198,25 @@ final class SnapshotIndex {
     }
 
     /**
-     * CRC32C of the index's first {@code length} bytes, read with positional reads into a small direct buffer
-     * rather than through the fresh mapping: touching every page of a new mapping costs a page fault per page,
+     * {@code crc} (CRC-32 for a 1.1 header, CRC32C for a 1.0 index) of the index's first {@code length} bytes: those
+     * in {@code head}, then the rest read with positional
+     * reads rather than through a mapping: touching every page of a new mapping costs a page fault per page,
      * which is slower than copying the bytes (several times so in virtual machines), and the pages a service never
-     * looks up are then never mapped in.
+     * looks up are then never mapped in. A rest of up to 64 KiB (a long block table) is read into the heap at
+     * once; a longer one (a 1.0 index) through a 64 KiB direct buffer, which spares a copy per chunk.
      */
-    private int indexCrc(FileChannel channel, long position, int length) throws IOException {
-        CRC32C crc = new CRC32C();
-        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.min(length, 1 << 16));
-        long at = position;
-        long end = position + length;
+    private int indexCrc(ByteBuffer head, int length, Checksum crc) throws IOException {
+        int base = SnapshotFormat.BLOCK;
+        int inHead = Math.min(length, head.limit() - base);
+        crc.update(head.slice(base, inHead));
+        if (inHead == length) {
+            return (int) crc.getValue();
+        }
+        FileChannel channel = mapped.channel();
+        int rest = length - inHead;
+        ByteBuffer buffer = rest <= (1 << 16) ? ByteBuffer.allocate(rest) : ByteBuffer.allocateDirect(1 << 16);
+        long at = (long) base + inHead;
+        long end = (long) base + length;
         while (at < end) {
             buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
             int n = channel.read(buffer, at);
@@ -194,6 +228,39 @@ final class SnapshotIndex {
             at += n;
         }
         return (int) crc.getValue();
+    }
+
+    /** @return the int at {@code offset} in the index: from {@code head}, or read from the file past it */
+    private int indexInt(ByteBuffer head, int offset) throws IOException {
+        int at = SnapshotFormat.BLOCK + offset;
+        if (at + 4 <= head.limit()) {
+            return head.getInt(at);
+        }
+        ByteBuffer value = ByteBuffer.allocate(4);
+        while (value.hasRemaining()) {
+            if (mapped.channel().read(value, at + value.position()) < 0) {
+                throw corrupt("is truncated inside its index (at offset " + at + ")");
+            }
+        }
+        return value.getInt(0);
+    }
+
+    /**
+     * The index's bytes, mapping the file on the first call: open checks what it needs from the bytes it read
+     * (see the constructor), so a snapshot that is opened and never looked up is never mapped.
+     */
+    private ByteBuffer index() {
+        ByteBuffer b = index;
+        if (b == null) {
+            try {
+                b = mapped.slice(SnapshotFormat.BLOCK, indexLength);
+            } catch (IOException e) {
+                throw Failures.snapshot(source + ": cannot map its index: " + e.getMessage(), e);
+            }
+            // Racing threads may each make a view; every one shows the same bytes of the one mapping.
+            index = b;
+        }
+        return b;
     }
 
     private void checkFirstTarHeader(ByteBuffer head) {
@@ -215,7 +282,7 @@ final class SnapshotIndex {
     }
 
     int length() {
-        return index.capacity();
+        return indexLength;
     }
 
     long createdSeconds() {
@@ -231,9 +298,7 @@ final class SnapshotIndex {
     }
 
     byte[] contentHashBytes() {
-        byte[] hash = new byte[32];
-        index.get(64, hash);
-        return hash;
+        return contentHash.clone();
     }
 
     String name(int i) {
@@ -242,29 +307,29 @@ final class SnapshotIndex {
 
     byte[] nameBytes(int i) {
         int start = nameStart(i);
-        byte[] out = new byte[index.getInt(record(i) + 4)];
-        index.get(start, out);
+        byte[] out = new byte[index().getInt(record(i) + 4)];
+        index().get(start, out);
         return out;
     }
 
     int kind(int i) {
-        return index.getInt(record(i) + 24);
+        return index().getInt(record(i) + 24);
     }
 
     byte[] sha256(int i) {
         byte[] sha = new byte[32];
-        index.get(record(i) + 32, sha);
+        index().get(record(i) + 32, sha);
         return sha;
     }
 
     long dataOffset(int i) {
         checkBounds(i);
-        return index.getLong(record(i) + 8);
+        return index().getLong(record(i) + 8);
     }
 
     long dataLength(int i) {
         checkBounds(i);
-        return index.getLong(record(i) + 16);
+        return index().getLong(record(i) + 16);
     }
 
     /** @return the position of the entry named {@code key} (UTF-8), or -1 */
@@ -302,12 +367,13 @@ final class SnapshotIndex {
 
     boolean startsWith(int i, byte[] prefix) {
         int start = nameStart(i);
-        int len = index.getInt(record(i) + 4);
+        ByteBuffer names = index();
+        int len = names.getInt(record(i) + 4);
         if (len < prefix.length) {
             return false;
         }
         for (int k = 0; k < prefix.length; k++) {
-            if (index.get(start + k) != prefix[k]) {
+            if (names.get(start + k) != prefix[k]) {
                 return false;
             }
         }
@@ -321,10 +387,11 @@ final class SnapshotIndex {
 
     private int compareName(int i, byte[] key) {
         int start = nameStart(i);
-        int len = index.getInt(record(i) + 4);
+        ByteBuffer names = index();
+        int len = names.getInt(record(i) + 4);
         int n = Math.min(len, key.length);
         for (int k = 0; k < n; k++) {
-            int c = (index.get(start + k) & 0xff) - (key[k] & 0xff);
+            int c = (names.get(start + k) & 0xff) - (key[k] & 0xff);
             if (c != 0) {
                 return c;
             }
@@ -335,8 +402,8 @@ final class SnapshotIndex {
     /** @return where entry {@code i}'s name starts in the index, once its offset and length are checked */
     private int nameStart(int i) {
         int r = record(i);
-        int off = index.getInt(r);
-        int len = index.getInt(r + 4);
+        int off = index().getInt(r);
+        int len = index().getInt(r + 4);
         if (off < 0 || len < 0 || (long) off + len > namesLength) {
             throw corrupt("has a damaged index: entry " + i + " names bytes " + off + "+" + len
                     + " outside the names section (" + namesLength + " bytes)");
@@ -346,8 +413,8 @@ final class SnapshotIndex {
 
     private void checkBounds(int i) {
         int r = record(i);
-        long off = index.getLong(r + 8);
-        long len = index.getLong(r + 16);
+        long off = index().getLong(r + 8);
+        long len = index().getLong(r + 16);
         // Written as a subtraction: off + len overflows for an offset near Long.MAX_VALUE.
         if (off < 0 || len < 0 || len > Integer.MAX_VALUE || off > fileLength - len) {
             throw corrupt("has a damaged index: entry " + i + " claims bytes " + off + "+" + len + " of a " + fileLength
@@ -383,10 +450,11 @@ final class SnapshotIndex {
                         + namesLength + "-byte names section");
             }
         }
-        int checked = index.capacity() - SnapshotFormat.INDEX_TRAILER_LENGTH;
+        ByteBuffer all = index();
+        int checked = indexLength - SnapshotFormat.INDEX_TRAILER_LENGTH;
         CRC32C crc = new CRC32C();
-        crc.update(index.slice(0, checked));
-        int storedCrc = index.getInt(checked);
+        crc.update(all.slice(0, checked));
+        int storedCrc = all.getInt(checked);
         if ((int) crc.getValue() != storedCrc) {
             throw corrupt(
                     "has a damaged index (CRC32C " + hex((int) crc.getValue()) + ", stored " + hex(storedCrc) + ")");
@@ -418,12 +486,12 @@ final class SnapshotIndex {
                     + " of a " + namesLength + "-byte names section");
         }
         int computed = IndexBlocks.blockCrc(
-                index,
+                index(),
                 recordsStart + first * SnapshotFormat.INDEX_RECORD_LENGTH,
                 count,
                 namesStart + namesFrom,
                 namesTo - namesFrom);
-        int stored = index.getInt(tableEntry(block) + 4);
+        int stored = index().getInt(tableEntry(block) + 4);
         if (computed != stored) {
             throw corrupt("has a damaged index block " + block + " of " + blockCount + " (entries " + first + " to "
                     + (first + count - 1) + "; CRC-32 " + hex(computed) + ", stored " + hex(stored)
@@ -432,7 +500,7 @@ final class SnapshotIndex {
     }
 
     private int namesEnd(int block) {
-        return index.getInt(tableEntry(block));
+        return index().getInt(tableEntry(block));
     }
 
     private static int tableEntry(int block) {

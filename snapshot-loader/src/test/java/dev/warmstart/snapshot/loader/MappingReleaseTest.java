@@ -52,7 +52,10 @@ class MappingReleaseTest {
         assumeTrue(Files.isReadable(MAPS), "needs Linux's /proc/self/maps");
         Path file = withConfigAndAPrompt(dir.resolve("cycled.tar"));
         try (Snapshot snapshot = mapped(file)) {
-            assertThat(mappingsOf(file)).as("an open snapshot is mapped").isPositive();
+            assertThat(snapshot.config().getString("model.name")).isEqualTo("gpt-4o");
+            assertThat(mappingsOf(file))
+                    .as("a snapshot that was read is mapped")
+                    .isPositive();
         }
         for (int i = 0; i < 200; i++) {
             try (Snapshot snapshot = mapped(file)) {
