@@ -89,6 +89,7 @@ final class RevisionApplier {
                     RoutingState next = plan.build();
                     RoutingState replaced;
                     long took;
+                    List<ServedSnapshot> released;
                     synchronized (serving.lock) {
                         if (serving.isClosed()) {
                             return false;
@@ -104,11 +105,18 @@ final class RevisionApplier {
                                     null);
                         }
                         replaced = serving.current();
-                        serving.verified().ahead(plan.ahead(next));
                         took = System.nanoTime() - start;
                         // Counted before the new state is visible, so whoever sees the new stable sees the count.
                         metrics.switched(took);
-                        serving.replace(next);
+                        released = serving.replace(next, () -> plan.ahead(next));
+                    }
+                    // The new state is serving. This thread woke up for the registry change and may have taken the
+                    // CPU of a request thread (on a small machine, one that was about to see the new state): let it
+                    // run first. Releasing what the new state no longer keeps (an unmapping, on Java 22+), the log
+                    // line and the listener can wait that long.
+                    Thread.yield();
+                    for (ServedSnapshot s : released) {
+                        s.retire(); // closed now, or when its last lease is released
                     }
                     LOG.log(
                             System.Logger.Level.INFO,
@@ -152,18 +160,20 @@ final class RevisionApplier {
         Plan(StoreRegistry registry) {
             this.registry = registry;
             List<String> prev = new ArrayList<>(registry.previousStable());
-            prev.removeIf(serving::isTripped);
             String stable = registry.stable();
             Guard guard = registry.stableGuard();
-            if (serving.isTripped(stable) && !prev.isEmpty()) {
-                stable = prev.remove(0);
-                guard = null;
+            List<Canary> c = new ArrayList<>(registry.canaries());
+            if (serving.anyTripped()) {
+                prev.removeIf(serving::isTripped);
+                if (serving.isTripped(stable) && !prev.isEmpty()) {
+                    stable = prev.remove(0);
+                    guard = null;
+                }
+                c.removeIf(x -> serving.isTripped(x.snapshotId()));
             }
             this.stableId = stable;
             this.stableGuard = guard;
             this.previous = prev;
-            List<Canary> c = new ArrayList<>(registry.canaries());
-            c.removeIf(x -> serving.isTripped(x.snapshotId()));
             this.canaries = c;
         }
 
