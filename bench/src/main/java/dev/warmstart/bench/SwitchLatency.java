@@ -14,6 +14,8 @@ import dev.warmstart.snapshot.store.StoreRegistry;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +44,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * other arguments name the shapes (default: all three).
  */
 public final class SwitchLatency {
-    private static final int SWITCHES = 20;
+    /** Half promotions, half rollbacks: 20 of each, so a median is not one of two modes by chance. */
+    private static final int SWITCHES = 40;
     /** Between two registry changes, so the readers run through many switches, not one burst. */
     private static final long PAUSE_MILLIS = 100;
     /** Switches that verify on the switch path, as every switch did before verification ahead. */
@@ -96,6 +99,7 @@ public final class SwitchLatency {
         long[] rolledBack = new long[SWITCHES / 2];
         long[] applied = new long[SWITCHES];
         long[] refreshed = new long[SWITCHES];
+        int[] switchesWithGc = {0};
         Readers quiet;
         Readers busy;
         CountDownLatch[] verifiedB = {new CountDownLatch(1)};
@@ -118,11 +122,15 @@ public final class SwitchLatency {
             busy = Readers.run(manager, 0, () -> {
                 for (int i = 0; i < SWITCHES; i++) {
                     String next = i % 2 == 0 ? idB : idA;
+                    long collections = collections();
                     long t0 = registries.switchTo(next);
                     while (!served(manager, next)) {
                         Thread.onSpinWait();
                     }
                     long took = System.nanoTime() - t0;
+                    if (collections() != collections) {
+                        switchesWithGc[0]++;
+                    }
                     (i % 2 == 0 ? promoted : rolledBack)[i / 2] = took;
                     applied[i] = manager.metrics().lastSwitchNanos();
                     pause();
@@ -163,7 +171,8 @@ public final class SwitchLatency {
         }
         String row = String.format(
                 Locale.ROOT,
-                "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"switches\": %d, \"verifiedAheadMs\": %.1f,%n"
+                "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"switches\": %d, \"switchesWithGc\": %d,"
+                        + " \"verifiedAheadMs\": %.1f,%n"
                         + "   \"promoteToFirstRequestMs\": %s,%n   \"rollbackToFirstRequestMs\": %s,%n"
                         + "   \"applyMs\": %s,%n   \"refreshToFirstRequestMs\": %s,%n"
                         + "   \"refreshVerifyingOnTheSwitchMs\": %s,%n"
@@ -171,6 +180,7 @@ public final class SwitchLatency {
                 shape.label(),
                 Files.size(a),
                 SWITCHES,
+                switchesWithGc[0],
                 verifiedAhead / 1e6,
                 stats(promoted),
                 stats(rolledBack),
@@ -281,40 +291,76 @@ public final class SwitchLatency {
         Arrays.sort(s);
         return String.format(
                 Locale.ROOT,
-                "{\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}",
+                "{\"median\": %.3f, \"min\": %.3f, \"p90\": %.3f, \"max\": %.3f}",
                 s[s.length / 2] / 1e6,
                 s[0] / 1e6,
+                s[(int) Math.ceil(0.9 * s.length) - 1] / 1e6,
                 s[s.length - 1] / 1e6);
     }
 
-    /** Two reader threads that select, render and release as fast as they can, recording each latency. */
-    static final class Readers {
-        final long[] samples;
-        final int count;
+    /** @return garbage collections so far: a switch timed across one says so ({@code switchesWithGc}) */
+    private static long collections() {
+        long n = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
+    }
 
-        Readers(long[] samples, int count) {
-            this.samples = samples;
-            this.count = count;
+    /**
+     * Two reader threads that select, render and release as fast as they can until stopped, counting each latency
+     * in a histogram (10 ns buckets up to 100 us; longer ones are kept exactly). A histogram, not an array of
+     * samples, so the readers keep running however long the switches take: with a fixed array they stopped once it
+     * was full, and the last switches of a run were then timed with no reader running.
+     */
+    static final class Readers {
+        private static final int NANOS_PER_BUCKET = 10;
+        private static final int BUCKETS = 10_000;
+
+        final long[] counts;
+        final long[] slow;
+        final long count;
+
+        Readers(long[] counts, long[] slow) {
+            this.counts = counts;
+            this.slow = slow;
+            long n = slow.length;
+            for (long c : counts) {
+                n += c;
+            }
+            this.count = n;
         }
 
         static Readers run(SnapshotManager manager, long millis, Runnable during) throws InterruptedException {
             AtomicBoolean stop = new AtomicBoolean();
-            long[][] perThread = new long[2][4_000_000];
-            int[] counts = new int[2];
+            long[][] counts = new long[2][BUCKETS];
+            long[][] slow = new long[2][];
             Thread[] threads = new Thread[2];
             for (int t = 0; t < 2; t++) {
                 int n = t;
                 threads[t] = new Thread(() -> {
+                    long[] c = counts[n];
+                    long[] s = new long[1024];
+                    int slowCount = 0;
                     int i = 0;
-                    while (!stop.get() && i < perThread[n].length) {
+                    while (!stop.get()) {
                         long t0 = System.nanoTime();
                         try (SnapshotLease lease = manager.select(RequestContext.forUser("u" + (i & 1023)))) {
                             lease.snapshot().prompt(Shapes.RENDER_PROMPT).render(Shapes.RENDER_VALUES);
                             lease.recordSuccess();
                         }
-                        perThread[n][i++] = System.nanoTime() - t0;
+                        long took = System.nanoTime() - t0;
+                        i++;
+                        if (took < (long) BUCKETS * NANOS_PER_BUCKET) {
+                            c[(int) (took / NANOS_PER_BUCKET)]++;
+                        } else {
+                            if (slowCount == s.length) {
+                                s = Arrays.copyOf(s, s.length * 2);
+                            }
+                            s[slowCount++] = took;
+                        }
                     }
-                    counts[n] = i;
+                    slow[n] = Arrays.copyOf(s, slowCount);
                 });
                 threads[t].start();
             }
@@ -324,11 +370,15 @@ public final class SwitchLatency {
             for (Thread t : threads) {
                 t.join();
             }
-            long[] all = new long[counts[0] + counts[1]];
-            System.arraycopy(perThread[0], 0, all, 0, counts[0]);
-            System.arraycopy(perThread[1], 0, all, counts[0], counts[1]);
-            Arrays.sort(all);
-            return new Readers(all, all.length);
+            long[] all = new long[BUCKETS];
+            for (int b = 0; b < BUCKETS; b++) {
+                all[b] = counts[0][b] + counts[1][b];
+            }
+            long[] longer = new long[slow[0].length + slow[1].length];
+            System.arraycopy(slow[0], 0, longer, 0, slow[0].length);
+            System.arraycopy(slow[1], 0, longer, slow[0].length, slow[1].length);
+            Arrays.sort(longer);
+            return new Readers(all, longer);
         }
 
         String json() {
@@ -339,11 +389,20 @@ public final class SwitchLatency {
                     at(0.5),
                     at(0.99),
                     at(0.999),
-                    samples[count - 1] / 1e3);
+                    at(1.0));
         }
 
+        /** @return the latency at quantile {@code q} in microseconds (a bucket's lower bound below 100 us) */
         private double at(double q) {
-            return samples[(int) Math.min(count - 1, Math.floor(q * count))] / 1e3;
+            long rank = Math.min(count - 1, (long) Math.floor(q * count));
+            long seen = 0;
+            for (int b = 0; b < BUCKETS; b++) {
+                seen += counts[b];
+                if (rank < seen) {
+                    return b * NANOS_PER_BUCKET / 1e3;
+                }
+            }
+            return slow[(int) (rank - seen)] / 1e3;
         }
     }
 }

@@ -1,13 +1,16 @@
 package dev.warmstart.snapshot.store;
 
+import dev.warmstart.snapshot.writer.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,22 +56,69 @@ final class DirectoryRevisionSource implements RevisionSource {
         return store.snapshotFile(record);
     }
 
+    /**
+     * Waits for an event in the store directory that may mean a new registry, or at most {@code max}. Events for the
+     * store writers' own scratch files do not end the wait: a temporary file ({@code .registry.json.….tmp}, created,
+     * written and fsynced before it is renamed into place) and the lock would each wake the watcher to read the
+     * registry it serves already, just before the rename it is waiting for. Any other name ends it (not only
+     * {@code registry.json}: a volume that swaps a symbolic link to its files reports the link's name).
+     */
     @Override
     public void awaitChange(Duration max) throws InterruptedException {
+        boolean registering;
+        synchronized (watchLock) {
+            registering = useWatchService && !watchStarted && !closed;
+        }
         WatchService ws = watchService();
         if (ws == null) {
             Thread.sleep(max.toMillis());
             return;
         }
+        if (registering) {
+            // Events count from now on: read the registry once more, for a change made since the manager read it
+            // and before the watch existed, instead of leaving that to the next poll.
+            return;
+        }
+        long deadline = System.nanoTime() + max.toNanos();
         try {
-            WatchKey key = ws.poll(max.toMillis(), TimeUnit.MILLISECONDS);
-            if (key != null) {
-                key.pollEvents();
-                key.reset();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                WatchKey key = left > 0 ? ws.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (key == null) {
+                    return; // the poll interval: the registry is read anyway
+                }
+                boolean registry = concernsRegistry(key.pollEvents());
+                if (!key.reset() || registry) {
+                    return; // a key that cannot be reset (the directory is gone): the refresh says what is wrong
+                }
             }
         } catch (ClosedWatchServiceException e) {
             throw new InterruptedException("the watch service of " + store.directory() + " is closed");
         }
+    }
+
+    /**
+     * @return whether {@code events} may mean a new registry: any event but those for a writer's temporary file or
+     *     the lock (events lost, without a name, count)
+     */
+    static boolean concernsRegistry(List<WatchEvent<?>> events) {
+        for (WatchEvent<?> e : events) {
+            if (!(e.context() instanceof Path name) || !isScratch(name.toString())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code AtomicFiles.isTemporary} spelled out with its (inlined) constant: calling it would initialise that class,
+     * and its {@code SecureRandom}, on the watcher thread of a service that never writes.
+     */
+    private static boolean isScratch(String name) {
+        return name.equals(StoreFiles.LOCK_FILE)
+                || (name.startsWith(".")
+                        && name.endsWith(AtomicFiles.TEMP_SUFFIX)
+                        && name.length() > 1 + AtomicFiles.TEMP_SUFFIX.length());
     }
 
     @Override

@@ -43,6 +43,19 @@ final class RevisionApplier {
      * @return whether a new state is serving
      */
     boolean refresh() {
+        return refresh(false);
+    }
+
+    /**
+     * {@link #refresh()} for the watcher thread: once a new state serves, it yields before the rest of the switch.
+     * Only the watcher: a caller of {@code refresh()} may be the very thread whose next request is to see the new
+     * state, and yielding would hand its core to whatever else runs on the machine.
+     */
+    boolean refreshFromWatcher() {
+        return refresh(true);
+    }
+
+    private boolean refresh(boolean yieldAfterSwap) {
         if (serving.isClosed()) {
             return false;
         }
@@ -51,7 +64,7 @@ final class RevisionApplier {
             if (registry.revision() == serving.require().revision) {
                 return false;
             }
-            boolean applied = apply(registry);
+            boolean applied = apply(registry, yieldAfterSwap);
             if (applied) {
                 failures.clear();
             }
@@ -73,6 +86,10 @@ final class RevisionApplier {
      * @throws StoreException when the first state cannot be built (there is nothing else to serve)
      */
     boolean apply(StoreRegistry registry) {
+        return apply(registry, false);
+    }
+
+    private boolean apply(StoreRegistry registry, boolean yieldAfterSwap) {
         synchronized (applyLock) {
             if (serving.isClosed()) {
                 return false;
@@ -89,6 +106,7 @@ final class RevisionApplier {
                     RoutingState next = plan.build();
                     RoutingState replaced;
                     long took;
+                    List<ServedSnapshot> released;
                     synchronized (serving.lock) {
                         if (serving.isClosed()) {
                             return false;
@@ -104,11 +122,20 @@ final class RevisionApplier {
                                     null);
                         }
                         replaced = serving.current();
-                        serving.verified().ahead(plan.ahead(next));
                         took = System.nanoTime() - start;
                         // Counted before the new state is visible, so whoever sees the new stable sees the count.
                         metrics.switched(took);
-                        serving.replace(next);
+                        released = serving.replace(next, () -> plan.ahead(next));
+                    }
+                    if (yieldAfterSwap) {
+                        // The new state is serving. The watcher woke up for the registry change and may have taken
+                        // the core of a request thread (on a small machine, one about to see the new state): let it
+                        // run first. Releasing what the new state no longer keeps (an unmapping, on Java 22+), the
+                        // log line and the listener can wait that long.
+                        Thread.yield();
+                    }
+                    for (ServedSnapshot s : released) {
+                        s.retire(); // closed now, or when its last lease is released
                     }
                     LOG.log(
                             System.Logger.Level.INFO,
@@ -152,18 +179,20 @@ final class RevisionApplier {
         Plan(StoreRegistry registry) {
             this.registry = registry;
             List<String> prev = new ArrayList<>(registry.previousStable());
-            prev.removeIf(serving::isTripped);
             String stable = registry.stable();
             Guard guard = registry.stableGuard();
-            if (serving.isTripped(stable) && !prev.isEmpty()) {
-                stable = prev.remove(0);
-                guard = null;
+            List<Canary> c = new ArrayList<>(registry.canaries());
+            if (serving.anyTripped()) {
+                prev.removeIf(serving::isTripped);
+                if (serving.isTripped(stable) && !prev.isEmpty()) {
+                    stable = prev.remove(0);
+                    guard = null;
+                }
+                c.removeIf(x -> serving.isTripped(x.snapshotId()));
             }
             this.stableId = stable;
             this.stableGuard = guard;
             this.previous = prev;
-            List<Canary> c = new ArrayList<>(registry.canaries());
-            c.removeIf(x -> serving.isTripped(x.snapshotId()));
             this.canaries = c;
         }
 

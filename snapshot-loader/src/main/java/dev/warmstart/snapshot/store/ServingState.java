@@ -1,8 +1,10 @@
 package dev.warmstart.snapshot.store;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The routing state a manager serves, and the one lock under which it changes. Readers take {@link #current()}
@@ -59,9 +61,28 @@ final class ServingState {
         verified.retain(next);
     }
 
+    /**
+     * Serves {@code next}, then keeps {@code ahead} verified besides it. Call under the lock. The state is published
+     * first: deciding what to keep ahead (and starting its verification) is bookkeeping that must not stand between
+     * a registry change and the first request on the new state. Nothing can observe the order: readers only read the
+     * state, and whoever changes it next waits for this lock.
+     *
+     * @return the snapshots no longer kept, for the caller to {@link ServedSnapshot#retire() retire} after the switch
+     */
+    List<ServedSnapshot> replace(RoutingState next, Supplier<List<SnapshotRecord>> ahead) {
+        state.set(next);
+        verified.ahead(ahead.get());
+        return verified.drop(next);
+    }
+
     /** @return whether a guard took {@code id} out of service (and the registry does not show it yet) */
     boolean isTripped(String id) {
         return tripped.contains(id);
+    }
+
+    /** @return whether a guard took any snapshot out of service (that the registry does not show yet) */
+    boolean anyTripped() {
+        return !tripped.isEmpty();
     }
 
     /** @return true when {@code id} was not tripped before */
@@ -71,6 +92,9 @@ final class ServingState {
 
     /** A trip is settled once the registry shows the snapshot out of service. */
     void settleTrips(StoreRegistry registry) {
+        if (tripped.isEmpty()) {
+            return; // the common case, on every switch
+        }
         tripped.removeIf(id -> registry.snapshot(id)
                 .map(r -> !SnapshotRecord.STABLE.equals(r.status()) && !SnapshotRecord.CANARY.equals(r.status()))
                 .orElse(true));

@@ -84,7 +84,7 @@ public final class SnapshotManager implements AutoCloseable {
             throw e;
         }
         this.rollback = new AutomaticRollback(source, serving, metrics, options.listener(), failures);
-        this.watcher = new RevisionWatcher(source, options.pollInterval(), applier::refresh);
+        this.watcher = new RevisionWatcher(source, options.pollInterval(), applier::refreshFromWatcher);
         this.mbeanName = options.registerMBean() ? ManagerMBean.register(source.location(), serving, metrics) : null;
         watcher.start();
     }

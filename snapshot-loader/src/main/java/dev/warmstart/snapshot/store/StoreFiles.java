@@ -24,6 +24,9 @@ import java.util.stream.Stream;
 final class StoreFiles {
     private static final System.Logger LOG = System.getLogger(SnapshotStore.class.getName());
 
+    /** The lock file every change holds, in the store directory. */
+    static final String LOCK_FILE = ".lock";
+
     /** Threads of one process exclude each other here; processes exclude each other with the file lock. */
     private static final Map<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
 
@@ -48,7 +51,7 @@ final class StoreFiles {
         ReentrantLock local = IN_PROCESS_LOCKS.computeIfAbsent(dir, d -> new ReentrantLock());
         local.lock();
         try (FileChannel lockFile =
-                        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock = lockFile.lock()) {
             removeStaleTemporaryFiles();
             return work.run();

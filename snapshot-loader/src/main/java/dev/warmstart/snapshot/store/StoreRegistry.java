@@ -51,7 +51,12 @@ public record StoreRegistry(
 
     /** @return the record of a snapshot */
     public Optional<SnapshotRecord> snapshot(String id) {
-        return snapshots.stream().filter(s -> s.id().equals(id)).findFirst();
+        for (SnapshotRecord s : snapshots) { // a loop, not a stream: every switch looks up here, interpreted
+            if (s.id().equals(id)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
     }
 
     /** @return the canary of that name */

@@ -35,10 +35,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class VerifiedSnapshots {
     private static final System.Logger LOG = System.getLogger(SnapshotManager.class.getName());
 
-    /** What a verification is about: one snapshot's id and content hash. */
+    /**
+     * What a verification is about: one snapshot's id and content hash. Every switch looks its snapshots up by it;
+     * switches are rare, so that code runs in the interpreter, where the generated methods of a record (bootstrapped
+     * method handles) cost several times these plain ones.
+     */
     record Key(String id, String contentHash) {
         static Key of(SnapshotRecord r) {
             return new Key(r.id(), r.contentHash());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && id.equals(k.id) && contentHash.equals(k.contentHash);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * id.hashCode() + contentHash.hashCode();
         }
     }
 
@@ -50,6 +64,8 @@ final class VerifiedSnapshots {
         final CompletableFuture<ServedSnapshot> result = new CompletableFuture<>();
         /** The file verified or refused; null while verifying, or when a failure says nothing about the file. */
         volatile FileIdentity identity;
+        /** Where that file is: each switch to this snapshot checks that it is still the same file, by one stat. */
+        volatile Path file;
 
         Entry(SnapshotRecord record) {
             this.key = Key.of(record);
@@ -138,6 +154,18 @@ final class VerifiedSnapshots {
      * swapped in, under the serving lock.
      */
     void retain(RoutingState serving) {
+        for (ServedSnapshot s : drop(serving)) {
+            s.retire();
+        }
+    }
+
+    /**
+     * Forgets every snapshot that {@code serving} does not use and that is not wanted ahead, and returns them for the
+     * caller to {@link ServedSnapshot#retire() retire} once it can spare the time: closing one unmaps it at once on
+     * Java 22+ (a handshake with every thread, then {@code munmap}), which a switch does after the new state serves,
+     * not before. Called with each state swapped in, under the serving lock.
+     */
+    List<ServedSnapshot> drop(RoutingState serving) {
         List<ServedSnapshot> release = new ArrayList<>();
         synchronized (this) {
             Set<ServedSnapshot> inUse = new HashSet<>(serving.byId.values());
@@ -160,9 +188,7 @@ final class VerifiedSnapshots {
                 }
             }
         }
-        for (ServedSnapshot s : release) {
-            s.retire();
-        }
+        return release;
     }
 
     /** @return whether the snapshot of {@code record} is verified and mapped, ready to serve without work */
@@ -226,11 +252,15 @@ final class VerifiedSnapshots {
             // judged below, by the identity it was reached on
         }
         FileIdentity seen = e.identity;
-        if (seen == null) {
+        Path file = e.file;
+        if (seen == null || file == null) {
             return false;
         }
         try {
-            return seen.equals(FileIdentity.of(source.snapshotFile(e.record)));
+            // The file that was verified, not the source's answer now: that could be a download for a remote store,
+            // and a file gone from the cache is then downloaded and verified again by the fresh attempt anyway.
+            FileIdentity now = FileIdentity.of(file);
+            return seen.equals(now);
         } catch (IOException | RuntimeException changed) {
             return false; // gone or unreachable: a fresh attempt says why
         }
@@ -297,6 +327,7 @@ final class VerifiedSnapshots {
                 }
             } catch (StoreException refused) {
                 if (isAboutTheBytes(refused) && before.equals(identityOrNull(file))) {
+                    e.file = file;
                     e.identity = before; // the same bytes are not verified again
                 }
                 throw refused;
@@ -313,6 +344,7 @@ final class VerifiedSnapshots {
             synchronized (this) {
                 wanted = !closed && entries.get(e.key) == e;
                 if (wanted) {
+                    e.file = file;
                     e.identity = before;
                     e.result.complete(served);
                 }
