@@ -489,20 +489,22 @@ public final class Snapshot implements AutoCloseable {
 
     /** @return whether {@code data}, entry {@code i}'s, matches the SHA-256 the index records for it */
     boolean shaMatches(int i, ByteBuffer data) {
-        MessageDigest sha = ContentHash.sha256();
-        sha.update(data.duplicate());
-        return MessageDigest.isEqual(sha.digest(), index.sha256(i));
+        return MessageDigest.isEqual(sha256(data), index.sha256(i));
     }
 
     void checkSha(int i, ByteBuffer data) {
-        MessageDigest sha = ContentHash.sha256();
-        sha.update(data.duplicate());
-        byte[] actual = sha.digest();
+        byte[] actual = sha256(data);
         byte[] expected = index.sha256(i);
         if (!MessageDigest.isEqual(actual, expected)) {
             throw corrupt("has damaged data in entry '" + index.name(i) + "' (SHA-256 " + ContentHash.hex(actual)
                     + ", index says " + ContentHash.hex(expected) + "); rebuild or re-download it");
         }
+    }
+
+    private static byte[] sha256(ByteBuffer data) {
+        MessageDigest sha = ContentHash.sha256();
+        sha.update(data.duplicate());
+        return sha.digest();
     }
 
     /** @return a {@link CorruptSnapshotException} naming the file (typed so, see {@link Failures}) */

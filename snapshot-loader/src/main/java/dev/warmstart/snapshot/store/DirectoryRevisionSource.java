@@ -103,22 +103,13 @@ final class DirectoryRevisionSource implements RevisionSource {
      */
     static boolean concernsRegistry(List<WatchEvent<?>> events) {
         for (WatchEvent<?> e : events) {
-            if (!(e.context() instanceof Path name) || !isScratch(name.toString())) {
+            if (!(e.context() instanceof Path name)
+                    || !(name.toString().equals(StoreFiles.LOCK_FILE)
+                            || AtomicFiles.isTemporary(name, AtomicFiles.TEMP_SUFFIX))) {
                 return true;
             }
         }
         return false;
-    }
-
-    /**
-     * {@code AtomicFiles.isTemporary} spelled out with its (inlined) constant: calling it would initialise that class,
-     * and its {@code SecureRandom}, on the watcher thread of a service that never writes.
-     */
-    private static boolean isScratch(String name) {
-        return name.equals(StoreFiles.LOCK_FILE)
-                || (name.startsWith(".")
-                        && name.endsWith(AtomicFiles.TEMP_SUFFIX)
-                        && name.length() > 1 + AtomicFiles.TEMP_SUFFIX.length());
     }
 
     @Override

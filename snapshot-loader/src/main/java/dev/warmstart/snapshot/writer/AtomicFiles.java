@@ -22,7 +22,10 @@ public final class AtomicFiles {
     /** Suffix of every temporary file made by {@link #createTemp}. */
     public static final String TEMP_SUFFIX = ".tmp";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** In a class of its own so that {@link #isTemporary} (a store's watcher asks it) never seeds a SecureRandom. */
+    private static final class Random {
+        static final SecureRandom INSTANCE = new SecureRandom();
+    }
 
     private AtomicFiles() {}
 
@@ -61,7 +64,7 @@ public final class AtomicFiles {
         Path dir = target.toAbsolutePath().getParent();
         String prefix = "." + target.getFileName() + ".";
         while (true) {
-            Path temp = dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36) + suffix);
+            Path temp = dir.resolve(prefix + Long.toUnsignedString(Random.INSTANCE.nextLong(), 36) + suffix);
             try {
                 return Files.createFile(temp);
             } catch (FileAlreadyExistsException e) {

@@ -70,14 +70,7 @@ final class InputFiles {
         List<PathMatcher> in = matchers(includes);
         List<PathMatcher> out = matchers(excludes);
         // File-name matchers need no relative path (UnixPath.relativize per file is most of what is left).
-        boolean byNameOnly = true;
-        for (PathMatcher m : in) {
-            byNameOnly &= m instanceof SuffixMatcher;
-        }
-        for (PathMatcher m : out) {
-            byNameOnly &= m instanceof SuffixMatcher;
-        }
-        boolean matchByName = byNameOnly;
+        boolean matchByName = bySuffixOnly(in) && bySuffixOnly(out);
         Path root = dir.toRealPath();
         List<Path> files = new ArrayList<>();
         Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
@@ -203,6 +196,15 @@ final class InputFiles {
             return null;
         }
         return new SuffixMatcher(suffix);
+    }
+
+    private static boolean bySuffixOnly(List<PathMatcher> matchers) {
+        for (PathMatcher m : matchers) {
+            if (!(m instanceof SuffixMatcher)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Matches a path whose file name ends with a suffix: it matches a relative path as its absolute one. */
