@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,10 +25,7 @@ class LeaseMappingTest {
     Path tmp;
 
     private static ManagerOptions manual() {
-        return ManagerOptions.defaults()
-                .withPollInterval(Duration.ofHours(1))
-                .withWatchService(false)
-                .withPreverifyPublished(0);
+        return StoreFixtures.manual().withPreverifyPublished(0);
     }
 
     @Test

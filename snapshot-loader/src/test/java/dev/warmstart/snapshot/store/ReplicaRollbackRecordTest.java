@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,12 +70,13 @@ class ReplicaRollbackRecordTest {
                 SnapshotManager reader = replica("reader", HttpStoreSettings.defaults())) {
             assertThat(reader.channels()).containsKey("canary");
             trip(writer);
-            await(() -> registry().canaries().isEmpty());
+            StoreFixtures.await(() -> registry().canaries().isEmpty(), "the canary to leave the shared registry");
             StoreRegistry shared = store.registry();
             assertThat(shared.snapshot(b.id()).orElseThrow().status()).isEqualTo(SnapshotRecord.ROLLED_BACK);
             assertThat(shared.snapshot(b.id()).orElseThrow().reason()).startsWith("automatic rollback: failure rate");
             assertThat(shared.change()).isEqualTo("automatic rollback of " + b.id());
-            await(() -> !reader.channels().containsKey("canary"));
+            StoreFixtures.await(
+                    () -> !reader.channels().containsKey("canary"), "the read-only replica to drop the canary");
         }
         assertThat(nginx.accessLog()).anyMatch(l -> l.startsWith("LOCK /registry.json 20"));
     }
@@ -98,16 +97,6 @@ class ReplicaRollbackRecordTest {
             return store.registry();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static void await(BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 20 s");
-            }
-            Thread.sleep(20);
         }
     }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,10 +67,7 @@ class SnapshotManagerTest {
 
     /** Options for tests that call refresh() themselves: no watcher activity to race with. */
     private ManagerOptions manual() {
-        return ManagerOptions.defaults()
-                .withPollInterval(Duration.ofHours(1))
-                .withWatchService(false)
-                .withListener(events);
+        return StoreFixtures.manual().withListener(events);
     }
 
     private String publish(SnapshotStore store, String label) throws IOException {
@@ -86,16 +82,6 @@ class SnapshotManagerTest {
 
     private static String version(SnapshotLease lease) {
         return text(lease.snapshot().entry("version.txt"));
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     /** A user whose key hashes into (or out of) a canary. */
@@ -168,7 +154,8 @@ class SnapshotManagerTest {
                     .withListener(events);
             try (SnapshotManager manager = SnapshotManager.open(dir, options)) {
                 store.promoteStable(v2, null);
-                await(() -> manager.stableId().equals(v2), "the switch to v2 (watch service " + watch + ")");
+                StoreFixtures.await(
+                        () -> manager.stableId().equals(v2), "the switch to v2 (watch service " + watch + ")");
                 try (SnapshotLease lease = manager.select()) {
                     assertThat(version(lease)).isEqualTo("v2");
                 }
@@ -301,7 +288,7 @@ class SnapshotManagerTest {
                 .withPreverifyPublished(0);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), options)) {
             long revision = store.promoteStable(v2, null).revision();
-            await(() -> events.any("failed registry revision " + revision), "the fault's report");
+            StoreFixtures.await(() -> events.any("failed registry revision " + revision), "the fault's report");
             assertThat(events.log.stream().filter(l -> l.startsWith("failed")).findFirst())
                     .hasValueSatisfying(l -> assertThat(l).contains(v2));
             assertThat(manager.stableId()).as("the old snapshot keeps serving").isEqualTo(v1);
@@ -310,7 +297,7 @@ class SnapshotManagerTest {
                     .isZero();
             // The watcher survived: the next revision is applied by itself.
             store.promoteStable(v3, null);
-            await(() -> manager.stableId().equals(v3), "the switch to v3 after the fault");
+            StoreFixtures.await(() -> manager.stableId().equals(v3), "the switch to v3 after the fault");
             try (SnapshotLease lease = manager.select()) {
                 assertThat(version(lease)).isEqualTo("v3");
             }
@@ -459,7 +446,9 @@ class SnapshotManagerTest {
                     .as(events.log.toString())
                     .isTrue();
             // The registry records it, with the reason.
-            await(() -> statusOf(store, v2).equals(SnapshotRecord.ROLLED_BACK), "the registry to record the rollback");
+            StoreFixtures.await(
+                    () -> statusOf(store, v2).equals(SnapshotRecord.ROLLED_BACK),
+                    "the registry to record the rollback");
             SnapshotRecord record = store.registry().snapshot(v2).orElseThrow();
             assertThat(record.reason().startsWith("automatic rollback: failure rate"))
                     .as(record.reason())
@@ -493,7 +482,7 @@ class SnapshotManagerTest {
             assertThat(manager.stableId()).as("fell back at the 10th failure").isEqualTo(v1);
             assertThat(manager.<String>call(RequestContext.ANONYMOUS, s -> text(s.entry("version.txt"))))
                     .isEqualTo("v1");
-            await(() -> v1.equals(stableOf(store)), "the registry to record the fallback");
+            StoreFixtures.await(() -> v1.equals(stableOf(store)), "the registry to record the fallback");
             StoreRegistry r = store.registry();
             assertThat(r.snapshot(v2).orElseThrow().status()).isEqualTo(SnapshotRecord.ROLLED_BACK);
             assertThat(r.stableGuard()).as("one automatic fallback at a time").isNull();
@@ -518,7 +507,8 @@ class SnapshotManagerTest {
         try (SnapshotManager manager = SnapshotManager.open(diskFull, manual())) {
             manager.recordFailure(v2);
             assertThat(manager.channels()).isEqualTo(Map.of("stable", v1));
-            await(() -> events.any("failed cannot record the rollback of " + v2), "the failed write to be reported");
+            StoreFixtures.await(
+                    () -> events.any("failed cannot record the rollback of " + v2), "the failed write to be reported");
             assertThat(statusOf(store, v2)).isEqualTo(SnapshotRecord.CANARY);
             // An unrelated change arrives: the registry still lists v2 as canary, the service keeps it out.
             store.promoteCanary("canary-b", v3, CanaryRule.percent(0), null);

@@ -11,11 +11,29 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /** Snapshots and clocks for the store tests. */
 final class StoreFixtures {
     private StoreFixtures() {}
+
+    /** Options for tests that call {@code refresh()} themselves: no poll and no watcher to race with. */
+    static ManagerOptions manual() {
+        return ManagerOptions.defaults().withPollInterval(Duration.ofHours(1)).withWatchService(false);
+    }
+
+    /** Waits up to 20 s for {@code condition}, failing the test with {@code what} when it does not come. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
 
     /**
      * Writes a snapshot whose every entry holds {@code label}, so a reader can tell which snapshot any byte came

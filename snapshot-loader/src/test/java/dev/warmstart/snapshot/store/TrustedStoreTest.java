@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,10 +45,7 @@ class TrustedStoreTest {
     }
 
     private static ManagerOptions manual(TrustPolicy trust) {
-        return ManagerOptions.defaults()
-                .withPollInterval(Duration.ofHours(1))
-                .withWatchService(false)
-                .withTrust(trust);
+        return StoreFixtures.manual().withTrust(trust);
     }
 
     @Test

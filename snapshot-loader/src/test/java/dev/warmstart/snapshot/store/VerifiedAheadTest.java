@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,10 +53,7 @@ class VerifiedAheadTest {
 
     /** Refreshed by hand only: the tests decide when a registry is read. */
     private ManagerOptions manual() {
-        return ManagerOptions.defaults()
-                .withPollInterval(Duration.ofHours(1))
-                .withWatchService(false)
-                .withListener(events);
+        return StoreFixtures.manual().withListener(events);
     }
 
     private String publish(SnapshotStore store, String label) throws IOException {
@@ -76,16 +71,6 @@ class VerifiedAheadTest {
     private static Snapshot servingSnapshot(SnapshotManager manager) {
         try (SnapshotLease lease = manager.select()) {
             return lease.snapshot();
-        }
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
         }
     }
 
@@ -109,7 +94,8 @@ class VerifiedAheadTest {
             assertThat(manager.refresh())
                     .as("the publication is a revision too")
                     .isTrue();
-            await(() -> events.count("verified " + v2) == 1, "the verification of v2 ahead of any promotion");
+            StoreFixtures.await(
+                    () -> events.count("verified " + v2) == 1, "the verification of v2 ahead of any promotion");
             assertThat(statusOfIn(store, v2)).isEqualTo(SnapshotRecord.PUBLISHED);
             long verifications = manager.metrics().verifications();
             List<String> before = new ArrayList<>(events.log);
@@ -183,7 +169,8 @@ class VerifiedAheadTest {
             String v2 = publish(store, "v2");
             flipAByteInThePayload(store.snapshotFile(record(store, v2)));
             assertThat(manager.refresh()).isTrue();
-            await(() -> events.log.stream().anyMatch(l -> l.startsWith("failed snapshot " + v2)), "the refusal");
+            StoreFixtures.await(
+                    () -> events.log.stream().anyMatch(l -> l.startsWith("failed snapshot " + v2)), "the refusal");
             assertThat(events.log)
                     .anySatisfy(l -> assertThat(l)
                             .startsWith("failed snapshot " + v2 + " is refused ahead of any promotion")
@@ -225,7 +212,7 @@ class VerifiedAheadTest {
         store.promoteStable(v1, null);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
             SnapshotRecord v2Record = record(store, v2);
-            await(() -> manager.isVerified(v2Record), "v2 verified ahead");
+            StoreFixtures.await(() -> manager.isVerified(v2Record), "v2 verified ahead");
             long verifications = manager.metrics().verifications();
             Path file = store.snapshotFile(record(store, v2));
             Path copy = file.resolveSibling("copy.tmp");
@@ -248,7 +235,7 @@ class VerifiedAheadTest {
         store.promoteStable(v1, null);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual())) {
             SnapshotRecord v2Record = record(store, v2);
-            await(() -> manager.isVerified(v2Record), "v2 verified ahead");
+            StoreFixtures.await(() -> manager.isVerified(v2Record), "v2 verified ahead");
             store.promoteStable(v2, null);
             Path file = store.snapshotFile(record(store, v2));
             flipAByteInThePayload(file);
