@@ -1,9 +1,11 @@
-package dev.warmstart.snapshot.loader;
+package dev.warmstart.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.warmstart.snapshot.format.SnapshotFormat;
+import dev.warmstart.snapshot.loader.PromptSyntax;
+import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.writer.ConfigTableWriter;
 import dev.warmstart.snapshot.writer.PromptCompiler;
 import dev.warmstart.snapshot.writer.PromptSource;
@@ -51,6 +53,9 @@ import org.junit.jupiter.api.io.TempDir;
  * which allows only {@code --network host} (the step uses no network); runc with cgroupfs to run the container
  * (crun refuses the machine's hybrid cgroup layout); and explicit ulimits, since the machine does not let a
  * container raise its open-files and processes limits to Podman's defaults.
+ *
+ * <p>In this package rather than next to {@code ClassDataArchiveRecipeTest} so that it runs once: the loader
+ * package's tests run a second time on Java 25, and the image's Java does not depend on the test's.
  *
  * <p>Skipped, saying why, where Podman or runc is missing ({@code apt-get install podman runc}, as
  * {@code .ci/run} does), where the test does not run as root, or where no JDK 25 is installed.
