@@ -14,7 +14,8 @@
 # Environment: JAVA17_HOME (default: the java on PATH), JAVA25_HOME (default
 # /usr/lib/jvm/temurin-25-jdk-amd64; skipped when absent), BENCH_DIR, COLD_SKIP_1GIB=1 to leave out the 1 GiB case,
 # LOADER_JAR to measure another build of the loader, BEFORE_LOADER_JAR to measure a second build in the same run
-# (cases warmstart-before-*, interleaved with the others: a before/after comparison under the same load), and
+# (cases warmstart-before-* and, unless COLD_SKIP_1GIB=1, warmstart-1GiB-before-*, interleaved with the others: a
+# before/after comparison under the same load), and
 # BEFORE_SNAPSHOT the snapshot that build opens (default: the same mix.tar; another one when the two builds write
 # different files, e.g. across a change of the unreleased format).
 set -euo pipefail
@@ -60,13 +61,13 @@ main_of() {
 cp_of() {
   case $2 in
     jackson) echo "$work/cold-$1.jar:$jackson" ;; snakeyaml) echo "$work/cold-$1.jar:$snakeyaml" ;;
-    warmstart-before) echo "$work/cold-$1.jar:$before" ;;
+    warmstart-before | warmstart-1GiB-before) echo "$work/cold-$1.jar:$before" ;;
     *) echo "$work/cold-$1.jar:$loader" ;;
   esac
 }
 arg_of() {
   case $1 in
-    warmstart-1GiB) echo "$bench_dir/1GiB-100k.tar" ;; jackson | snakeyaml) echo "$bench_dir/mix-core" ;;
+    warmstart-1GiB | warmstart-1GiB-before) echo "$bench_dir/1GiB-100k.tar" ;; jackson | snakeyaml) echo "$bench_dir/mix-core" ;;
     warmstart-before) echo "${BEFORE_SNAPSHOT:-$bench_dir/mix.tar}" ;;
     *) echo "$bench_dir/mix.tar" ;;
   esac
@@ -102,6 +103,7 @@ for v in "${jdks[@]}"; do
   [ "${COLD_SKIP_1GIB:-0}" = 1 ] || cases+=("warmstart-1GiB-$v|$v|none|warmstart-1GiB")
   [ -z "$before" ] || cases+=("warmstart-before-$v|$v|none|warmstart-before"
     "warmstart-archive-before-$v|$v|warmstart-before|warmstart-before")
+  [ -z "$before" ] || [ "${COLD_SKIP_1GIB:-0}" = 1 ] || cases+=("warmstart-1GiB-before-$v|$v|none|warmstart-1GiB-before")
 done
 cases+=("jackson-17|17|none|jackson" "snakeyaml-17|17|none|snakeyaml")
 
@@ -180,6 +182,7 @@ for v in (17, 25):
     add("Java %d, baseline over a bare println" % v, "baseline-%d" % v, "hello-%d" % v)
     add("Java %d, before, no archive" % v, "warmstart-before-%d" % v, "baseline-%d" % v)
     add("Java %d, before, each with its archive" % v, "warmstart-archive-before-%d" % v, "baseline-archive-%d" % v)
+    add("Java %d, before, 1 GiB snapshot, no archive" % v, "warmstart-1GiB-before-%d" % v, "baseline-%d" % v)
 add("Java 17, Jackson", "jackson-17", "baseline-17")
 add("Java 17, SnakeYAML", "snakeyaml-17", "baseline-17")
 # Where the loader's part goes: ColdPhases times each loader call in-process (the first, open, includes loading

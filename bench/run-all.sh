@@ -35,13 +35,24 @@ java -Xms8g -Xmx8g -Dbench.dir="$BENCH_DIR" -cp "$cp" dev.warmstart.bench.HeapRe
 echo "== hot switch"
 java -Xmx2g -Dbench.dir="$BENCH_DIR" -cp "$cp" dev.warmstart.bench.SwitchLatency "$results/switch.json" 2>/dev/null
 
-echo "== mappings after close: Java 17, and JDK 25 with and without the loader's Java 22 classes"
+echo "== mappings after close: Java 17, and JDK 25 with and without the loader's Java 22 class"
 rm -f "$results/mappings.jsonl"
 java -Dbench.dir="$BENCH_DIR" -cp "$cp" dev.warmstart.bench.MappingsAfterClose 1GiB-100k 300 "$results/mappings.jsonl"
 jdk25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 if [ -x "$jdk25" ]; then
-  for mr in true false; do
-    "$jdk25" -Djdk.util.jar.enableMultiRelease=$mr -Dbench.dir="$BENCH_DIR" -cp "$cp" \
+  # A copy of the loader jar without ArenaFileMapping maps as on Java 17 (FileMapping falls back to its own mapping
+  # when the class is absent, as in a jar built without a JDK 22+): both paths on the same JDK.
+  loader=$(tr ':' '\n' <<<"$cp" | grep '/snapshot-loader-[0-9]' | head -1)
+  without="bench/target/snapshot-loader-without-java22.jar"
+  python3 - "$loader" "$without" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as dst:
+    for entry in src.infolist():
+        if entry.filename != "dev/warmstart/snapshot/loader/ArenaFileMapping.class":
+            dst.writestr(entry, src.read(entry))
+PY
+  for jar in "$loader" "$without"; do
+    "$jdk25" -Dbench.dir="$BENCH_DIR" -cp "${cp/$loader/$jar}" \
       dev.warmstart.bench.MappingsAfterClose 1GiB-100k 300 "$results/mappings.jsonl"
   done
 fi

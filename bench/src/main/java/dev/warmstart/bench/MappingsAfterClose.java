@@ -11,7 +11,7 @@ import java.util.Locale;
  * What a process keeps of snapshots it has closed (docs/performance.md §8): {@code cycles} times open the shape,
  * look up one key, render one prompt, close; then count the lines of {@code /proc/self/maps} that map the file,
  * the address space they cover and the process's resident memory, once as left and once more after a full
- * collection. Run it on Java 17 and on 22+ (where the loader's multi-release jar unmaps on close) and compare.
+ * collection. Run it on Java 17 and on 22+ (where the loader unmaps on close, through the FFM API) and compare.
  * Prints one JSON object; appends it as a line to the file given as third argument.
  *
  * <p>Arguments: shape label or path of a {@code .tar} (default {@code 1GiB-100k}), cycles (default 300), output
@@ -47,14 +47,19 @@ public final class MappingsAfterClose {
         long[] rssAfterGc = rss();
         String json = String.format(
                 Locale.ROOT,
-                "{\"java\": \"%s\", \"multiRelease\": %s, \"file\": \"%s\", \"fileMiB\": %d, \"cycles\": %d,"
+                "{\"java\": \"%s\", \"java22Mapping\": %s, \"file\": \"%s\", \"fileMiB\": %d, \"cycles\": %d,"
                         + " \"openMicros\": %.1f, \"closeMicros\": %.1f,"
                         + " \"mappingsLeft\": %d, \"mappedGiBLeft\": %.1f, \"rssMiBBefore\": %d, \"rssMiBLeft\": %d,"
                         + " \"rssFileMiBLeft\": %d, \"mappingsAfterGc\": %d, \"mappedGiBAfterGc\": %.1f,"
                         + " \"rssMiBAfterGc\": %d, \"rssFileMiBAfterGc\": %d}",
                 Runtime.version().feature(),
-                // Off when the run disables the jar's versioned classes, to compare the two paths on one JDK.
-                System.getProperty("jdk.util.jar.enableMultiRelease", "true"),
+                // False on Java 17, and where the run leaves the loader's Java 22 class out of its jar to compare
+                // the two paths on one JDK (run-all.sh).
+                Runtime.version().feature() >= 22
+                        && MappingsAfterClose.class
+                                        .getClassLoader()
+                                        .getResource("dev/warmstart/snapshot/loader/ArenaFileMapping.class")
+                                != null,
                 tar.getFileName(),
                 Files.size(tar) >> 20,
                 cycles,

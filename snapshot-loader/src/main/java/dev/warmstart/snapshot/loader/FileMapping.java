@@ -1,57 +1,84 @@
 package dev.warmstart.snapshot.loader;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * How one open snapshot file is mapped, and what closing it releases: the Java 17 variant.
+ * How one open snapshot file is mapped, and what closing it releases. This class is what the rest of the loader
+ * calls, and it is also the Java 17 way: each call maps a range of its own with {@link FileChannel#map}; a
+ * {@link java.nio.MappedByteBuffer} has no unmap, so a closed snapshot keeps its mappings until the garbage
+ * collector finds their buffers unreachable (never under a reader).
  *
- * <p>Each call maps a range of its own with {@link FileChannel#map}; a {@link java.nio.MappedByteBuffer} has no
- * unmap, so a closed snapshot keeps its mappings until the garbage collector finds their buffers unreachable
- * (never under a reader). On Java 22 and later the multi-release jar replaces this class with the one in
- * {@code src/main/java22}, which maps the file once into a shared {@code Arena} and unmaps it on {@link #close()}.
- * Both variants have exactly the same members.
+ * <p>On Java 22 and later {@link #map(FileChannel, long)} returns an {@code ArenaFileMapping} instead (source in
+ * {@code src/main/java22}, compiled for Java 22 into this same jar and package), which maps the file once into a
+ * shared {@code Arena} and unmaps it on {@link #close()}. It is chosen here at run time, not by a multi-release jar:
+ * from JDK 24 on, opening a jar with {@code META-INF/versions/} entries bootstraps the JVM's first lambda, a few
+ * milliseconds of every service's start-up (docs/performance.md section 5). Java 17 code cannot name a class
+ * compiled for 22, so it is looked up by name, once, at the first mapping: the start-up path reads small files
+ * ({@link #read(long)}) and never gets there. A jar built without a JDK 22+ has no such class, and maps as Java 17
+ * does.
  */
-final class FileMapping {
-    /**
-     * Whether {@link #close()} unmaps the file: false here, the mapping waits for a garbage collection. A method,
-     * not a constant: callers are compiled against the Java 17 variant, and would keep its value inlined.
-     *
-     * @return false
-     */
-    static boolean unmapsOnClose() {
-        return false;
-    }
-
+class FileMapping {
     private final FileChannel channel;
     private final ByteBuffer memory;
 
     /**
-     * Prepares the mapping of a file (maps nothing yet on this variant), or sets aside the memory a small file is
-     * read into instead.
-     *
-     * @param channel the open file
-     * @param length its length
-     * @param map whether to map the file; false: set aside {@code length} bytes of direct memory for
-     *     {@link #buffer()} ({@code length} is then at most {@link Integer#MAX_VALUE})
-     * @throws IOException never on this variant; the Java 22+ one maps here
+     * @param channel the file that {@link #map(long, long)} maps range by range; null for read memory
+     * @param memory the memory a small file is read into; null for a mapped file
      */
-    FileMapping(FileChannel channel, long length, boolean map) throws IOException {
+    FileMapping(FileChannel channel, ByteBuffer memory) {
         this.channel = channel;
-        this.memory = map ? null : ByteBuffer.allocateDirect((int) length);
+        this.memory = memory;
     }
 
     /**
-     * The memory a file opened without mapping is read into, writable, positioned at 0: direct memory, freed by
-     * the garbage collector on this variant.
+     * Sets aside the direct memory a small file is read into instead of mapped, on every Java version: freed by the
+     * garbage collector, not by {@link #close()}. Not taken from an arena on Java 22+: creating the first shared
+     * arena costs a cold JVM tens of milliseconds of FFM bootstrap, which the read path exists to avoid
+     * (docs/cold-start.md).
+     *
+     * @param length the file's length, at most {@link Integer#MAX_VALUE}: the bytes {@link #buffer()} holds
+     */
+    static FileMapping read(long length) {
+        return new FileMapping(null, ByteBuffer.allocateDirect((int) length));
+    }
+
+    /**
+     * Prepares the mapping of a whole file: the Java 22+ mapping where this JVM and this jar have it (which maps
+     * the file here), else the Java 17 one (which maps each range when asked).
+     *
+     * @param channel the open file
+     * @param length its length
+     * @throws IOException when the operating system refuses the mapping
+     */
+    static FileMapping map(FileChannel channel, long length) throws IOException {
+        FileMapping arena = Arenas.map(channel, length);
+        return arena != null ? arena : new FileMapping(channel, null);
+    }
+
+    /**
+     * Whether {@link #close()} of a {@link #map mapped} file unmaps it on this JVM: true where the Java 22+ mapping
+     * is used, false where the mapping waits for a garbage collection.
+     */
+    static boolean unmapsOnClose() {
+        return Arenas.CONSTRUCTOR != null;
+    }
+
+    /**
+     * The memory a file {@link #read} instead of mapped is read into, writable, positioned at 0; null for a mapped
+     * file.
      */
     ByteBuffer buffer() {
         return memory;
     }
 
     /**
-     * Returns {@code length} bytes at {@code offset} (at most 2 GiB), read-only.
+     * Returns {@code length} bytes at {@code offset} (at most 2 GiB) of a {@link #map mapped} file, read-only.
      *
      * @throws IOException when the operating system refuses the mapping
      */
@@ -59,8 +86,52 @@ final class FileMapping {
         return channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
     }
 
-    /** Releases nothing: the garbage collector unmaps each buffer once nothing refers to it. */
+    /** Releases nothing here: the garbage collector unmaps each buffer, and frees read memory, once unreachable. */
     void close() {
-        // Nothing to release on Java 17.
+        // Nothing to release on Java 17, nor for memory a small file was read into.
+    }
+
+    /**
+     * The Java 22+ mapping, where it is used. A class of its own, so that it is looked up at the first mapping, not
+     * when a small file is read at start-up, and so that the classes the verifier loads for FileMapping do not
+     * grow; the method handle costs little next to that first mapping, which bootstraps the FFM API anyway.
+     */
+    private static final class Arenas {
+        /** {@code new ArenaFileMapping(FileChannel, long)} typed as returning FileMapping; null where not used. */
+        static final MethodHandle CONSTRUCTOR = find();
+
+        /** @return the Java 22+ mapping of the file, or null where it is not used */
+        static FileMapping map(FileChannel channel, long length) throws IOException {
+            if (CONSTRUCTOR == null) {
+                return null;
+            }
+            try {
+                return (FileMapping) CONSTRUCTOR.invokeExact(channel, length);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new UndeclaredThrowableException(e); // the constructor declares IOException only
+            }
+        }
+
+        private static MethodHandle find() {
+            if (Runtime.version().feature() < 22) {
+                return null; // its class file is version 66: this JVM cannot load it
+            }
+            Class<?> type;
+            try {
+                type = Class.forName(
+                        "dev.warmstart.snapshot.loader.ArenaFileMapping", false, FileMapping.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                return null; // a jar built without a JDK 22+ (the build warns): Java 17's mapping
+            }
+            try {
+                return MethodHandles.lookup()
+                        .findConstructor(type, MethodType.methodType(void.class, FileChannel.class, long.class))
+                        .asType(MethodType.methodType(FileMapping.class, FileChannel.class, long.class));
+            } catch (ReflectiveOperationException e) {
+                throw new LinkageError("the loader jar's ArenaFileMapping has no (FileChannel, long) constructor", e);
+            }
+        }
     }
 }

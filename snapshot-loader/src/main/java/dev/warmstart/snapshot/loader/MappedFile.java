@@ -24,8 +24,9 @@ import java.nio.file.Path;
  * {@link CorruptSnapshotException} that says what happened and how to avoid it.
  *
  * <p>How the file is mapped, and whether {@link #close()} unmaps it, is up to {@link FileMapping}: on Java 17 each
- * region is a {@code MappedByteBuffer} the garbage collector unmaps once unreachable; on Java 22 and later (the
- * multi-release jar's variant) the whole file is one mapping of a shared arena, unmapped by {@link #close()}.
+ * region is a {@code MappedByteBuffer} the garbage collector unmaps once unreachable; on Java 22 and later (its
+ * {@code ArenaFileMapping}, chosen at run time) the whole file is one mapping of a shared arena, unmapped by
+ * {@link #close()}.
  */
 final class MappedFile {
     private final Path file;
@@ -47,7 +48,7 @@ final class MappedFile {
         this.length = length;
         if (length <= readLimit) {
             this.regionSize = Long.MAX_VALUE; // one region, whatever the offset
-            FileMapping memory = newMapping(channel, length, false);
+            FileMapping memory = FileMapping.read(length);
             this.regions = new ByteBuffer[] {readInto(memory)};
             this.mapping = memory;
             return;
@@ -91,7 +92,7 @@ final class MappedFile {
                 if (closed) {
                     throw new IllegalStateException(source + " is closed; open it again to read it");
                 }
-                FileMapping m = newMapping(channel, length, true);
+                FileMapping m = newMapping(channel, length);
                 int regionCount = (int) ((length + regionSize - 1) / regionSize);
                 ByteBuffer[] all = new ByteBuffer[regionCount];
                 try {
@@ -173,9 +174,9 @@ final class MappedFile {
         }
     }
 
-    private FileMapping newMapping(FileChannel channel, long length, boolean map) throws IOException {
+    private FileMapping newMapping(FileChannel channel, long length) throws IOException {
         try {
-            return new FileMapping(channel, length, map);
+            return FileMapping.map(channel, length);
         } catch (IOException e) {
             throw mapFailed(0, length, e);
         }

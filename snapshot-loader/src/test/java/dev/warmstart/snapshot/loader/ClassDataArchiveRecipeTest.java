@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -141,6 +142,36 @@ class ClassDataArchiveRecipeTest {
     }
 
     /**
+     * A snapshot above the read limit is mapped, on Java 22+ by {@code ArenaFileMapping}, a class of its own in the
+     * plain loader jar that {@code FileMapping} chooses at run time: the AOT cache must serve it like the others
+     * (no class defined from bytes at run time, which no archive could hold).
+     */
+    @Test
+    void aotCacheServesTheJava22MappingToAServiceWhoseSnapshotIsMapped() throws Exception {
+        Path jdk25 = Path.of(
+                System.getProperty("warmstart.jdk25", System.getenv().getOrDefault("JAVA25_HOME", DEFAULT_JDK25)));
+        Path java = jdk25.resolve("bin/java");
+        assumeTrue(Files.isExecutable(java), "no JDK 25 at " + jdk25 + ": the AOT cache recipe is not tested here");
+        byte[] filler = new byte[(int) Snapshot.READ_LIMIT + 1];
+        new Random(1).nextBytes(filler);
+        Path big = writeSnapshot(dir.resolve("big-snapshot.tar"), filler);
+
+        Result training = run(java.toString(), "-XX:AOTCacheOutput=big.aot", "-jar", "app.jar", big.toString());
+        assertThat(training.output).as("training run").contains(EXPECTED);
+        Result served = run(
+                java.toString(),
+                "-XX:AOTMode=on",
+                "-XX:AOTCache=big.aot",
+                "-Xlog:class+load:file=classes.log",
+                "-jar",
+                "app.jar",
+                big.toString());
+        assertThat(served.output).contains(EXPECTED);
+        assertThat(Files.readString(dir.resolve("classes.log")))
+                .contains("dev.warmstart.snapshot.loader.ArenaFileMapping source: shared objects file");
+    }
+
+    /**
      * Each class a cold JVM loads from the loader's jar costs about 0.2 ms, and {@code CRC32C}'s initialisation
      * about 1 ms: open, lookup and render of a sound snapshot load neither the exception classes (the verifier
      * would load those the path's classes throw directly, see Failures) nor CRC32C (format 1.1 checks its header
@@ -195,6 +226,11 @@ class ClassDataArchiveRecipeTest {
     }
 
     private static Path writeSnapshot(Path file) throws Exception {
+        return writeSnapshot(file, new byte[0]);
+    }
+
+    /** The service's snapshot, with an entry {@code filler.bin} of {@code filler} (to make it large). */
+    private static Path writeSnapshot(Path file, byte[] filler) throws Exception {
         ConfigTableWriter table = new ConfigTableWriter();
         table.put("", Map.of("model", Map.of("name", "gpt-4o")));
         try (SnapshotWriter writer = SnapshotWriter.create(file)) {
@@ -205,6 +241,9 @@ class ClassDataArchiveRecipeTest {
                     PromptCompiler.compile(
                                     new PromptSource("greet", "Hello {{name}}", PromptSyntax.PLAIN, null, Map.of()))
                             .toBytes());
+            if (filler.length > 0) {
+                writer.addEntry("filler.bin", SnapshotFormat.KIND_FILE, filler);
+            }
             writer.finish(Instant.parse("2026-03-04T05:06:07Z"), "test", "1", Map.of());
         }
         return file;

@@ -9,8 +9,10 @@ import dev.warmstart.snapshot.writer.ConfigTableWriter;
 import dev.warmstart.snapshot.writer.PromptCompiler;
 import dev.warmstart.snapshot.writer.PromptSource;
 import dev.warmstart.snapshot.writer.PromptSyntaxException;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,14 +21,17 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What closing a snapshot releases (issue 13, target 5): on Java 22+ the multi-release jar's {@link FileMapping}
- * unmaps the file on close; on Java 17 the mapping stays until a garbage collection. The build runs this class on
- * Java 17 (surefire, over {@code target/classes}) and on JDK 25 against the packaged jar (failsafe, with
- * {@code warmstart.expectUnmapOnClose=true}).
+ * What closing a snapshot releases (issue 13, target 5): on Java 22+ {@link FileMapping} chooses the jar's
+ * {@code ArenaFileMapping}, which unmaps the file on close; on Java 17 the mapping stays until a garbage
+ * collection. The build runs this class on Java 17 (surefire, over {@code target/classes}, where the Java 22 class
+ * file sits too) and on JDK 25 against the packaged jar (failsafe, with {@code warmstart.expectUnmapOnClose=true}).
  */
 class MappingReleaseTest {
     private static final Path MAPS = Path.of("/proc/self/maps");
@@ -35,14 +40,67 @@ class MappingReleaseTest {
     Path dir;
 
     @Test
-    void theJarsJava22VariantUnmapsOnCloseExactlyWhereTheBuildExpectsIt() {
-        // Fails when the JDK 25 run does not load META-INF/versions/22 (no Multi-Release manifest, classes
-        // directory instead of the jar), or when the Java 17 run somehow does.
+    void theJava22MappingUnmapsOnCloseExactlyWhereTheBuildExpectsIt() {
+        // Fails when the JDK 25 run does not choose ArenaFileMapping (the jar lacks it, the choice is wrong), or when
+        // the Java 17 run somehow does.
         assertThat(MappedFile.unmapsOnClose())
                 .as("FileMapping.unmapsOnClose() on Java " + Runtime.version().feature())
                 .isEqualTo(Boolean.getBoolean("warmstart.expectUnmapOnClose"));
         if (MappedFile.unmapsOnClose()) {
             assertThat(Runtime.version().feature()).isGreaterThanOrEqualTo(22);
+        }
+    }
+
+    /**
+     * The loader jar is a plain jar: from JDK 24 on, opening a jar with {@code META-INF/versions/} entries runs the
+     * JVM's first lambda (~4 ms of every service's start-up, docs/performance.md section 5). The Java 22 mapping is
+     * a class of its own beside the Java 17 ones, and it is the one a JDK 22+ maps with.
+     */
+    @Test
+    void theLoaderJarIsNotMultiReleaseAndOnJava22ItsArenaMappingIsTheOneUsed() throws Exception {
+        Path location = Path.of(FileMapping.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        assumeTrue(
+                Files.isRegularFile(location),
+                "run over " + location + ": the packaged jar is checked by the JDK 25 run (failsafe)");
+        try (JarFile jar = new JarFile(location.toFile(), true, ZipFile.OPEN_READ, Runtime.version())) {
+            assertThat(jar.isMultiRelease()).as("multi-release: " + location).isFalse();
+            assertThat(jar.getManifest().getMainAttributes().getValue("Multi-Release"))
+                    .as("Multi-Release attribute")
+                    .isNull();
+            assertThat(jar.stream().map(JarEntry::getName))
+                    .as("entries of " + location)
+                    .noneMatch(name -> name.startsWith("META-INF/versions/"));
+            assertThat(classFileMajorVersion(jar, "dev/warmstart/snapshot/loader/ArenaFileMapping.class"))
+                    .as("ArenaFileMapping's class file version (Java 22)")
+                    .isEqualTo(66);
+            assertThat(classFileMajorVersion(jar, "dev/warmstart/snapshot/loader/FileMapping.class"))
+                    .as("FileMapping's class file version (Java 17)")
+                    .isEqualTo(61);
+        }
+        Path file = withConfigAndAPrompt(dir.resolve("chosen.tar"));
+        try (FileChannel channel = FileChannel.open(file)) {
+            FileMapping mapping = FileMapping.map(channel, channel.size());
+            try {
+                assertThat(mapping.getClass().getSimpleName())
+                        .as("the mapping chosen on Java " + Runtime.version().feature())
+                        .isEqualTo(Runtime.version().feature() >= 22 ? "ArenaFileMapping" : "FileMapping");
+            } finally {
+                mapping.close();
+            }
+        }
+    }
+
+    private static int classFileMajorVersion(JarFile jar, String name) throws IOException {
+        JarEntry entry = jar.getJarEntry(name);
+        assertThat(entry).as(name + " in " + jar.getName()).isNotNull();
+        try (DataInputStream in = new DataInputStream(jar.getInputStream(entry))) {
+            assertThat(in.readInt()).as("magic of " + name).isEqualTo(0xCAFEBABE);
+            in.readUnsignedShort(); // minor
+            return in.readUnsignedShort();
         }
     }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A snapshot the manager retires is closed (and on Java 22+ unmapped) only once its last lease is released, so a
  * request holding a lease across a switch or the manager's close keeps reading (issue 13, target 5). The build runs
- * this class on Java 17 and again on JDK 25 against the multi-release jar, where
+ * this class on Java 17 and again on JDK 25 against the packaged jar, where
  * {@code warmstart.expectUnmapOnClose} is set and the mapping itself is checked in {@code /proc/self/maps}.
  */
 class LeaseMappingTest {

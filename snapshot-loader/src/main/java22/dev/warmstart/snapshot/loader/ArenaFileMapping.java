@@ -8,8 +8,9 @@ import java.nio.channels.FileChannel;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How one open snapshot file is mapped, and what closing it releases: the Java 22+ variant, which the
- * multi-release jar loads instead of the Java 17 one in {@code src/main/java} (same members).
+ * The Java 22+ mapping of a whole snapshot file: compiled for Java 22 from {@code src/main/java22} into the same
+ * jar and package as the Java 17 code, and chosen by {@link FileMapping#map(FileChannel, long)} at run time on Java
+ * 22 and later (no multi-release jar: see there). Nothing else names this class.
  *
  * <p>The whole file is mapped once, as one {@link MemorySegment} of a shared {@link Arena}; every buffer handed
  * out is a view of it, so a range that straddles two regions costs no mapping of its own, and {@link #close()}
@@ -17,46 +18,25 @@ import java.util.concurrent.locks.LockSupport;
  * other threads read: the JVM makes each of them see the closed state first, so a read of a closed mapping throws
  * {@link IllegalStateException} instead of touching unmapped memory.
  */
-final class FileMapping {
-    /**
-     * Whether {@link #close()} unmaps the file: true here. A method, not a constant: callers are compiled against
-     * the Java 17 variant, and would keep its value inlined.
-     *
-     * @return true
-     */
-    static boolean unmapsOnClose() {
-        return true;
-    }
-
+final class ArenaFileMapping extends FileMapping {
     /** How long {@link #close()} waits for a native operation that still holds the mapping (see there). */
     private static final long CLOSE_PATIENCE_NANOS = 1_000_000_000L;
 
     private final Arena arena;
     private final MemorySegment file;
-    private final ByteBuffer memory;
     // A plain flag under the monitor, not an AtomicBoolean, and the logger looked up only when needed: every class
-    // this one initialises is loaded on a service's start-up path.
+    // this one initialises is loaded on the first mapping.
     private boolean closed;
 
     /**
-     * Maps the whole file, or sets aside direct memory for a small file read instead of mapped. That memory is
-     * not taken from an arena: creating the first shared arena costs a cold JVM tens of milliseconds of FFM
-     * bootstrap, which the read path exists to avoid (docs/cold-start.md); it is freed by the garbage collector, as
-     * on Java 17, and stays readable after {@link #close()}.
+     * Maps the whole file. Called through a method handle by {@link FileMapping#map(FileChannel, long)}.
      *
      * @param channel the open file
      * @param length its length
-     * @param map whether to map the file; false: set aside {@code length} bytes for {@link #buffer()}
      * @throws IOException when the operating system refuses the mapping
      */
-    FileMapping(FileChannel channel, long length, boolean map) throws IOException {
-        if (!map) {
-            this.arena = null;
-            this.file = null;
-            this.memory = ByteBuffer.allocateDirect((int) length);
-            return;
-        }
-        this.memory = null;
+    ArenaFileMapping(FileChannel channel, long length) throws IOException {
+        super(channel, null);
         Arena shared = Arena.ofShared();
         try {
             this.file = channel.map(FileChannel.MapMode.READ_ONLY, 0, length, shared);
@@ -68,16 +48,12 @@ final class FileMapping {
         this.arena = shared;
     }
 
-    /** The memory a file opened without mapping is read into, writable, positioned at 0. */
-    ByteBuffer buffer() {
-        return memory;
-    }
-
     /**
      * Returns {@code length} bytes at {@code offset} (at most 2 GiB), read-only: a view, no new mapping.
      *
-     * @throws IOException never on this variant; declared as the Java 17 one does
+     * @throws IOException never here; declared as the Java 17 mapping does
      */
+    @Override
     ByteBuffer map(long offset, long length) throws IOException {
         return file.asSlice(offset, length).asByteBuffer();
     }
@@ -88,10 +64,8 @@ final class FileMapping {
      * retried for up to a second, then given up with a warning, and the mapping then stays until the process
      * ends.
      */
+    @Override
     void close() {
-        if (arena == null) {
-            return; // read, not mapped: the garbage collector frees the memory
-        }
         synchronized (this) {
             if (closed) {
                 return;
@@ -114,7 +88,7 @@ final class FileMapping {
     }
 
     private static void warnStillMapped(IllegalStateException acquired) {
-        System.getLogger(FileMapping.class.getName())
+        System.getLogger(ArenaFileMapping.class.getName())
                 .log(
                         System.Logger.Level.WARNING,
                         "A snapshot mapping is still held by a native operation a second after its snapshot was"
