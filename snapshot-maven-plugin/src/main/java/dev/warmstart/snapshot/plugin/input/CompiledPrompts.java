@@ -3,6 +3,7 @@ package dev.warmstart.snapshot.plugin.input;
 import dev.warmstart.snapshot.format.ContentHash;
 import dev.warmstart.snapshot.loader.PromptSyntax;
 import dev.warmstart.snapshot.writer.CompiledPrompt;
+import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -124,6 +125,19 @@ public final class CompiledPrompts implements Closeable {
             }
         }
         return buffer.array();
+    }
+
+    /**
+     * @return the entry bytes of a stored prompt for {@link SnapshotWriter#addEntry(String, int, byte[], long,
+     *     SnapshotWriter.Deferred)}: spilled bytes as their place in the spill file, which the writer copies from
+     *     file to file without reading them onto the heap
+     */
+    public SnapshotWriter.Deferred source(Entry entry) throws IOException {
+        if (entry.bytes != null) {
+            byte[] bytes = entry.bytes;
+            return () -> bytes;
+        }
+        return SnapshotWriter.Deferred.inFile(spill(), entry.spillOffset, entry.length);
     }
 
     /** @return the bytes spilled to the temporary file so far */
