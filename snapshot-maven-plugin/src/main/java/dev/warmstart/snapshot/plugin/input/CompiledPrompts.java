@@ -85,7 +85,17 @@ public final class CompiledPrompts implements Closeable {
 
     /** Stores a compiled prompt: computes its entry bytes and their SHA-256. */
     Entry store(CompiledPrompt prompt) throws IOException {
-        byte[] bytes = prompt.toBytes();
+        return store(prompt, prompt.toBytes());
+    }
+
+    /**
+     * Stores a compiled prompt whose text's UTF-8 bytes are at hand: see {@link CompiledPrompt#toBytes(byte[], int)}.
+     */
+    Entry store(CompiledPrompt prompt, byte[] textUtf8, int from) throws IOException {
+        return store(prompt, prompt.toBytes(textUtf8, from));
+    }
+
+    private Entry store(CompiledPrompt prompt, byte[] bytes) throws IOException {
         byte[] sha256 = newSha256().digest(bytes);
         if (kept.addAndGet(bytes.length) <= budget) {
             return new Entry(sha256, bytes.length, prompt.variables(), prompt.syntax(), bytes, -1);
