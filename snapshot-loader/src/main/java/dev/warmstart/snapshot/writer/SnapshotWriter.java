@@ -33,7 +33,8 @@ import java.util.zip.CRC32C;
  * forces it to disk and renames it over the target atomically. A writer that is closed without
  * {@code finish} leaves the target untouched.
  *
- * <p>Not thread-safe: one writer per thread.
+ * <p>Not thread-safe: one writer per thread. {@link #finish} itself may write the entries' data on several threads
+ * ({@link #writeThreads}).
  */
 public final class SnapshotWriter implements Closeable {
     private static final int COPY_BUFFER = 1 << 20;
