@@ -25,6 +25,10 @@ import java.util.stream.Stream;
  * PluginThroughput build DIR [THREADS]            build once; prints seconds and the heap's peak use
  * </pre>
  *
+ * The build logs wall and process CPU time at every log line. {@code -Dbench.repeat=N} builds N times in one JVM
+ * (the later builds show the cost without the JIT's); {@code -Dbench.threadCpu=true} prints the CPU time of the
+ * JVM's own threads (JIT, collector) at the end.
+ *
  * Run {@code build} under {@code -Xmx256m} to show the pipeline fits in that heap.
  */
 public final class PluginThroughput {
@@ -38,9 +42,37 @@ public final class PluginThroughput {
         Path dir = Path.of(args[1]);
         switch (args[0]) {
             case "generate" -> generate(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-            case "build" -> build(dir, args.length > 2 ? Integer.parseInt(args[2]) : 0);
+            case "build" -> {
+                for (int i = 0; i < Integer.getInteger("bench.repeat", 1); i++) {
+                    build(dir, args.length > 2 ? Integer.parseInt(args[2]) : 0);
+                }
+            }
             default -> throw new IllegalArgumentException("generate or build");
         }
+    }
+
+    /**
+     * Prints the CPU time of the JVM's own threads that are still alive, by name, from {@code /proc/self/task} (run
+     * with {@code -XX:-UseDynamicNumberOfCompilerThreads} so the JIT's threads are among them): how much of the
+     * process's CPU the JIT and the collector took.
+     */
+    private static void threadCpu() throws IOException {
+        long ticksPerSecond = 100; // USER_HZ on Linux
+        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String stat = Files.readString(task.resolve("stat"));
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                        .replaceAll("[0-9]+", "N");
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                byName.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+            }
+        }
+        byName.forEach((name, ticks) -> {
+            if (ticks > 0) {
+                System.err.printf(Locale.ROOT, "#   thread %-20s %5d ms%n", name, ticks * 1000 / ticksPerSecond);
+            }
+        });
     }
 
     static void generate(Path dir, int files, int megabytes) throws IOException {
@@ -122,8 +154,15 @@ public final class PluginThroughput {
         sampler.setDaemon(true);
         sampler.start();
         long start = System.nanoTime();
-        SnapshotBuilder builder = new SnapshotBuilder(
-                line -> System.err.printf(Locale.ROOT, "# %.2f s %s%n", (System.nanoTime() - start) / 1e9, line));
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        // Wall and process CPU at every log line: under load the CPU column is the one to compare.
+        SnapshotBuilder builder = new SnapshotBuilder(line -> System.err.printf(
+                Locale.ROOT,
+                "# %.2f s, CPU %.2f s: %s%n",
+                (System.nanoTime() - start) / 1e9,
+                os.getProcessCpuTime() / 1e9,
+                line));
         if (threads > 0) {
             builder.threads(threads);
         }
@@ -132,6 +171,10 @@ public final class PluginThroughput {
         done.set(true);
         sampler.join();
         long maxHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();
+        System.err.printf(Locale.ROOT, "# %.2f s, CPU %.2f s: done%n", seconds, os.getProcessCpuTime() / 1e9);
+        if (Boolean.getBoolean("bench.threadCpu")) {
+            threadCpu();
+        }
         System.out.printf(
                 Locale.ROOT, "%.3f %d %d %d %d%n", seconds, peak.get(), result.prompts(), result.fileBytes(), maxHeap);
     }

@@ -98,14 +98,31 @@ public final class CompiledPrompt {
 
     /** @return the entry bytes (see {@link PromptLayout}); the same prompt always gives the same bytes */
     public byte[] toBytes() {
-        byte[] textBytes = text.getBytes(StandardCharsets.UTF_8);
+        return toBytes(text.getBytes(StandardCharsets.UTF_8), 0);
+    }
+
+    /**
+     * {@link #toBytes()} from the text's UTF-8 encoding, which the caller has at hand (a text prompt's file is its
+     * text): the bytes are copied into the entry instead of the text being encoded again.
+     *
+     * @param textUtf8 holds exactly the text's UTF-8 encoding from {@code from} to its end, as a strict UTF-8
+     *     decode of those bytes gave the text
+     * @throws IllegalArgumentException when the bytes cannot be the text's encoding (too few or too many for it)
+     */
+    public byte[] toBytes(byte[] textUtf8, int from) {
+        int textLength = textUtf8.length - from;
+        // Each char takes one to three bytes (a surrogate pair four, for two chars): a cheap bound, not a proof.
+        if (from < 0 || textLength < text.length() || textLength > 3L * text.length()) {
+            throw new IllegalArgumentException("prompt '" + name + "': " + textLength
+                    + " bytes cannot be the UTF-8 encoding of its " + text.length() + " chars");
+        }
         // The string heap is the source text followed by the few strings stored apart (literals not in the text,
         // variable names, metadata); its size is known before anything is copied, so the entry is laid out in one
         // array, the text copied once.
         List<byte[]> stored = new ArrayList<>();
-        int heapSize = textBytes.length;
+        int heapSize = textLength;
         // All-ASCII text (the common case) has a byte for every char: offsets need no counting.
-        boolean ascii = textBytes.length == text.length();
+        boolean ascii = textLength == text.length();
         int[] segmentRefs = new int[2 * segments.size()];
         // A literal references its bytes inside the stored source text instead of being stored twice: the entry
         // is about the size of the text. The tokenizers emit literals in source order, so the UTF-8 offset is
@@ -166,7 +183,7 @@ public final class CompiledPrompt {
                 .putInt(variables.size())
                 .putInt(metadata.size())
                 .putInt(heapSize);
-        out.putInt(0).putInt(textBytes.length);
+        out.putInt(0).putInt(textLength);
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
             if (s.variableIndex() < 0) {
@@ -183,7 +200,7 @@ public final class CompiledPrompt {
         for (int ref : metadataRefs) {
             out.putInt(ref);
         }
-        out.put(textBytes);
+        out.put(textUtf8, from, textLength);
         for (byte[] bytes : stored) {
             out.put(bytes);
         }

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
 /**
@@ -32,10 +33,15 @@ import java.util.zip.CRC32C;
  * forces it to disk and renames it over the target atomically. A writer that is closed without
  * {@code finish} leaves the target untouched.
  *
- * <p>Not thread-safe: one writer per thread.
+ * <p>Not thread-safe: one writer per thread. {@link #finish} itself may write the entries' data on several threads
+ * ({@link #writeThreads}).
  */
 public final class SnapshotWriter implements Closeable {
     private static final int COPY_BUFFER = 1 << 20;
+    /** Bytes a data writer gathers before one write: headers, small entries and padding go out together. */
+    private static final int WRITE_BUFFER = 1 << 20;
+
+    private static final byte[] ZEROS = new byte[SnapshotFormat.BLOCK];
 
     private final Path target;
     private final Path spool;
@@ -44,6 +50,7 @@ public final class SnapshotWriter implements Closeable {
     private final Set<String> names = new HashSet<>();
     private boolean finished;
     private SnapshotSigner signer;
+    private int writeThreads = 1;
 
     private SnapshotWriter(Path target) throws IOException {
         this.target = target.toAbsolutePath();
@@ -123,8 +130,43 @@ public final class SnapshotWriter implements Closeable {
      */
     @FunctionalInterface
     public interface Deferred {
-        /** @return the entry's bytes: exactly the length and SHA-256 given when it was added */
+        /**
+         * Called once, from a thread of {@link #finish}: from several at once when {@link #writeThreads} is above 1.
+         *
+         * @return the entry's bytes: exactly the length and SHA-256 given when it was added
+         */
         byte[] bytes() throws IOException;
+
+        /**
+         * Bytes that lie in a file, {@code length} of them from {@code position}: {@link #finish} copies them from
+         * file to file ({@link FileChannel#transferTo}), so they never pass through the heap. The channel must stay
+         * open until {@code finish} returns; it is read with positional reads only, from several threads at once
+         * when {@link #writeThreads} is above 1.
+         *
+         * @return the entry's bytes, from that file
+         */
+        static Deferred inFile(FileChannel channel, long position, long length) {
+            if (position < 0 || length < 0 || length > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("bytes " + position + " to " + position + " + " + length
+                        + " cannot be an entry: a position is 0 or more, a length 0 to 2 GiB - 1");
+            }
+            return new FileRegion(channel, position, length);
+        }
+    }
+
+    /** A {@link Deferred} entry's bytes in a file. */
+    private record FileRegion(FileChannel channel, long position, long length) implements Deferred {
+        @Override
+        public byte[] bytes() throws IOException {
+            ByteBuffer buf = ByteBuffer.allocate((int) length);
+            while (buf.hasRemaining()) {
+                if (channel.read(buf, position + buf.position()) < 0) {
+                    throw new IOException(
+                            "the file ended " + (length - buf.position()) + " bytes before the entry did");
+                }
+            }
+            return buf.array();
+        }
     }
 
     /**
@@ -141,6 +183,10 @@ public final class SnapshotWriter implements Closeable {
         byte[] utf8 = claim(name);
         if (sha256.length != 32 || length < 0 || length > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("entry '" + name + "': a SHA-256 is 32 bytes, a length 0 to 2 GiB - 1");
+        }
+        if (data instanceof FileRegion region && region.length() != length) {
+            throw new IllegalArgumentException(
+                    "entry '" + name + "' is " + length + " bytes, its file region " + region.length());
         }
         entries.add(new PendingEntry(name, utf8, kind, -1, length, sha256.clone(), data));
     }
@@ -164,6 +210,24 @@ public final class SnapshotWriter implements Closeable {
     public SnapshotWriter signWith(SnapshotSigner signer) {
         ensureOpen();
         this.signer = signer;
+        return this;
+    }
+
+    /**
+     * Writes the entries' data on this many threads at once when the snapshot is finished with a read-back (which
+     * hashes the file; without one the file is hashed as it is written, which takes one thread). Every entry's
+     * place in the file is known once every length is, so each thread writes its own range of entries there. The
+     * file's bytes are the same whatever the number.
+     *
+     * @param threads at least 1 (1 unless set)
+     * @return this writer
+     */
+    public SnapshotWriter writeThreads(int threads) {
+        ensureOpen();
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+        }
+        this.writeThreads = threads;
         return this;
     }
 
@@ -267,54 +331,30 @@ public final class SnapshotWriter implements Closeable {
         try {
             try (FileChannel out =
                     FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                write(
-                        out,
-                        fileSha,
-                        TarHeaders.header(
-                                utf8(SnapshotFormat.INDEX_ENTRY), index.length, createdSeconds, TarHeaders.TYPE_FILE));
-                writePadded(out, fileSha, index);
-                write(
-                        out,
-                        fileSha,
-                        TarHeaders.header(
-                                utf8(SnapshotFormat.METADATA_ENTRY),
-                                metadataJson.length,
-                                createdSeconds,
-                                TarHeaders.TYPE_FILE));
-                writePadded(out, fileSha, metadataJson);
+                DataWriter head = new DataWriter(out, fileSha, createdSeconds);
+                head.put(TarHeaders.header(
+                        utf8(SnapshotFormat.INDEX_ENTRY), index.length, createdSeconds, TarHeaders.TYPE_FILE));
+                head.putPadded(index);
+                head.put(TarHeaders.header(
+                        utf8(SnapshotFormat.METADATA_ENTRY),
+                        metadataJson.length,
+                        createdSeconds,
+                        TarHeaders.TYPE_FILE));
+                head.putPadded(metadataJson);
                 if (signature != null) {
-                    write(
-                            out,
-                            fileSha,
-                            TarHeaders.header(
-                                    utf8(SignatureLayout.ENTRY),
-                                    signature.length,
-                                    createdSeconds,
-                                    TarHeaders.TYPE_FILE));
-                    writePadded(out, fileSha, signature);
+                    head.put(TarHeaders.header(
+                            utf8(SignatureLayout.ENTRY), signature.length, createdSeconds, TarHeaders.TYPE_FILE));
+                    head.putPadded(signature);
                 }
-                for (PendingEntry e : entries) {
-                    if (TarHeaders.needsPax(e.utf8Name)) {
-                        byte[] pax = TarHeaders.paxPathRecord(e.utf8Name);
-                        write(
-                                out,
-                                fileSha,
-                                TarHeaders.header(
-                                        utf8(TarHeaders.PAX_HEADER_NAME),
-                                        pax.length,
-                                        createdSeconds,
-                                        TarHeaders.TYPE_PAX));
-                        writePadded(out, fileSha, pax);
-                    }
-                    byte[] header = TarHeaders.header(e.utf8Name, e.length, createdSeconds, TarHeaders.TYPE_FILE);
-                    if (e.deferred != null) {
-                        writeDeferred(out, fileSha, header, e);
-                    } else {
-                        write(out, fileSha, header);
-                        copyFromSpool(out, fileSha, e);
-                    }
+                if (fileSha == null && writeThreads > 1 && entries.size() > 1) {
+                    head.flush();
+                    writeInParallel(temp, layout, createdSeconds);
+                    out.position(layout.fileLength - 2L * SnapshotFormat.BLOCK);
+                } else {
+                    head.putEntries(0, entries.size());
                 }
-                write(out, fileSha, new byte[2 * SnapshotFormat.BLOCK]);
+                head.put(new byte[2 * SnapshotFormat.BLOCK]);
+                head.flush();
                 if (out.size() != layout.fileLength) {
                     throw new IllegalStateException("wrote " + out.size() + " bytes, laid out " + layout.fileLength);
                 }
@@ -423,8 +463,10 @@ public final class SnapshotWriter implements Closeable {
             pos = signatureOffset + TarHeaders.padded(SignatureLayout.LENGTH);
         }
         long[] offsets = new long[entries.size()];
+        long[] starts = new long[entries.size()];
         for (int i = 0; i < entries.size(); i++) {
             PendingEntry e = entries.get(i);
+            starts[i] = pos;
             if (TarHeaders.needsPax(e.utf8Name)) {
                 pos += SnapshotFormat.BLOCK + TarHeaders.padded(TarHeaders.paxPathRecord(e.utf8Name).length);
             }
@@ -432,7 +474,8 @@ public final class SnapshotWriter implements Closeable {
             pos = offsets[i] + TarHeaders.padded(e.length);
         }
         long fileLength = pos + 2L * SnapshotFormat.BLOCK;
-        return new Layout((int) indexLength, (int) namesLength, metadataOffset, signatureOffset, offsets, fileLength);
+        return new Layout(
+                (int) indexLength, (int) namesLength, metadataOffset, signatureOffset, offsets, starts, fileLength);
     }
 
     private byte[] buildIndex(
@@ -533,73 +576,185 @@ public final class SnapshotWriter implements Closeable {
         return (int) IndexBlocks.headerLength(IndexBlocks.blockCount(recordCount, IndexBlocks.RECORDS_PER_BLOCK));
     }
 
-    private void copyFromSpool(FileChannel out, MessageDigest fileSha, PendingEntry e) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate((int) Math.min(COPY_BUFFER, Math.max(e.length, 1)));
-        long pos = e.spoolOffset;
-        long end = e.spoolOffset + e.length;
-        while (pos < end) {
-            buf.clear();
-            buf.limit((int) Math.min(buf.capacity(), end - pos));
-            int n = spoolChannel.read(buf, pos);
-            if (n < 0) {
-                throw new IOException("spool file " + spool + " ended early");
-            }
-            pos += n;
-            buf.flip();
-            if (fileSha != null) {
-                fileSha.update(buf.duplicate());
-            }
-            while (buf.hasRemaining()) {
-                out.write(buf);
+    /**
+     * Writes the entries' data on {@link #writeThreads} threads, each through its own channel to {@code temp}: the
+     * entries are cut into ranges of about equal bytes (more ranges than threads, so a thread that gets less CPU
+     * does less), and a thread takes the next range when done with one. The first failure stops the others and is
+     * thrown once all have stopped, so nothing writes to the file after this returns.
+     */
+    private void writeInParallel(Path temp, Layout layout, long createdSeconds) throws IOException {
+        int n = entries.size();
+        int ranges = Math.min(n, writeThreads * 4);
+        long dataStart = layout.starts[0];
+        long dataBytes = layout.fileLength - 2L * SnapshotFormat.BLOCK - dataStart;
+        int[] bounds = new int[ranges + 1];
+        int cut = 1;
+        for (int i = 1; i < n && cut < ranges; i++) {
+            if (layout.starts[i] - dataStart >= dataBytes * cut / ranges) {
+                bounds[cut++] = i;
             }
         }
-        int pad = (int) (TarHeaders.padded(e.length) - e.length);
-        if (pad > 0) {
-            write(out, fileSha, new byte[pad]);
+        bounds[cut] = n;
+        int rangeCount = cut;
+        AtomicInteger next = new AtomicInteger();
+        Throwable[] failure = new Throwable[1];
+        Runnable work = () -> {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                DataWriter writer = new DataWriter(channel, null, createdSeconds);
+                for (int r; (r = next.getAndIncrement()) < rangeCount; ) {
+                    channel.position(layout.starts[bounds[r]]);
+                    writer.putEntries(bounds[r], bounds[r + 1]);
+                    writer.flush();
+                }
+            } catch (Throwable t) {
+                next.set(rangeCount); // the others take no further range
+                synchronized (failure) {
+                    if (failure[0] == null) {
+                        failure[0] = t;
+                    } else {
+                        failure[0].addSuppressed(t);
+                    }
+                }
+            }
+        };
+        List<Thread> helpers = new ArrayList<>();
+        for (int i = 1; i < Math.min(writeThreads, rangeCount); i++) {
+            Thread t = new Thread(work, "warmstart-write-" + i);
+            t.setDaemon(true);
+            t.start();
+            helpers.add(t);
+        }
+        work.run();
+        for (Thread t : helpers) {
+            joinUninterruptibly(t);
+        }
+        Throwable t = failure[0];
+        if (t instanceof IOException e) {
+            throw e;
+        } else if (t instanceof RuntimeException e) {
+            throw e;
+        } else if (t instanceof Error e) {
+            throw e;
+        } else if (t != null) {
+            throw new IOException("writing the snapshot's data failed", t);
         }
     }
 
     /**
-     * Writes a deferred entry's header, bytes and padding with one gathering system call (entries are often small),
-     * copying the bytes no more than the channel itself does.
+     * Writes a run of the file through one channel from its position on, gathering headers, small entries and
+     * padding into one buffer and writing it when full, and hashing what it writes when given a digest. Entries in a
+     * file are copied from file to file unless hashed.
      */
-    private static void writeDeferred(FileChannel out, MessageDigest fileSha, byte[] header, PendingEntry e)
-            throws IOException {
-        byte[] data = e.deferred.bytes();
-        if (data.length != e.length) {
-            throw new IllegalStateException(
-                    "entry '" + e.name + "' was added as " + e.length + " bytes but holds " + data.length);
+    private final class DataWriter {
+        private final FileChannel out;
+        private final MessageDigest sha;
+        private final long createdSeconds;
+        private final ByteBuffer buf = ByteBuffer.allocateDirect(WRITE_BUFFER);
+
+        DataWriter(FileChannel out, MessageDigest sha, long createdSeconds) {
+            this.out = out;
+            this.sha = sha;
+            this.createdSeconds = createdSeconds;
         }
-        ByteBuffer[] parts = {
-            ByteBuffer.wrap(header),
-            ByteBuffer.wrap(data),
-            ByteBuffer.wrap(new byte[(int) (TarHeaders.padded(data.length) - data.length)])
-        };
-        if (fileSha != null) {
-            for (ByteBuffer part : parts) {
-                fileSha.update(part.duplicate());
+
+        /** Writes entries {@code [from, to)}, in layout order: pax header when needed, header, data, padding. */
+        void putEntries(int from, int to) throws IOException {
+            for (int i = from; i < to; i++) {
+                PendingEntry e = entries.get(i);
+                if (TarHeaders.needsPax(e.utf8Name)) {
+                    byte[] pax = TarHeaders.paxPathRecord(e.utf8Name);
+                    put(TarHeaders.header(
+                            utf8(TarHeaders.PAX_HEADER_NAME), pax.length, createdSeconds, TarHeaders.TYPE_PAX));
+                    putPadded(pax);
+                }
+                put(TarHeaders.header(e.utf8Name, e.length, createdSeconds, TarHeaders.TYPE_FILE));
+                if (e.deferred instanceof FileRegion region && sha == null) {
+                    transfer(region.channel(), region.position(), e.length, e.name);
+                } else if (e.deferred != null) {
+                    byte[] data = e.deferred.bytes();
+                    if (data.length != e.length) {
+                        throw new IllegalStateException(
+                                "entry '" + e.name + "' was added as " + e.length + " bytes but holds " + data.length);
+                    }
+                    put(data);
+                } else if (sha == null) {
+                    transfer(spoolChannel, e.spoolOffset, e.length, e.name);
+                } else {
+                    copyFromSpool(e);
+                }
+                pad(e.length);
             }
         }
-        while (parts[2].hasRemaining() || parts[1].hasRemaining() || parts[0].hasRemaining()) {
-            out.write(parts);
-        }
-    }
 
-    private static void writePadded(FileChannel out, MessageDigest sha, byte[] data) throws IOException {
-        write(out, sha, data);
-        int pad = (int) (TarHeaders.padded(data.length) - data.length);
-        if (pad > 0) {
-            write(out, sha, new byte[pad]);
+        void putPadded(byte[] data) throws IOException {
+            put(data);
+            pad(data.length);
         }
-    }
 
-    private static void write(FileChannel out, MessageDigest sha, byte[] data) throws IOException {
-        if (sha != null) {
-            sha.update(data);
+        void put(byte[] data) throws IOException {
+            put(data, 0, data.length);
         }
-        ByteBuffer bb = ByteBuffer.wrap(data);
-        while (bb.hasRemaining()) {
-            out.write(bb);
+
+        private void put(byte[] data, int offset, int length) throws IOException {
+            if (sha != null) {
+                sha.update(data, offset, length);
+            }
+            if (length > buf.remaining()) {
+                flush();
+            }
+            if (length > buf.capacity()) {
+                ByteBuffer bb = ByteBuffer.wrap(data, offset, length);
+                while (bb.hasRemaining()) {
+                    out.write(bb);
+                }
+            } else {
+                buf.put(data, offset, length);
+            }
+        }
+
+        private void pad(long length) throws IOException {
+            int pad = (int) (TarHeaders.padded(length) - length);
+            if (pad > 0) {
+                put(ZEROS, 0, pad);
+            }
+        }
+
+        /** Copies {@code length} bytes at {@code position} of {@code from} to the output, in the kernel. */
+        private void transfer(FileChannel from, long position, long length, String name) throws IOException {
+            flush();
+            long done = 0;
+            while (done < length) {
+                long n = from.transferTo(position + done, length - done, out);
+                if (n <= 0 && position + done >= from.size()) {
+                    throw new IOException("the file holding entry '" + name + "' ended " + (length - done)
+                            + " bytes before the entry did");
+                }
+                done += n;
+            }
+        }
+
+        private void copyFromSpool(PendingEntry e) throws IOException {
+            ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(COPY_BUFFER, Math.max(e.length, 1)));
+            long pos = e.spoolOffset;
+            long end = e.spoolOffset + e.length;
+            while (pos < end) {
+                chunk.clear();
+                chunk.limit((int) Math.min(chunk.capacity(), end - pos));
+                int n = spoolChannel.read(chunk, pos);
+                if (n < 0) {
+                    throw new IOException("spool file " + spool + " ended early");
+                }
+                pos += n;
+                put(chunk.array(), 0, n);
+            }
+        }
+
+        void flush() throws IOException {
+            buf.flip();
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+            buf.clear();
         }
     }
 
@@ -649,5 +804,6 @@ public final class SnapshotWriter implements Closeable {
             long metadataOffset,
             long signatureOffset,
             long[] offsets,
+            long[] starts,
             long fileLength) {}
 }

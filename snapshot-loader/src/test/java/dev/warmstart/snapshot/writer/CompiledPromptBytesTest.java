@@ -1,9 +1,11 @@
 package dev.warmstart.snapshot.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.warmstart.snapshot.format.ContentHash;
 import dev.warmstart.snapshot.loader.PromptSyntax;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -65,5 +67,35 @@ class CompiledPromptBytesTest {
                 .isEqualTo("36 d49fa9f4ee748e71c3824465713048cbe5c7c6b763f807515cc3816dc04c2c62");
         assertThat(bytesOf(new PromptSource("onlyvar", "{{a}}{{b}}", PromptSyntax.PLAIN, null, Map.of())))
                 .isEqualTo("88 1948ccc97fd9e408891dccefdf335f9351cd62cd9e22a3da9d49016a5151c092");
+    }
+
+    @Test
+    void theTextsOwnUtf8BytesGiveTheSameEntryAsEncodingTheText() throws Exception {
+        for (String text : List.of(
+                "Hello {{name}}, \\{{literal}} and {{ other }} again {{name}}.\n",
+                "Grüße {{wer}} – “quoted” 𝄞 clef {{was}} ende",
+                "",
+                "\uFFFD a real replacement character {{x}}")) {
+            CompiledPrompt prompt =
+                    PromptCompiler.compile(new PromptSource("p", text, PromptSyntax.PLAIN, null, Map.of("k", "v")));
+            byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+            byte[] withBom = new byte[utf8.length + 3];
+            withBom[0] = (byte) 0xef;
+            withBom[1] = (byte) 0xbb;
+            withBom[2] = (byte) 0xbf;
+            System.arraycopy(utf8, 0, withBom, 3, utf8.length);
+            assertThat(prompt.toBytes(utf8, 0)).as(text).isEqualTo(prompt.toBytes());
+            assertThat(prompt.toBytes(withBom, 3)).as(text).isEqualTo(prompt.toBytes());
+        }
+    }
+
+    @Test
+    void bytesThatCannotBeTheTextsEncodingAreRefused() throws Exception {
+        CompiledPrompt prompt =
+                PromptCompiler.compile(new PromptSource("p", "Hello {{name}}", PromptSyntax.PLAIN, null, Map.of()));
+        assertThatThrownBy(() -> prompt.toBytes("Hello".getBytes(StandardCharsets.UTF_8), 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("prompt 'p'");
+        assertThatThrownBy(() -> prompt.toBytes(new byte[100], 0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -142,7 +142,8 @@ public final class SnapshotBuilder {
         // takes the bytes from that store (heap up to a budget, then a spill file) straight into the tar. Only
         // names, hashes and variables are kept for the self-check, so memory stays bounded.
         List<WrittenPrompt> prompts = new ArrayList<>();
-        try (SnapshotWriter writer = SnapshotWriter.create(target).signWith(signer)) {
+        try (SnapshotWriter writer =
+                SnapshotWriter.create(target).signWith(signer).writeThreads(threads)) {
             writer.addEntry(SnapshotFormat.CONFIG_TABLE_ENTRY, SnapshotFormat.KIND_CONFIG_TABLE, configTable);
             writer.addEntry(SnapshotFormat.CONFIG_JSON_ENTRY, SnapshotFormat.KIND_CONFIG_JSON, configJson);
             for (SnapshotInputs.PromptInput input : inputs.prompts()) {
@@ -152,7 +153,7 @@ public final class SnapshotBuilder {
                         SnapshotFormat.KIND_PROMPT,
                         entry.sha256(),
                         entry.length(),
-                        () -> inputs.bytes(input));
+                        inputs.source(input));
                 prompts.add(new WrittenPrompt(
                         input.name(), ContentHash.hex(entry.sha256()), entry.variables(), entry.syntax()));
             }

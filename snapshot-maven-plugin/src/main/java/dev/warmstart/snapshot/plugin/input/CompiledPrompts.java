@@ -3,6 +3,7 @@ package dev.warmstart.snapshot.plugin.input;
 import dev.warmstart.snapshot.format.ContentHash;
 import dev.warmstart.snapshot.loader.PromptSyntax;
 import dev.warmstart.snapshot.writer.CompiledPrompt;
+import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -84,7 +85,17 @@ public final class CompiledPrompts implements Closeable {
 
     /** Stores a compiled prompt: computes its entry bytes and their SHA-256. */
     Entry store(CompiledPrompt prompt) throws IOException {
-        byte[] bytes = prompt.toBytes();
+        return store(prompt, prompt.toBytes());
+    }
+
+    /**
+     * Stores a compiled prompt whose text's UTF-8 bytes are at hand: see {@link CompiledPrompt#toBytes(byte[], int)}.
+     */
+    Entry store(CompiledPrompt prompt, byte[] textUtf8, int from) throws IOException {
+        return store(prompt, prompt.toBytes(textUtf8, from));
+    }
+
+    private Entry store(CompiledPrompt prompt, byte[] bytes) throws IOException {
         byte[] sha256 = newSha256().digest(bytes);
         if (kept.addAndGet(bytes.length) <= budget) {
             return new Entry(sha256, bytes.length, prompt.variables(), prompt.syntax(), bytes, -1);
@@ -124,6 +135,19 @@ public final class CompiledPrompts implements Closeable {
             }
         }
         return buffer.array();
+    }
+
+    /**
+     * @return the entry bytes of a stored prompt for {@link SnapshotWriter#addEntry(String, int, byte[], long,
+     *     SnapshotWriter.Deferred)}: spilled bytes as their place in the spill file, which the writer copies from
+     *     file to file without reading them onto the heap
+     */
+    public SnapshotWriter.Deferred source(Entry entry) throws IOException {
+        if (entry.bytes != null) {
+            byte[] bytes = entry.bytes;
+            return () -> bytes;
+        }
+        return SnapshotWriter.Deferred.inFile(spill(), entry.spillOffset, entry.length);
     }
 
     /** @return the bytes spilled to the temporary file so far */

@@ -233,11 +233,13 @@ public final class InputCompiler {
             throws IOException {
         PromptSource source;
         TextAnchor anchor = null;
+        Utf8Files.Text fileText = null;
         if (PROMPT_TEXT_EXTENSIONS.contains(extension(file))) {
-            source = textPrompt(name, file, reader, own);
-            if (source == null) {
+            fileText = reader.readUtf8Text(file, own);
+            if (fileText == null) {
                 return new PromptOutcome(own, null);
             }
+            source = new PromptSource(name, fileText.text(), PromptSyntax.PLAIN, null, Map.of());
         } else {
             ParsedDocument doc = reader.read(file, own);
             if (doc == null) {
@@ -253,7 +255,10 @@ public final class InputCompiler {
         if (valid == null) {
             return new PromptOutcome(own, null);
         }
-        SnapshotInputs.PromptInput input = new SnapshotInputs.PromptInput(name, file, compiled.store(valid));
+        // A text prompt's file is its text: its bytes go into the entry as they are, not encoded again.
+        CompiledPrompts.Entry entry =
+                fileText == null ? compiled.store(valid) : compiled.store(valid, fileText.utf8(), fileText.start());
+        SnapshotInputs.PromptInput input = new SnapshotInputs.PromptInput(name, file, entry);
         secrets.scanText(source.text(), "prompt '" + name + "'", file, 0, own);
         return new PromptOutcome(own, input);
     }
@@ -337,12 +342,6 @@ public final class InputCompiler {
             }
         }
         return null;
-    }
-
-    private static PromptSource textPrompt(String name, Path file, StructuredFileReader reader, Problems problems)
-            throws IOException {
-        String text = reader.readUtf8(file, problems);
-        return text == null ? null : new PromptSource(name, text, PromptSyntax.PLAIN, null, Map.of());
     }
 
     private static PromptSource promptObject(String name, ParsedDocument doc, Path file, Problems problems) {

@@ -1,5 +1,6 @@
 package dev.warmstart.snapshot.plugin.input;
 
+import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,6 +46,11 @@ public record SnapshotInputs(
     /** @return the entry bytes of a prompt */
     public byte[] bytes(PromptInput prompt) throws IOException {
         return compiled.bytes(prompt.entry());
+    }
+
+    /** @return the entry bytes of a prompt, for the writer: spilled ones are copied from file to file */
+    public SnapshotWriter.Deferred source(PromptInput prompt) throws IOException {
+        return compiled.source(prompt.entry());
     }
 
     /** Deletes the temporary file of spilled prompts, if any. */

@@ -72,6 +72,11 @@ public final class StructuredFileReader {
         return Utf8Files.read(file, maxCodePoints, problems);
     }
 
+    /** {@link #readUtf8}, keeping the bytes the text was decoded from. */
+    Utf8Files.Text readUtf8Text(Path file, Problems problems) {
+        return Utf8Files.readText(file, maxCodePoints, problems);
+    }
+
     /**
      * Parses YAML text (one document).
      *

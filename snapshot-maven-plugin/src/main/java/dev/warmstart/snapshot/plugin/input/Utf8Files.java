@@ -15,6 +15,12 @@ final class Utf8Files {
     private Utf8Files() {}
 
     /**
+     * A file's text and the bytes it was decoded from, which are its exact UTF-8 encoding from {@code start} on
+     * (after a BOM): whoever needs the text as UTF-8 takes them instead of encoding it again.
+     */
+    record Text(String text, byte[] utf8, int start) {}
+
+    /**
      * Reads a file's bytes as strict UTF-8 (a BOM is dropped).
      *
      * @param maxCodePoints the largest input accepted; a file of more than four bytes per code point is refused
@@ -22,6 +28,16 @@ final class Utf8Files {
      * @return the text, or null after reporting the first bad byte's line and column
      */
     static String read(Path file, int maxCodePoints, Problems problems) {
+        Text text = readText(file, maxCodePoints, problems);
+        return text == null ? null : text.text();
+    }
+
+    /**
+     * Reads a file's bytes as strict UTF-8 (a BOM is dropped), keeping the bytes.
+     *
+     * @return the text and its bytes, or null after reporting the first bad byte's line and column
+     */
+    static Text readText(Path file, int maxCodePoints, Problems problems) {
         byte[] bytes;
         try {
             long size = Files.size(file);
@@ -47,7 +63,7 @@ final class Utf8Files {
         // so only a text holding U+FFFD is decoded again strictly, to tell a real U+FFFD from a bad byte.
         String text = new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8);
         if (text.indexOf('\uFFFD') < 0) {
-            return text;
+            return new Text(text, bytes, start);
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8
                 .newDecoder()
@@ -76,6 +92,7 @@ final class Utf8Files {
         }
         decoder.flush(out);
         out.flip();
-        return out.toString();
+        // Strictly valid UTF-8: the bytes are the text's encoding, a real U+FFFD included.
+        return new Text(out.toString(), bytes, start);
     }
 }

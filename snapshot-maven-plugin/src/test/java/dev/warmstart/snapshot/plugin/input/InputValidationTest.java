@@ -3,6 +3,10 @@ package dev.warmstart.snapshot.plugin.input;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.warmstart.snapshot.format.ContentHash;
+import dev.warmstart.snapshot.loader.PromptSyntax;
+import dev.warmstart.snapshot.writer.PromptCompiler;
+import dev.warmstart.snapshot.writer.PromptSource;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -107,6 +111,28 @@ class InputValidationTest {
         Files.createDirectories(file.getParent());
         Files.write(file, ("\uFEFFa: 1\n").getBytes(StandardCharsets.UTF_8));
         assertThat(compile().configs()).hasSize(1);
+    }
+
+    @Test
+    void aTextPromptFileGivesTheEntryOfItsTextEncodedWithOrWithoutAByteOrderMark() throws Exception {
+        String text = "Grüße {{wer}} – “quoted” 𝄞 clef \uFFFD {{was}} ende\n";
+        Path bom = project.resolve("src/main/snapshot/prompts/bom.prompt");
+        Files.createDirectories(bom.getParent());
+        Files.write(bom, ("\uFEFF" + text).getBytes(StandardCharsets.UTF_8));
+        write("prompts/plain.txt", text);
+        write("prompts/ascii.md", "Only ASCII {{here}}\n");
+        try (SnapshotInputs inputs = compile()) {
+            assertThat(inputs.prompts()).hasSize(3);
+            for (SnapshotInputs.PromptInput prompt : inputs.prompts()) {
+                String source = prompt.name().equals("ascii") ? "Only ASCII {{here}}\n" : text;
+                byte[] encoded = PromptCompiler.compile(
+                                new PromptSource(prompt.name(), source, PromptSyntax.PLAIN, null, Map.of()))
+                        .toBytes();
+                assertThat(inputs.bytes(prompt)).as(prompt.name()).isEqualTo(encoded);
+                assertThat(prompt.entry().sha256())
+                        .isEqualTo(ContentHash.sha256().digest(encoded));
+            }
+        }
     }
 
     @Test

@@ -3,13 +3,19 @@ package dev.warmstart.snapshot.plugin.input;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.warmstart.snapshot.format.ContentHash;
+import dev.warmstart.snapshot.format.SnapshotFormat;
+import dev.warmstart.snapshot.loader.Snapshot;
+import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +68,40 @@ class ParallelInputTest {
                 assertThat(many.prompts().get(i).entry().sha256())
                         .isEqualTo(one.prompts().get(i).entry().sha256());
             }
+        }
+    }
+
+    /** Writes the prompts into a snapshot as the builder does: on {@code threads}, with a read-back. */
+    private Path snapshot(SnapshotInputs inputs, String fileName, int threads) throws IOException {
+        Path file = project.resolve(fileName);
+        try (SnapshotWriter writer = SnapshotWriter.create(file).writeThreads(threads)) {
+            for (SnapshotInputs.PromptInput prompt : inputs.prompts()) {
+                writer.addEntry(
+                        SnapshotFormat.promptEntryName(prompt.name()),
+                        SnapshotFormat.KIND_PROMPT,
+                        prompt.entry().sha256(),
+                        prompt.entry().length(),
+                        inputs.source(prompt));
+            }
+            writer.finish(Instant.parse("2026-01-01T00:00:00Z"), "test", "0", Map.of(), written -> {
+                try (Snapshot s = Snapshot.open(written)) {
+                    s.verify();
+                }
+                return ContentHash.hex(ContentHash.sha256().digest(Files.readAllBytes(written)));
+            });
+        }
+        return file;
+    }
+
+    @Test
+    void spilledPromptsCopiedFromTheSpillFileGiveTheSameSnapshotAsPromptsOnTheHeap() throws Exception {
+        manyPrompts();
+        try (SnapshotInputs onHeap = compile(1, 64L << 20);
+                SnapshotInputs spilled = compile(4, 0)) {
+            assertThat(spilled.compiled().spilledBytes()).isPositive();
+            Path fromHeap = snapshot(onHeap, "heap.tar", 1);
+            Path fromSpill = snapshot(spilled, "spill.tar", 3);
+            assertThat(Files.readAllBytes(fromSpill)).isEqualTo(Files.readAllBytes(fromHeap));
         }
     }
 
