@@ -61,6 +61,16 @@ final class ServedSnapshot {
         }
     }
 
+    /**
+     * Takes it out of every future state, without closing it yet: called under the serving lock with the state that
+     * drops it, so that closing (an unmapping, on Java 22+) can wait until that state serves and the lock is free.
+     * A lease released meanwhile closes it as usual.
+     */
+    void markRetired() {
+        retired = true;
+    }
+
+    /** Retires it and closes it: now when no lease holds it, otherwise at the last lease's release. */
     void retire() {
         retired = true;
         tryClose();

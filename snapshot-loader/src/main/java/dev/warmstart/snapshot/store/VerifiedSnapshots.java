@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * before giving it its name (a remote store's cache, {@link RevisionSource#verifiedIdentity}) is not verified twice.
  *
  * <p>Whatever is neither serving nor wanted ahead ({@link #ahead}) is released as soon as a state without it is
- * swapped in ({@link #retain}); each snapshot closes when its last lease is released.
+ * swapped in ({@link #drop}); each snapshot closes when its last lease is released.
  */
 final class VerifiedSnapshots {
     private static final System.Logger LOG = System.getLogger(SnapshotManager.class.getName());
@@ -150,20 +150,12 @@ final class VerifiedSnapshots {
     }
 
     /**
-     * Releases every snapshot that {@code serving} does not use and that is not wanted ahead. Called with each state
-     * swapped in, under the serving lock.
-     */
-    void retain(RoutingState serving) {
-        for (ServedSnapshot s : drop(serving)) {
-            s.retire();
-        }
-    }
-
-    /**
      * Forgets every snapshot that {@code serving} does not use and that is not wanted ahead, and returns them for the
      * caller to {@link ServedSnapshot#retire() retire} once it can spare the time: closing one unmaps it at once on
      * Java 22+ (a handshake with every thread, then {@code munmap}), which a switch does after the new state serves,
-     * not before. Called with each state swapped in, under the serving lock.
+     * not before. Called with each state swapped in, under the serving lock, which is also where each of them is
+     * marked retired: a state built unlocked meanwhile (an applier racing a guard's rollback) sees that under the same
+     * lock and is built again, instead of serving a snapshot about to close.
      */
     List<ServedSnapshot> drop(RoutingState serving) {
         List<ServedSnapshot> release = new ArrayList<>();
@@ -187,6 +179,9 @@ final class VerifiedSnapshots {
                     release.add(s);
                 }
             }
+        }
+        for (ServedSnapshot s : release) {
+            s.markRetired();
         }
         return release;
     }
