@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,8 @@ final class VerifiedSnapshots {
     private final ManagerMetrics metrics;
     private final FailureReporter failures;
     private final ExecutorService background;
+    /** Where retired snapshots are closed ({@link ServedSnapshot#CLOSE_IN_BACKGROUND}, or a test's). */
+    private final Executor closer;
     /** Guarded by this. */
     private final Map<Key, Entry> entries = new HashMap<>();
     /** Snapshots whose file changed while they served: released once a state without them serves. */
@@ -90,8 +93,14 @@ final class VerifiedSnapshots {
     private Set<Key> ahead = Set.of();
     private boolean closed;
 
-    VerifiedSnapshots(RevisionSource source, ManagerOptions options, ManagerMetrics metrics, FailureReporter failures) {
+    VerifiedSnapshots(
+            RevisionSource source,
+            ManagerOptions options,
+            ManagerMetrics metrics,
+            FailureReporter failures,
+            Executor closer) {
         this.source = source;
+        this.closer = closer;
         this.options = options;
         this.metrics = metrics;
         this.failures = failures;
@@ -334,7 +343,7 @@ final class VerifiedSnapshots {
                                 + " be modified in place); it is verified again when it is next needed",
                         null);
             }
-            ServedSnapshot served = new ServedSnapshot(id, snapshot, Guard.DEFAULT.window(), options.clock());
+            ServedSnapshot served = new ServedSnapshot(id, snapshot, Guard.DEFAULT.window(), options.clock(), closer);
             boolean wanted;
             synchronized (this) {
                 wanted = !closed && entries.get(e.key) == e;

@@ -9,15 +9,36 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * When a guard trips, the previous stable serves first; the tripped snapshot is closed (unmapped, on Java 22+) only
- * after that, outside the serving lock, and never while a request still holds it. The order is observed through the
- * listener, which the rollback calls after the swap: nothing here depends on timing.
+ * after that, outside the serving lock, never while a request still holds it, and never on a request's thread: the
+ * close is handed to the manager's closer, here one that runs only when the test says. The order is observed through
+ * the listener (called after the swap) and that closer: nothing here depends on timing.
  */
 class AutomaticRollbackTest {
+    /** Holds the closes handed to it until {@link #runAll()}. */
+    static final class HeldCloses implements Executor {
+        final List<Runnable> queued = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void execute(Runnable close) {
+            queued.add(close);
+        }
+
+        void runAll() {
+            for (Runnable r : queued) {
+                r.run();
+            }
+            queued.clear();
+        }
+    }
+
+    private final HeldCloses closes = new HeldCloses();
+
     /** Any failure trips it. */
     private static final Guard FIRST_FAILURE = new Guard(0, Duration.ofMinutes(5), 1);
 
@@ -55,7 +76,7 @@ class AutomaticRollbackTest {
             }
         };
         try (SnapshotManager manager =
-                SnapshotManager.open(store.directory(), StoreFixtures.manual().withListener(listener))) {
+                SnapshotManager.open(store.directory(), StoreFixtures.manual().withListener(listener), closes)) {
             holder[0] = manager;
             try (SnapshotLease lease = manager.select()) {
                 assertThat(lease.snapshotId()).isEqualTo(v2);
@@ -65,17 +86,20 @@ class AutomaticRollbackTest {
             manager.recordFailure(v2);
 
             assertThat(seen).containsExactly("next request on " + v1, "tripped snapshot open");
-            assertThat(isOpen(tripped[0]))
-                    .as("v2 closed once the rollback is done (no lease holds it)")
-                    .isFalse();
             assertThat(manager.stableId()).isEqualTo(v1);
+            assertThat(closes.queued).as("v2's close, handed to the closer").hasSize(1);
+            assertThat(isOpen(tripped[0]))
+                    .as("not closed on the request's thread")
+                    .isTrue();
+            closes.runAll();
+            assertThat(isOpen(tripped[0])).isFalse();
         }
     }
 
     @Test
     void aTrippedSnapshotThatARequestHoldsStaysOpenUntilItsLeaseIsReleased() throws IOException {
         SnapshotStore store = guardedStable();
-        try (SnapshotManager manager = SnapshotManager.open(store.directory(), StoreFixtures.manual())) {
+        try (SnapshotManager manager = SnapshotManager.open(store.directory(), StoreFixtures.manual(), closes)) {
             SnapshotLease held = manager.select();
             assertThat(held.snapshotId()).isEqualTo(v2);
 
@@ -88,11 +112,17 @@ class AutomaticRollbackTest {
                             .decode(held.snapshot().entry("version.txt"))
                             .toString())
                     .isEqualTo("v2");
+            assertThat(closes.queued).as("no close while a lease holds v2").isEmpty();
             Snapshot snapshot = held.snapshot();
             held.close();
+            assertThat(closes.queued)
+                    .as("v2's close, handed over at the last lease's release")
+                    .hasSize(1);
             assertThat(isOpen(snapshot))
-                    .as("closed at the last lease's release")
-                    .isFalse();
+                    .as("not closed on the releasing request's thread")
+                    .isTrue();
+            closes.runAll();
+            assertThat(isOpen(snapshot)).isFalse();
         }
     }
 
@@ -116,7 +146,7 @@ class AutomaticRollbackTest {
             }
         };
         try (SnapshotManager manager =
-                SnapshotManager.open(store.directory(), StoreFixtures.manual().withListener(listener))) {
+                SnapshotManager.open(store.directory(), StoreFixtures.manual().withListener(listener), closes)) {
             holder[0] = manager;
             try (SnapshotLease lease = manager.select(RequestContext.forUser("someone"))) {
                 assertThat(lease.snapshotId()).isEqualTo(v2);
@@ -126,16 +156,12 @@ class AutomaticRollbackTest {
             manager.recordFailure(v2);
 
             assertThat(seen).containsExactly("next request on " + v1, "tripped snapshot open");
+            closes.runAll();
             assertThat(isOpen(tripped[0])).isFalse();
         }
     }
 
     private static boolean isOpen(Snapshot snapshot) {
-        try {
-            snapshot.entry("version.txt");
-            return true;
-        } catch (IllegalStateException closed) {
-            return false;
-        }
+        return !StoreFixtures.isClosed(snapshot);
     }
 }
