@@ -186,7 +186,8 @@ public final class SwitchLatency {
         Trips trips = trips(store, registries, idA, idB);
         String row = String.format(
                 Locale.ROOT,
-                "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"switches\": %d, \"switchesWithGc\": %d,"
+                "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"readers\": %d, \"switches\": %d,"
+                        + " \"switchesWithGc\": %d,"
                         + " \"verifiedAheadMs\": %.1f,%n"
                         + "   \"promoteToFirstRequestMs\": %s,%n   \"rollbackToFirstRequestMs\": %s,%n"
                         + "   \"applyMs\": %s,%n   \"refreshToFirstRequestMs\": %s,%n"
@@ -195,6 +196,7 @@ public final class SwitchLatency {
                         + "   \"automaticRollback\": %s}",
                 shape.label(),
                 Files.size(a),
+                Readers.THREADS,
                 SWITCHES,
                 switchesWithGc[0],
                 verifiedAhead / 1e6,
@@ -499,12 +501,20 @@ public final class SwitchLatency {
     }
 
     /**
-     * Two reader threads that select, render and release as fast as they can until stopped, counting each latency
+     * Reader threads ({@link #THREADS}) that select, render and release as fast as they can until stopped, counting each latency
      * in a histogram (10 ns buckets up to 100 us; longer ones are kept exactly). A histogram, not an array of
      * samples, so the readers keep running however long the switches take: with a fixed array they stopped once it
      * was full, and the last switches of a run were then timed with no reader running.
      */
     static final class Readers {
+        /**
+         * Two by default: with the thread timing the switch, three threads that never sleep on the 2 vCPUs the
+         * benchmark machine has, so every wake-up on the switch path has to take a core from one of them. {@code
+         * -Dbench.switch.readers=1} leaves one core for the manager's own threads, the load of a service not running
+         * flat out (run-all.sh runs both).
+         */
+        static final int THREADS = Integer.getInteger("bench.switch.readers", 2);
+
         private static final int NANOS_PER_BUCKET = 10;
         private static final int BUCKETS = 10_000;
 
@@ -530,10 +540,10 @@ public final class SwitchLatency {
         static Readers run(SnapshotManager manager, long millis, FirstServed first, Runnable during)
                 throws InterruptedException {
             AtomicBoolean stop = new AtomicBoolean();
-            long[][] counts = new long[2][BUCKETS];
-            long[][] slow = new long[2][];
-            Thread[] threads = new Thread[2];
-            for (int t = 0; t < 2; t++) {
+            long[][] counts = new long[THREADS][BUCKETS];
+            long[][] slow = new long[THREADS][];
+            Thread[] threads = new Thread[THREADS];
+            for (int t = 0; t < THREADS; t++) {
                 int n = t;
                 threads[t] = new Thread(() -> {
                     long[] c = counts[n];
@@ -570,11 +580,20 @@ public final class SwitchLatency {
             }
             long[] all = new long[BUCKETS];
             for (int b = 0; b < BUCKETS; b++) {
-                all[b] = counts[0][b] + counts[1][b];
+                for (long[] c : counts) {
+                    all[b] += c[b];
+                }
             }
-            long[] longer = new long[slow[0].length + slow[1].length];
-            System.arraycopy(slow[0], 0, longer, 0, slow[0].length);
-            System.arraycopy(slow[1], 0, longer, slow[0].length, slow[1].length);
+            int slowCount = 0;
+            for (long[] one : slow) {
+                slowCount += one.length;
+            }
+            long[] longer = new long[slowCount];
+            int at = 0;
+            for (long[] one : slow) {
+                System.arraycopy(one, 0, longer, at, one.length);
+                at += one.length;
+            }
             Arrays.sort(longer);
             return new Readers(all, longer);
         }
