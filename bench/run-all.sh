@@ -34,6 +34,14 @@ java -Xms8g -Xmx8g -Dbench.dir="$BENCH_DIR" -cp "$cp" dev.warmstart.bench.HeapRe
 
 echo "== hot switch"
 java -Xmx2g -Dbench.dir="$BENCH_DIR" -cp "$cp" dev.warmstart.bench.SwitchLatency "$results/switch.json" 2>/dev/null
+# The same with one reader thread: two threads that never sleep on two cores instead of three (docs/performance.md §4).
+java -Xmx2g -Dbench.dir="$BENCH_DIR" -Dbench.switch.readers=1 -cp "$cp" dev.warmstart.bench.SwitchLatency \
+  "$results/switch-one-reader.json" 2>/dev/null
+# Automatic rollbacks on JDK 25, where closing a snapshot unmaps it at once (on 17 the GC does it later).
+if [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
+  /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -Xmx2g -Dbench.dir="$BENCH_DIR" -Dbench.switch.tripsOnly=true \
+    -cp "$cp" dev.warmstart.bench.SwitchLatency "$results/switch-trips-jdk25.json" 2>/dev/null
+fi
 
 echo "== mappings after close: Java 17, and JDK 25 with and without the loader's Java 22 class"
 rm -f "$results/mappings.jsonl"

@@ -3,6 +3,7 @@ package dev.warmstart.bench;
 import dev.warmstart.snapshot.format.SnapshotFormat;
 import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.loader.SnapshotEntry;
+import dev.warmstart.snapshot.store.Guard;
 import dev.warmstart.snapshot.store.ManagerOptions;
 import dev.warmstart.snapshot.store.RequestContext;
 import dev.warmstart.snapshot.store.SnapshotEventListener;
@@ -50,6 +51,10 @@ public final class SwitchLatency {
     private static final long PAUSE_MILLIS = 100;
     /** Switches that verify on the switch path, as every switch did before verification ahead. */
     private static final int COLD_SWITCHES = 6;
+    /** Automatic rollbacks per way of reporting the failure (inside the request's lease, and after it). */
+    private static final int TRIPS = 20;
+    /** Trips at the first failure: the failing request is the one that takes B out of service. */
+    private static final Guard FIRST_FAILURE = new Guard(0, Duration.ofMinutes(5), 1);
 
     private SwitchLatency() {}
 
@@ -94,6 +99,15 @@ public final class SwitchLatency {
         Files.delete(b);
         store.promoteStable(idA, null);
         Registries registries = new Registries(store, work, idA, idB);
+        if (Boolean.getBoolean("bench.switch.tripsOnly")) { // for comparing two loaders quickly
+            String row = String.format(
+                    Locale.ROOT,
+                    "  {\"shape\": \"%s\", \"automaticRollback\": %s}",
+                    shape.label(),
+                    trips(store, registries, idA, idB).json());
+            System.err.println(row);
+            return row;
+        }
 
         long[] promoted = new long[SWITCHES / 2];
         long[] rolledBack = new long[SWITCHES / 2];
@@ -169,16 +183,20 @@ public final class SwitchLatency {
                 cold[i] = System.nanoTime() - t0;
             }
         }
+        Trips trips = trips(store, registries, idA, idB);
         String row = String.format(
                 Locale.ROOT,
-                "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"switches\": %d, \"switchesWithGc\": %d,"
+                "  {\"shape\": \"%s\", \"snapshotBytes\": %d, \"readers\": %d, \"switches\": %d,"
+                        + " \"switchesWithGc\": %d,"
                         + " \"verifiedAheadMs\": %.1f,%n"
                         + "   \"promoteToFirstRequestMs\": %s,%n   \"rollbackToFirstRequestMs\": %s,%n"
                         + "   \"applyMs\": %s,%n   \"refreshToFirstRequestMs\": %s,%n"
                         + "   \"refreshVerifyingOnTheSwitchMs\": %s,%n"
-                        + "   \"readerQuiet\": %s,%n   \"readerDuringSwitches\": %s}",
+                        + "   \"readerQuiet\": %s,%n   \"readerDuringSwitches\": %s,%n"
+                        + "   \"automaticRollback\": %s}",
                 shape.label(),
                 Files.size(a),
+                Readers.THREADS,
                 SWITCHES,
                 switchesWithGc[0],
                 verifiedAhead / 1e6,
@@ -188,9 +206,151 @@ public final class SwitchLatency {
                 stats(refreshed),
                 stats(cold),
                 quiet.json(),
-                busy.json());
+                busy.json(),
+                trips.json());
         System.err.println(row);
         return row;
+    }
+
+    /**
+     * Per way of reporting: report → first request served by A (any thread: a reader or the reporting one), report →
+     * the reporting thread's own next request on A, the {@code recordFailure} call, the lease's close.
+     */
+    record Trips(
+            long[][] toFirstRequest,
+            long[][] toReportersNext,
+            long[][] report,
+            long[][] leaseClose,
+            int tripsWithGc,
+            Readers readers) {
+        String json() {
+            return String.format(
+                    Locale.ROOT,
+                    "{\"trips\": %d, \"tripsWithGc\": %d,%n"
+                            + "     \"reportedInTheLease\": {\"toFirstRequestMs\": %s,%n"
+                            + "       \"toReportersNextRequestMs\": %s,%n"
+                            + "       \"recordFailureMs\": %s, \"leaseCloseMs\": %s},%n"
+                            + "     \"reportedAfterTheLease\": {\"toFirstRequestMs\": %s,%n"
+                            + "       \"toReportersNextRequestMs\": %s,%n"
+                            + "       \"recordFailureMs\": %s},%n"
+                            + "     \"readerDuringTrips\": %s}",
+                    2 * TRIPS,
+                    tripsWithGc,
+                    stats(toFirstRequest[0]),
+                    stats(toReportersNext[0]),
+                    stats(report[0]),
+                    stats(leaseClose[0]),
+                    stats(toFirstRequest[1]),
+                    stats(toReportersNext[1]),
+                    stats(report[1]),
+                    readers.json());
+        }
+    }
+
+    /**
+     * Automatic rollback, with the readers running: B is promoted with a guard that trips at the first failure (A
+     * the previous stable), and a request on B reports a failure through the public API, as a service does:
+     * {@code lease.recordFailure()} before closing its lease (the documented way), or
+     * {@code manager.recordFailure(id)} after it (an outcome known only later). Timed from just before that call to
+     * the first request the same thread gets served by A. Between trips, the rollback is recorded in the registry
+     * (the manager's own write), B is published again and verified ahead, and promoted again with its guard.
+     */
+    private static Trips trips(SnapshotStore store, Registries registries, String idA, String idB) throws Exception {
+        long[][] toFirst = new long[2][TRIPS];
+        long[][] reporter = new long[2][TRIPS];
+        long[][] report = new long[2][TRIPS];
+        long[][] leaseClose = new long[2][TRIPS];
+        int[] withGc = {0};
+        CountDownLatch[] verifiedB = {new CountDownLatch(1)};
+        SnapshotEventListener listener = new SnapshotEventListener() {
+            @Override
+            public void verified(String snapshotId, Duration took) {
+                if (snapshotId.equals(idB)) {
+                    verifiedB[0].countDown();
+                }
+            }
+        };
+        registries.switchTo(idA); // A stable, B published: verified ahead once the manager opens
+        ManagerOptions watching = ManagerOptions.defaults()
+                .withPollInterval(Duration.ofSeconds(1))
+                .withListener(listener);
+        Readers readers;
+        FirstServed first = new FirstServed();
+        try (SnapshotManager manager = SnapshotManager.open(store.directory(), watching)) {
+            readers = Readers.run(manager, 0, first, () -> {
+                try {
+                    for (int i = 0; i < 2 * TRIPS; i++) {
+                        int way = i % 2;
+                        awaitVerified(verifiedB[0]);
+                        registries.promoteGuarded(idB, FIRST_FAILURE);
+                        while (!served(manager, idB)) {
+                            Thread.onSpinWait();
+                        }
+                        pause();
+                        long collections = collections();
+                        long t0;
+                        long t1;
+                        long t2;
+                        SnapshotLease lease = manager.select();
+                        if (!lease.snapshotId().equals(idB)) {
+                            throw new IllegalStateException("B is not serving");
+                        }
+                        first.watch(idA);
+                        if (way == 0) {
+                            t0 = System.nanoTime();
+                            lease.recordFailure();
+                            t1 = System.nanoTime();
+                            lease.close();
+                            t2 = System.nanoTime();
+                        } else {
+                            lease.close();
+                            t0 = System.nanoTime();
+                            manager.recordFailure(idB);
+                            t1 = System.nanoTime();
+                            t2 = t1;
+                        }
+                        while (!served(manager, idA)) {
+                            Thread.onSpinWait();
+                        }
+                        long t3 = System.nanoTime();
+                        long byReader = first.stop();
+                        if (collections() != collections) {
+                            withGc[0]++;
+                        }
+                        toFirst[way][i / 2] = (byReader != 0 && byReader < t3 ? byReader : t3) - t0;
+                        reporter[way][i / 2] = t3 - t0;
+                        report[way][i / 2] = t1 - t0;
+                        leaseClose[way][i / 2] = t2 - t1;
+                        // The manager records the rollback in the registry on its own thread; then B is published
+                        // again (and verified ahead again: the rollback released it) for the next trip.
+                        verifiedB[0] = new CountDownLatch(1);
+                        awaitStatus(store, idB, SnapshotRecord.ROLLED_BACK);
+                        registries.switchTo(idA);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+        return new Trips(toFirst, reporter, report, leaseClose, withGc[0], readers);
+    }
+
+    private static void awaitStatus(SnapshotStore store, String id, String status) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (true) {
+            try {
+                if (store.registry().snapshot(id).orElseThrow().status().equals(status)) {
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                // a registry read racing the manager's write: read again
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(id + " did not become " + status + " in the registry");
+            }
+            Thread.sleep(5);
+        }
     }
 
     private static void awaitVerified(CountDownLatch latch) throws InterruptedException {
@@ -230,8 +390,17 @@ public final class SwitchLatency {
             return switchTo(id, true);
         }
 
+        /** Stable {@code id} under {@code guard}, A the previous stable: what a guarded promotion writes. */
+        long promoteGuarded(String id, Guard guard) {
+            return write(id, guard, List.of(idA));
+        }
+
         /** With {@code keepPrevious} false, the registry lists no previous stable (nothing to keep for rollback). */
         long switchTo(String id, boolean keepPrevious) {
+            return write(id, null, id.equals(idB) && keepPrevious ? List.of(idA) : List.of());
+        }
+
+        private long write(String id, Guard guard, List<String> previous) {
             try {
                 StoreRegistry r = store.registry();
                 boolean promote = id.equals(idB);
@@ -248,8 +417,8 @@ public final class SwitchLatency {
                         promote ? "promote " + id : "rollback to " + id,
                         records,
                         id,
-                        null,
-                        promote && keepPrevious ? List.of(idA) : List.of(),
+                        guard,
+                        previous,
                         List.of());
                 Files.writeString(temp, next.toJson());
                 long t0 = System.nanoTime();
@@ -307,13 +476,45 @@ public final class SwitchLatency {
         return n;
     }
 
+    /** When any request was first served by a snapshot, once {@link #watch armed}: one volatile read otherwise. */
+    static final class FirstServed {
+        private volatile String id;
+        private final java.util.concurrent.atomic.AtomicLong at = new java.util.concurrent.atomic.AtomicLong();
+
+        void watch(String snapshotId) {
+            at.set(0);
+            id = snapshotId;
+        }
+
+        void served(String snapshotId) {
+            String watched = id;
+            if (watched != null && watched.equals(snapshotId) && at.get() == 0) {
+                at.compareAndSet(0, System.nanoTime());
+            }
+        }
+
+        /** @return when it was first served since {@link #watch}, or 0; stops watching */
+        long stop() {
+            id = null;
+            return at.get();
+        }
+    }
+
     /**
-     * Two reader threads that select, render and release as fast as they can until stopped, counting each latency
+     * Reader threads ({@link #THREADS}) that select, render and release as fast as they can until stopped, counting each latency
      * in a histogram (10 ns buckets up to 100 us; longer ones are kept exactly). A histogram, not an array of
      * samples, so the readers keep running however long the switches take: with a fixed array they stopped once it
      * was full, and the last switches of a run were then timed with no reader running.
      */
     static final class Readers {
+        /**
+         * Two by default: with the thread timing the switch, three threads that never sleep on the 2 vCPUs the
+         * benchmark machine has, so every wake-up on the switch path has to take a core from one of them. {@code
+         * -Dbench.switch.readers=1} leaves one core for the manager's own threads, the load of a service not running
+         * flat out (run-all.sh runs both).
+         */
+        static final int THREADS = Integer.getInteger("bench.switch.readers", 2);
+
         private static final int NANOS_PER_BUCKET = 10;
         private static final int BUCKETS = 10_000;
 
@@ -332,11 +533,17 @@ public final class SwitchLatency {
         }
 
         static Readers run(SnapshotManager manager, long millis, Runnable during) throws InterruptedException {
+            return run(manager, millis, new FirstServed(), during);
+        }
+
+        /** As {@link #run(SnapshotManager, long, Runnable)}, the readers telling {@code first} what they were served. */
+        static Readers run(SnapshotManager manager, long millis, FirstServed first, Runnable during)
+                throws InterruptedException {
             AtomicBoolean stop = new AtomicBoolean();
-            long[][] counts = new long[2][BUCKETS];
-            long[][] slow = new long[2][];
-            Thread[] threads = new Thread[2];
-            for (int t = 0; t < 2; t++) {
+            long[][] counts = new long[THREADS][BUCKETS];
+            long[][] slow = new long[THREADS][];
+            Thread[] threads = new Thread[THREADS];
+            for (int t = 0; t < THREADS; t++) {
                 int n = t;
                 threads[t] = new Thread(() -> {
                     long[] c = counts[n];
@@ -346,6 +553,7 @@ public final class SwitchLatency {
                     while (!stop.get()) {
                         long t0 = System.nanoTime();
                         try (SnapshotLease lease = manager.select(RequestContext.forUser("u" + (i & 1023)))) {
+                            first.served(lease.snapshotId());
                             lease.snapshot().prompt(Shapes.RENDER_PROMPT).render(Shapes.RENDER_VALUES);
                             lease.recordSuccess();
                         }
@@ -372,11 +580,20 @@ public final class SwitchLatency {
             }
             long[] all = new long[BUCKETS];
             for (int b = 0; b < BUCKETS; b++) {
-                all[b] = counts[0][b] + counts[1][b];
+                for (long[] c : counts) {
+                    all[b] += c[b];
+                }
             }
-            long[] longer = new long[slow[0].length + slow[1].length];
-            System.arraycopy(slow[0], 0, longer, 0, slow[0].length);
-            System.arraycopy(slow[1], 0, longer, slow[0].length, slow[1].length);
+            int slowCount = 0;
+            for (long[] one : slow) {
+                slowCount += one.length;
+            }
+            long[] longer = new long[slowCount];
+            int at = 0;
+            for (long[] one : slow) {
+                System.arraycopy(one, 0, longer, at, one.length);
+                at += one.length;
+            }
             Arrays.sort(longer);
             return new Readers(all, longer);
         }

@@ -61,18 +61,8 @@ final class AutomaticRollback {
             return;
         }
         long[] totals = served.outcomes().totals();
-        long total = totals[0] + totals[1];
-        if (guard.trips(totals[1], total)) {
-            trip(
-                    snapshotId,
-                    String.format(
-                            Locale.ROOT,
-                            "failure rate %.2f%% (%d of %d requests in %s) exceeded %.2f%%",
-                            100.0 * totals[1] / total,
-                            totals[1],
-                            total,
-                            guard.window(),
-                            100 * guard.maxFailureRate()));
+        if (guard.trips(totals[1], totals[0] + totals[1])) {
+            trip(snapshotId, guard, totals[1], totals[0] + totals[1]);
         }
     }
 
@@ -86,36 +76,47 @@ final class AutomaticRollback {
         }
     }
 
-    private void trip(String id, String reason) {
+    /**
+     * Takes {@code id} out of service. Only the swap happens under the serving lock, and before anything else: the
+     * reason's text, the log line, the listener and the registry write come after it, and so does retiring what the
+     * new state no longer holds. Closing the tripped snapshot unmaps it at once on Java 22+ (a handshake with every
+     * thread, then {@code munmap} of up to the whole file), which neither this request nor anyone waiting for the
+     * lock must pay before the previous stable serves; a snapshot a request still holds closes at its last release.
+     */
+    private void trip(String id, Guard guard, long failed, long total) {
+        List<ServedSnapshot> released;
+        boolean noFallback = false;
         synchronized (serving.lock) {
             if (serving.isClosed() || !serving.trip(id)) {
                 return;
             }
-            RoutingState current = serving.current();
-            RoutingState next;
-            boolean isCanary =
-                    current.canaries.stream().anyMatch(c -> c.served().id.equals(id));
-            if (isCanary) {
-                List<RoutingState.ServedCanary> canaries = new ArrayList<>(current.canaries);
-                canaries.removeIf(c -> c.served().id.equals(id));
-                next = new RoutingState(
-                        current.revision, current.stable, current.stableGuard, current.previousStable, canaries);
-            } else if (current.stable.id.equals(id) && current.previousStable != null) {
-                next = new RoutingState(current.revision, current.previousStable, null, null, current.canaries);
+            RoutingState next = without(serving.current(), id);
+            if (next == null) {
+                noFallback = true;
+                released = List.of();
             } else {
-                LOG.log(
-                        System.Logger.Level.ERROR,
-                        "snapshot " + id + " tripped its guard (" + reason
-                                + ") but there is no previous stable snapshot to fall back to; it keeps serving");
-                listener.failed(
-                        "guard of " + id + " tripped with nothing to fall back to", new StoreException(reason, null));
-                return;
+                // Counted before the new state is visible, so whoever sees the previous stable sees the count.
+                metrics.rolledBack();
+                released = serving.swap(next);
             }
-            serving.replace(next);
         }
-        metrics.rolledBack();
-        LOG.log(System.Logger.Level.WARNING, "snapshot " + id + " rolled back automatically: " + reason);
-        listener.rolledBack(id, reason);
+        String reason = String.format(
+                Locale.ROOT,
+                "failure rate %.2f%% (%d of %d requests in %s) exceeded %.2f%%",
+                100.0 * failed / total,
+                failed,
+                total,
+                guard.window(),
+                100 * guard.maxFailureRate());
+        if (noFallback) {
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    "snapshot " + id + " tripped its guard (" + reason
+                            + ") but there is no previous stable snapshot to fall back to; it keeps serving");
+            listener.failed(
+                    "guard of " + id + " tripped with nothing to fall back to", new StoreException(reason, null));
+            return;
+        }
         background.execute(() -> {
             try {
                 source.markRolledBack(id, "automatic rollback: " + reason);
@@ -126,5 +127,35 @@ final class AutomaticRollback {
                         e);
             }
         });
+        LOG.log(System.Logger.Level.WARNING, "snapshot " + id + " rolled back automatically: " + reason);
+        listener.rolledBack(id, reason);
+        for (ServedSnapshot s : released) {
+            s.retire(); // closed now, or when its last lease is released
+        }
+    }
+
+    /**
+     * The state {@code current} becomes without {@code id}: without that canary, or for a guarded stable, with the
+     * previous stable in its place (and no guard: one automatic fallback at a time). Null when {@code id} is a stable
+     * with nothing to fall back to. Plain loops: this runs once per trip, in the interpreter, on a request's thread.
+     */
+    private static RoutingState without(RoutingState current, String id) {
+        List<RoutingState.ServedCanary> canaries = new ArrayList<>(current.canaries.size());
+        boolean isCanary = false;
+        for (RoutingState.ServedCanary c : current.canaries) {
+            if (c.served().id.equals(id)) {
+                isCanary = true;
+            } else {
+                canaries.add(c);
+            }
+        }
+        if (isCanary) {
+            return new RoutingState(
+                    current.revision, current.stable, current.stableGuard, current.previousStable, canaries);
+        }
+        if (current.stable.id.equals(id) && current.previousStable != null) {
+            return new RoutingState(current.revision, current.previousStable, null, null, current.canaries);
+        }
+        return null;
     }
 }

@@ -8,9 +8,9 @@ import java.util.function.Supplier;
 
 /**
  * The routing state a manager serves, and the one lock under which it changes. Readers take {@link #current()}
- * without locking; the applier and the guards replace it whole with {@link #replace}, which releases every
- * snapshot that neither the new state uses nor the manager keeps verified ahead ({@link VerifiedSnapshots}); each
- * closes once its last lease is released.
+ * without locking; the applier and the guards replace it whole ({@link #replace}, {@link #swap}), and get back
+ * every snapshot that neither the new state uses nor the manager keeps verified ahead ({@link VerifiedSnapshots}),
+ * to retire once the new state serves, outside the lock; each closes once its last lease is released.
  */
 final class ServingState {
     /** Held around every change of the state, by the applier and by guard rollbacks. */
@@ -55,10 +55,15 @@ final class ServingState {
         return closed;
     }
 
-    /** Serves {@code next} and releases what it does not use and is not kept ahead. Call under the lock. */
-    void replace(RoutingState next) {
+    /**
+     * Serves {@code next}, keeping ahead what is kept ahead now (a guard's rollback). Call under the lock.
+     *
+     * @return the snapshots no longer kept, for the caller to {@link ServedSnapshot#retire() retire} after the
+     *     switch, outside the lock
+     */
+    List<ServedSnapshot> swap(RoutingState next) {
         state.set(next);
-        verified.retain(next);
+        return verified.drop(next);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import javax.management.ObjectName;
 
@@ -53,6 +54,10 @@ import javax.management.ObjectName;
  * ({@code rolled-back}, with the reason) on a background thread; if that write fails, the manager keeps the
  * snapshot out of service anyway.
  *
+ * <p>A snapshot no longer served is closed (on Java 22+, unmapped) once its last lease is released, on a
+ * background thread: neither a switch nor the request that trips a guard or finishes last on the old snapshot waits
+ * for an unmapping.
+ *
  * <p>Thread-safe. {@link #close()} stops the watcher and closes every snapshot once its last lease is released.
  */
 public final class SnapshotManager implements AutoCloseable {
@@ -65,10 +70,16 @@ public final class SnapshotManager implements AutoCloseable {
     private final ObjectName mbeanName;
 
     private SnapshotManager(RevisionSource source, ManagerOptions options, ManagerMetrics metrics) throws IOException {
+        this(source, options, metrics, ServedSnapshot.CLOSE_IN_BACKGROUND);
+    }
+
+    private SnapshotManager(RevisionSource source, ManagerOptions options, ManagerMetrics metrics, Executor closer)
+            throws IOException {
         this.source = source;
         this.metrics = metrics;
         FailureReporter failures = new FailureReporter(metrics, options.listener());
-        this.serving = new ServingState(source.location(), new VerifiedSnapshots(source, options, metrics, failures));
+        this.serving =
+                new ServingState(source.location(), new VerifiedSnapshots(source, options, metrics, failures, closer));
         this.applier = new RevisionApplier(source, serving, options, metrics, failures);
         StoreRegistry registry = source.read();
         if (registry.stable() == null) {
@@ -118,6 +129,17 @@ public final class SnapshotManager implements AutoCloseable {
     static SnapshotManager open(SnapshotStore store, ManagerOptions options) throws IOException {
         return new SnapshotManager(
                 new DirectoryRevisionSource(store, options.useWatchService()), options, new ManagerMetrics());
+    }
+
+    /** For tests: a manager whose retired snapshots are closed by {@code closer}, when and where the test says. */
+    static SnapshotManager open(Path storeDirectory, ManagerOptions options, Executor closer) throws IOException {
+        return new SnapshotManager(
+                new DirectoryRevisionSource(
+                        new SnapshotStore(storeDirectory, RegistryIo.ATOMIC, options.clock()),
+                        options.useWatchService()),
+                options,
+                new ManagerMetrics(),
+                closer);
     }
 
     /** Opens a store at an {@code http://} or {@code https://} URL with the default options. */

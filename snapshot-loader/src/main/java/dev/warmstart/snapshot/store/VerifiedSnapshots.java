@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * before giving it its name (a remote store's cache, {@link RevisionSource#verifiedIdentity}) is not verified twice.
  *
  * <p>Whatever is neither serving nor wanted ahead ({@link #ahead}) is released as soon as a state without it is
- * swapped in ({@link #retain}); each snapshot closes when its last lease is released.
+ * swapped in ({@link #drop}); each snapshot closes when its last lease is released.
  */
 final class VerifiedSnapshots {
     private static final System.Logger LOG = System.getLogger(SnapshotManager.class.getName());
@@ -82,6 +83,8 @@ final class VerifiedSnapshots {
     private final ManagerMetrics metrics;
     private final FailureReporter failures;
     private final ExecutorService background;
+    /** Where retired snapshots are closed ({@link ServedSnapshot#CLOSE_IN_BACKGROUND}, or a test's). */
+    private final Executor closer;
     /** Guarded by this. */
     private final Map<Key, Entry> entries = new HashMap<>();
     /** Snapshots whose file changed while they served: released once a state without them serves. */
@@ -90,8 +93,14 @@ final class VerifiedSnapshots {
     private Set<Key> ahead = Set.of();
     private boolean closed;
 
-    VerifiedSnapshots(RevisionSource source, ManagerOptions options, ManagerMetrics metrics, FailureReporter failures) {
+    VerifiedSnapshots(
+            RevisionSource source,
+            ManagerOptions options,
+            ManagerMetrics metrics,
+            FailureReporter failures,
+            Executor closer) {
         this.source = source;
+        this.closer = closer;
         this.options = options;
         this.metrics = metrics;
         this.failures = failures;
@@ -150,20 +159,12 @@ final class VerifiedSnapshots {
     }
 
     /**
-     * Releases every snapshot that {@code serving} does not use and that is not wanted ahead. Called with each state
-     * swapped in, under the serving lock.
-     */
-    void retain(RoutingState serving) {
-        for (ServedSnapshot s : drop(serving)) {
-            s.retire();
-        }
-    }
-
-    /**
      * Forgets every snapshot that {@code serving} does not use and that is not wanted ahead, and returns them for the
      * caller to {@link ServedSnapshot#retire() retire} once it can spare the time: closing one unmaps it at once on
      * Java 22+ (a handshake with every thread, then {@code munmap}), which a switch does after the new state serves,
-     * not before. Called with each state swapped in, under the serving lock.
+     * not before. Called with each state swapped in, under the serving lock, which is also where each of them is
+     * marked retired: a state built unlocked meanwhile (an applier racing a guard's rollback) sees that under the same
+     * lock and is built again, instead of serving a snapshot about to close.
      */
     List<ServedSnapshot> drop(RoutingState serving) {
         List<ServedSnapshot> release = new ArrayList<>();
@@ -187,6 +188,9 @@ final class VerifiedSnapshots {
                     release.add(s);
                 }
             }
+        }
+        for (ServedSnapshot s : release) {
+            s.markRetired();
         }
         return release;
     }
@@ -339,7 +343,7 @@ final class VerifiedSnapshots {
                                 + " be modified in place); it is verified again when it is next needed",
                         null);
             }
-            ServedSnapshot served = new ServedSnapshot(id, snapshot, Guard.DEFAULT.window(), options.clock());
+            ServedSnapshot served = new ServedSnapshot(id, snapshot, Guard.DEFAULT.window(), options.clock(), closer);
             boolean wanted;
             synchronized (this) {
                 wanted = !closed && entries.get(e.key) == e;

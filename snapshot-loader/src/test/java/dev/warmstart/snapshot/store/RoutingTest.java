@@ -18,7 +18,7 @@ class RoutingTest {
     private static final int KEYS = 100_000;
 
     private static ServedSnapshot served(String id) {
-        return new ServedSnapshot(id, null, Duration.ofMinutes(5), Clock.systemUTC());
+        return new ServedSnapshot(id, null, Duration.ofMinutes(5), Clock.systemUTC(), Runnable::run);
     }
 
     /** Places canaries the way the store does, one after the other. */

@@ -1,6 +1,7 @@
 package dev.warmstart.snapshot.store;
 
 import dev.warmstart.snapshot.format.SnapshotFormat;
+import dev.warmstart.snapshot.loader.Snapshot;
 import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,16 @@ final class StoreFixtures {
                 throw new AssertionError("timed out waiting for " + what);
             }
             Thread.sleep(10);
+        }
+    }
+
+    /** @return whether {@code snapshot} is closed (reading it throws): a manager closes on its own thread */
+    static boolean isClosed(Snapshot snapshot) {
+        try {
+            snapshot.entry("version.txt");
+            return false;
+        } catch (IllegalStateException closed) {
+            return true;
         }
     }
 
