@@ -3,27 +3,18 @@ package dev.warmstart.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.warmstart.snapshot.format.SnapshotFormat;
-import dev.warmstart.snapshot.loader.PromptSyntax;
-import dev.warmstart.snapshot.loader.Snapshot;
-import dev.warmstart.snapshot.writer.ConfigTableWriter;
-import dev.warmstart.snapshot.writer.PromptCompiler;
-import dev.warmstart.snapshot.writer.PromptSource;
-import dev.warmstart.snapshot.writer.SnapshotWriter;
+import dev.warmstart.snapshot.loader.RecipeService;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -234,8 +225,9 @@ class ContainerImageRecipeTest {
     private static Path buildContext(Path context) throws Exception {
         Path target = context.resolve("target");
         Path lib = Files.createDirectories(target.resolve("lib"));
-        Path loaderJar = loaderJar(lib.resolve("snapshot-loader.jar"), context.resolve("loader.mf"));
-        writeSnapshot(Files.createDirectories(target.resolve("snapshot")).resolve("app-snapshot.tar"));
+        Path loaderJar = RecipeService.loaderJar(lib.resolve("snapshot-loader.jar"));
+        RecipeService.writeSnapshot(
+                Files.createDirectories(target.resolve("snapshot")).resolve("app-snapshot.tar"), new byte[0]);
         Path classes = Files.createDirectories(context.resolve("classes"));
         Path source = Files.writeString(context.resolve("App.java"), APP);
         // The javac tool rather than javax.tools: the tests run patched into the loader's module, which does not
@@ -254,45 +246,6 @@ class ContainerImageRecipeTest {
                 classes.toString(),
                 ".");
         return context;
-    }
-
-    /** The loader as a jar (class-data archives take classes from jars only), from wherever the tests load it. */
-    private static Path loaderJar(Path target, Path emptyManifest) throws IOException, URISyntaxException {
-        Path location = Path.of(Snapshot.class
-                .getProtectionDomain()
-                .getCodeSource()
-                .getLocation()
-                .toURI());
-        if (Files.isRegularFile(location)) {
-            return Files.copy(location, target);
-        }
-        Files.writeString(emptyManifest, "");
-        tool(
-                "jar",
-                "--create",
-                "--file",
-                target.toString(),
-                "--manifest",
-                emptyManifest.toString(),
-                "-C",
-                location.toString(),
-                ".");
-        return target;
-    }
-
-    private static void writeSnapshot(Path file) throws Exception {
-        ConfigTableWriter table = new ConfigTableWriter();
-        table.put("", Map.of("model", Map.of("name", "gpt-4o")));
-        try (SnapshotWriter writer = SnapshotWriter.create(file)) {
-            writer.addEntry(SnapshotFormat.CONFIG_TABLE_ENTRY, SnapshotFormat.KIND_CONFIG_TABLE, table.toTableBytes());
-            writer.addEntry(
-                    SnapshotFormat.promptEntryName("greet"),
-                    SnapshotFormat.KIND_PROMPT,
-                    PromptCompiler.compile(
-                                    new PromptSource("greet", "Hello {{name}}", PromptSyntax.PLAIN, null, Map.of()))
-                            .toBytes());
-            writer.finish(Instant.parse("2026-03-04T05:06:07Z"), "test", "1", Map.of());
-        }
     }
 
     /**

@@ -3,30 +3,16 @@ package dev.warmstart.snapshot.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.warmstart.snapshot.format.SnapshotFormat;
-import dev.warmstart.snapshot.writer.ConfigTableWriter;
-import dev.warmstart.snapshot.writer.PromptCompiler;
-import dev.warmstart.snapshot.writer.PromptSource;
-import dev.warmstart.snapshot.writer.SnapshotWriter;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.spi.ToolProvider;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,9 +53,9 @@ class ClassDataArchiveRecipeTest {
 
     @BeforeEach
     void buildTheServiceAndItsSnapshot() throws Exception {
-        snapshot = writeSnapshot(dir.resolve("app-snapshot.tar"));
+        snapshot = RecipeService.writeSnapshot(dir.resolve("app-snapshot.tar"), new byte[0]);
         Path lib = Files.createDirectories(dir.resolve("lib"));
-        Path loaderJar = loaderJar(lib.resolve("snapshot-loader.jar"));
+        Path loaderJar = RecipeService.loaderJar(lib.resolve("snapshot-loader.jar"));
         Path classes = Files.createDirectories(dir.resolve("classes"));
         Path source = Files.writeString(dir.resolve("App.java"), APP);
         // The javac tool rather than javax.tools: the tests run patched into the loader's module, which does not
@@ -90,7 +76,7 @@ class ClassDataArchiveRecipeTest {
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "App");
         manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, "lib/snapshot-loader.jar");
-        jar(classes, dir.resolve("app.jar"), manifest);
+        RecipeService.jar(classes, dir.resolve("app.jar"), manifest);
     }
 
     @Test
@@ -154,7 +140,7 @@ class ClassDataArchiveRecipeTest {
         assumeTrue(Files.isExecutable(java), "no JDK 25 at " + jdk25 + ": the AOT cache recipe is not tested here");
         byte[] filler = new byte[(int) Snapshot.READ_LIMIT + 1];
         new Random(1).nextBytes(filler);
-        Path big = writeSnapshot(dir.resolve("big-snapshot.tar"), filler);
+        Path big = RecipeService.writeSnapshot(dir.resolve("big-snapshot.tar"), filler);
 
         Result training = run(java.toString(), "-XX:AOTCacheOutput=big.aot", "-jar", "app.jar", big.toString());
         assertThat(training.output).as("training run").contains(EXPECTED);
@@ -223,66 +209,5 @@ class ClassDataArchiveRecipeTest {
                 .as(String.join(" ", command) + "\n" + output)
                 .isZero();
         return new Result(process.exitValue(), output);
-    }
-
-    private static Path writeSnapshot(Path file) throws Exception {
-        return writeSnapshot(file, new byte[0]);
-    }
-
-    /** The service's snapshot, with an entry {@code filler.bin} of {@code filler} (to make it large). */
-    private static Path writeSnapshot(Path file, byte[] filler) throws Exception {
-        ConfigTableWriter table = new ConfigTableWriter();
-        table.put("", Map.of("model", Map.of("name", "gpt-4o")));
-        try (SnapshotWriter writer = SnapshotWriter.create(file)) {
-            writer.addEntry(SnapshotFormat.CONFIG_TABLE_ENTRY, SnapshotFormat.KIND_CONFIG_TABLE, table.toTableBytes());
-            writer.addEntry(
-                    SnapshotFormat.promptEntryName("greet"),
-                    SnapshotFormat.KIND_PROMPT,
-                    PromptCompiler.compile(
-                                    new PromptSource("greet", "Hello {{name}}", PromptSyntax.PLAIN, null, Map.of()))
-                            .toBytes());
-            if (filler.length > 0) {
-                writer.addEntry("filler.bin", SnapshotFormat.KIND_FILE, filler);
-            }
-            writer.finish(Instant.parse("2026-03-04T05:06:07Z"), "test", "1", Map.of());
-        }
-        return file;
-    }
-
-    /** The loader as a jar (class-data archives take classes from jars only), from wherever the tests load it. */
-    private static Path loaderJar(Path target) throws IOException, URISyntaxException {
-        Path location = Path.of(Snapshot.class
-                .getProtectionDomain()
-                .getCodeSource()
-                .getLocation()
-                .toURI());
-        if (Files.isRegularFile(location)) {
-            return Files.copy(location, target);
-        }
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        return jar(location, target, manifest);
-    }
-
-    private static Path jar(Path classes, Path target, Manifest manifest) throws IOException {
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(classes)) {
-            walk.filter(Files::isRegularFile).forEach(files::add);
-        }
-        Path[] sorted = files.toArray(new Path[0]);
-        Arrays.sort(sorted);
-        try (OutputStream out = Files.newOutputStream(target);
-                JarOutputStream jar = new JarOutputStream(out, manifest)) {
-            for (Path file : sorted) {
-                String name = classes.relativize(file).toString().replace('\\', '/');
-                if (name.equals("META-INF/MANIFEST.MF")) {
-                    continue;
-                }
-                jar.putNextEntry(new JarEntry(name));
-                jar.write(Files.readAllBytes(file));
-                jar.closeEntry();
-            }
-        }
-        return target;
     }
 }
