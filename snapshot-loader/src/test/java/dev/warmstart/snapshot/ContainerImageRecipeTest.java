@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,9 +51,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code .ci/run} does), where the test does not run as root, or where no JDK 25 is installed.
  */
 class ContainerImageRecipeTest {
-    /** Where the JDK 25 is looked for when neither {@code -Dwarmstart.jdk25} nor {@code JAVA25_HOME} names one. */
-    private static final String DEFAULT_JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64";
-
     private static final String BASE_IMAGE = "localhost/warmstart-test/temurin-stand-in:25";
     private static final String APP_IMAGE = "localhost/warmstart-test/cold-start-recipe:latest";
     private static final String CONTAINER = "warmstart-cold-start-recipe";
@@ -97,8 +93,7 @@ class ContainerImageRecipeTest {
 
     @Test
     void theRecipesImageStartsTheServiceWithTheLoaderClassesFromTheAotCache() throws Exception {
-        Path jdk25 = Path.of(
-                System.getProperty("warmstart.jdk25", System.getenv().getOrDefault("JAVA25_HOME", DEFAULT_JDK25)));
+        Path jdk25 = RecipeService.jdk25();
         assumeTrue(
                 Files.isExecutable(jdk25.resolve("bin/java")),
                 "no JDK 25 at " + jdk25 + ": the container-image recipe (Java 25 AOT cache) is not built here;"
@@ -227,24 +222,8 @@ class ContainerImageRecipeTest {
         Path lib = Files.createDirectories(target.resolve("lib"));
         Path loaderJar = RecipeService.loaderJar(lib.resolve("snapshot-loader.jar"));
         RecipeService.writeSnapshot(
-                Files.createDirectories(target.resolve("snapshot")).resolve("app-snapshot.tar"), new byte[0]);
-        Path classes = Files.createDirectories(context.resolve("classes"));
-        Path source = Files.writeString(context.resolve("App.java"), APP);
-        // The javac tool rather than javax.tools: the tests run patched into the loader's module, which does not
-        // read java.compiler, while ToolProvider is in java.base.
-        tool("javac", "--release", "17", "-cp", loaderJar.toString(), "-d", classes.toString(), source.toString());
-        Path manifest =
-                Files.writeString(context.resolve("app.mf"), "Main-Class: App\nClass-Path: lib/snapshot-loader.jar\n");
-        tool(
-                "jar",
-                "--create",
-                "--file",
-                target.resolve("app.jar").toString(),
-                "--manifest",
-                manifest.toString(),
-                "-C",
-                classes.toString(),
-                ".");
+                Files.createDirectories(target.resolve("snapshot")).resolve("app-snapshot.tar"));
+        RecipeService.serviceJar(APP, loaderJar, target.resolve("app.jar"), context.resolve("app-build"));
         return context;
     }
 
@@ -324,11 +303,6 @@ class ContainerImageRecipeTest {
     private static void copyFile(Path from, Path to) throws IOException {
         Files.createDirectories(to.getParent());
         Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static void tool(String name, String... args) {
-        int exit = ToolProvider.findFirst(name).orElseThrow().run(System.out, System.err, args);
-        assertThat(exit).as(name + " " + String.join(" ", args)).isZero();
     }
 
     private static boolean onPath(String command) {

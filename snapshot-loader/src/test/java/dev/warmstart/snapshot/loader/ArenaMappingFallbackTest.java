@@ -11,12 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
-import java.util.spi.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * as the tests see it and with the same jar less that one class.
  */
 class ArenaMappingFallbackTest {
-    /** Where the JDK 25 is looked for when neither {@code -Dwarmstart.jdk25} nor {@code JAVA25_HOME} names one. */
-    private static final String DEFAULT_JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64";
-
     private static final String ARENA_CLASS = "dev/warmstart/snapshot/loader/ArenaFileMapping.class";
 
     /** Opens the snapshot, reads a key (which maps a file above the read limit), closes, counts mappings left. */
@@ -60,8 +55,7 @@ class ArenaMappingFallbackTest {
 
     @Test
     void onJava22AJarWithoutTheArenaMappingMapsTheJava17WayAndOneWithItUnmapsOnClose() throws Exception {
-        Path jdk25 = Path.of(
-                System.getProperty("warmstart.jdk25", System.getenv().getOrDefault("JAVA25_HOME", DEFAULT_JDK25)));
+        Path jdk25 = RecipeService.jdk25();
         Path java = jdk25.resolve("bin/java");
         assumeTrue(Files.isExecutable(java), "no JDK 25 at " + jdk25 + ": the Java 22+ fallback is not tested here");
         Path loaderJar = RecipeService.loaderJar(dir.resolve("snapshot-loader.jar"));
@@ -70,24 +64,9 @@ class ArenaMappingFallbackTest {
                 "the loader was built without a JDK 25 (no ArenaFileMapping): nothing to fall back from");
         Path withoutArena = withoutEntry(loaderJar, ARENA_CLASS, dir.resolve("snapshot-loader-without-java22.jar"));
 
-        byte[] filler = new byte[(int) Snapshot.READ_LIMIT + 1];
-        new Random(1).nextBytes(filler);
-        Path snapshot = RecipeService.writeSnapshot(dir.resolve("big-snapshot.tar"), filler);
-        Path classes = Files.createDirectories(dir.resolve("classes"));
-        Path source = Files.writeString(dir.resolve("Probe.java"), PROBE);
-        int compiled = ToolProvider.findFirst("javac")
-                .orElseThrow()
-                .run(
-                        System.out,
-                        System.err,
-                        "--release",
-                        "17",
-                        "-cp",
-                        loaderJar.toString(),
-                        "-d",
-                        classes.toString(),
-                        source.toString());
-        assertThat(compiled).as("javac exit status").isZero();
+        Path snapshot = RecipeService.writeMappedSnapshot(dir.resolve("big-snapshot.tar"));
+        Path classes = RecipeService.compile(
+                Files.writeString(dir.resolve("Probe.java"), PROBE), loaderJar, dir.resolve("classes"));
 
         assertThat(probe(java, classes, loaderJar, snapshot)).contains("value gpt-4o", "mappings left 0");
         String fallback = probe(java, classes, withoutArena, snapshot);

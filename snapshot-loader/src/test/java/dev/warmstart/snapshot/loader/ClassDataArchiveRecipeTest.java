@@ -8,11 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.Manifest;
-import java.util.spi.ToolProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,9 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  * does not use: no exception class, no {@code CRC32C} (docs/cold-start.md).
  */
 class ClassDataArchiveRecipeTest {
-    /** Where the JDK 25 is looked for when neither {@code -Dwarmstart.jdk25} nor {@code JAVA25_HOME} names one. */
-    private static final String DEFAULT_JDK25 = "/usr/lib/jvm/temurin-25-jdk-amd64";
-
     private static final String EXPECTED = "gpt-4o Hello Ada";
 
     private static final String APP = """
@@ -53,30 +46,10 @@ class ClassDataArchiveRecipeTest {
 
     @BeforeEach
     void buildTheServiceAndItsSnapshot() throws Exception {
-        snapshot = RecipeService.writeSnapshot(dir.resolve("app-snapshot.tar"), new byte[0]);
-        Path lib = Files.createDirectories(dir.resolve("lib"));
-        Path loaderJar = RecipeService.loaderJar(lib.resolve("snapshot-loader.jar"));
-        Path classes = Files.createDirectories(dir.resolve("classes"));
-        Path source = Files.writeString(dir.resolve("App.java"), APP);
-        // The javac tool rather than javax.tools: the tests run patched into the loader's module, which does not
-        // read java.compiler, while ToolProvider is in java.base.
-        ToolProvider javac = ToolProvider.findFirst("javac").orElseThrow();
-        int compiled = javac.run(
-                System.out,
-                System.err,
-                "--release",
-                "17",
-                "-cp",
-                loaderJar.toString(),
-                "-d",
-                classes.toString(),
-                source.toString());
-        assertThat(compiled).as("javac exit status").isZero();
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "App");
-        manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, "lib/snapshot-loader.jar");
-        RecipeService.jar(classes, dir.resolve("app.jar"), manifest);
+        snapshot = RecipeService.writeSnapshot(dir.resolve("app-snapshot.tar"));
+        Path loaderJar = RecipeService.loaderJar(
+                Files.createDirectories(dir.resolve("lib")).resolve("snapshot-loader.jar"));
+        RecipeService.serviceJar(APP, loaderJar, dir.resolve("app.jar"), dir.resolve("app-build"));
     }
 
     @Test
@@ -102,8 +75,7 @@ class ClassDataArchiveRecipeTest {
 
     @Test
     void aotCacheOfATrainingRunServesTheLoaderClassesToTheNextStartOnJava25() throws Exception {
-        Path jdk25 = Path.of(
-                System.getProperty("warmstart.jdk25", System.getenv().getOrDefault("JAVA25_HOME", DEFAULT_JDK25)));
+        Path jdk25 = RecipeService.jdk25();
         Path java = jdk25.resolve("bin/java");
         assumeTrue(
                 Files.isExecutable(java),
@@ -134,13 +106,10 @@ class ClassDataArchiveRecipeTest {
      */
     @Test
     void aotCacheServesTheJava22MappingToAServiceWhoseSnapshotIsMapped() throws Exception {
-        Path jdk25 = Path.of(
-                System.getProperty("warmstart.jdk25", System.getenv().getOrDefault("JAVA25_HOME", DEFAULT_JDK25)));
+        Path jdk25 = RecipeService.jdk25();
         Path java = jdk25.resolve("bin/java");
         assumeTrue(Files.isExecutable(java), "no JDK 25 at " + jdk25 + ": the AOT cache recipe is not tested here");
-        byte[] filler = new byte[(int) Snapshot.READ_LIMIT + 1];
-        new Random(1).nextBytes(filler);
-        Path big = RecipeService.writeSnapshot(dir.resolve("big-snapshot.tar"), filler);
+        Path big = RecipeService.writeMappedSnapshot(dir.resolve("big-snapshot.tar"));
 
         Result training = run(java.toString(), "-XX:AOTCacheOutput=big.aot", "-jar", "app.jar", big.toString());
         assertThat(training.output).as("training run").contains(EXPECTED);
