@@ -31,17 +31,7 @@ def recipe = { String javaHome, String name, List train, List serve ->
             '--server.address=127.0.0.1', '--server.port=0'].collect { it.toString() })
             .directory(dir).redirectErrorStream(true).redirectOutput(log).start()
     try {
-        def port = null
-        for (int i = 0; i < 1200 && port == null; i++) {
-            def m = log.text =~ /Tomcat started on port (?:\(s\): )?(\d+)/
-            if (m.find()) {
-                port = m.group(1)
-            } else {
-                assert p.alive : "${name}: the service did not start with its archive: " + log.text
-                Thread.sleep(100)
-            }
-        }
-        assert port != null : "${name}: the service did not start: " + log.text
+        def port = tomcatPort(p, log, "${name}: the service with its archive")
         def c = new URL("http://127.0.0.1:${port}/answer?question=cds").openConnection()
         assert c.responseCode == 200 && c.inputStream.text.contains(': cds')
         // The loader's reading classes came from the archive, not from the jar.

@@ -28,6 +28,20 @@ def start = { String name, List args, Map<String, String> env ->
     [pb.start(), log]
 }
 
+// The port the started app's Tomcat listens on, read from its log; fails when the process exits first. A binding
+// variable (no def), so that cds-recipe.groovy, evaluated with this script's binding, waits the same way.
+tomcatPort = { Process p, File log, String what ->
+    for (int i = 0; i < 1200; i++) {
+        def m = log.text =~ /Tomcat started on port (?:\(s\): )?(\d+)/
+        if (m.find()) {
+            return m.group(1)
+        }
+        assert p.alive : "${what} exited before it started: " + log.text
+        Thread.sleep(100)
+    }
+    assert false : "${what} did not start: " + log.text
+}
+
 def stop = { Process p ->
     if (p != null && p.alive) {
         p.destroy()
@@ -48,17 +62,7 @@ try {
             [MODEL_TEMPERATURE: '0.9'])
     process = started[0]
     def log = started[1]
-    def port = null
-    for (int i = 0; i < 1200 && port == null; i++) {
-        def m = log.text =~ /Tomcat started on port (?:\(s\): )?(\d+)/
-        if (m.find()) {
-            port = m.group(1)
-        } else {
-            assert process.alive : 'the app exited: ' + log.text
-            Thread.sleep(100)
-        }
-    }
-    assert port != null : 'the app did not start: ' + log.text
+    def port = tomcatPort(process, log, 'the app')
 
     def get = { String path, Map headers = [:] ->
         def c = new URL("http://127.0.0.1:${port}${path}").openConnection()
