@@ -61,38 +61,19 @@ class AutomaticRollbackTest {
     @Test
     void thePreviousStableServesBeforeTheTrippedSnapshotIsClosed() throws IOException {
         SnapshotStore store = guardedStable();
-        List<String> seen = new CopyOnWriteArrayList<>();
-        Snapshot[] tripped = new Snapshot[1];
-        SnapshotManager[] holder = new SnapshotManager[1];
-        SnapshotEventListener listener = new SnapshotEventListener() {
-            @Override
-            public void rolledBack(String snapshotId, String reason) {
-                // Called on the tripping request's thread once the swap is done: a request made now must get v1,
-                // and v2 (held by no lease) must still be open, its close not run yet.
-                try (SnapshotLease next = holder[0].select()) {
-                    seen.add("next request on " + next.snapshotId());
-                }
-                seen.add("tripped snapshot " + (isOpen(tripped[0]) ? "open" : "closed"));
-            }
-        };
+        NextRequestOnRollback listener = new NextRequestOnRollback(RequestContext.ANONYMOUS);
         try (SnapshotManager manager =
                 SnapshotManager.open(store.directory(), StoreFixtures.manual().withListener(listener), closes)) {
-            holder[0] = manager;
-            try (SnapshotLease lease = manager.select()) {
-                assertThat(lease.snapshotId()).isEqualTo(v2);
-                tripped[0] = lease.snapshot();
-            }
+            Snapshot tripped = listener.watch(manager, v2);
 
             manager.recordFailure(v2);
 
-            assertThat(seen).containsExactly("next request on " + v1, "tripped snapshot open");
+            assertThat(listener.seen).containsExactly("next request on " + v1, "tripped snapshot open");
             assertThat(manager.stableId()).isEqualTo(v1);
             assertThat(closes.queued).as("v2's close, handed to the closer").hasSize(1);
-            assertThat(isOpen(tripped[0]))
-                    .as("not closed on the request's thread")
-                    .isTrue();
+            assertThat(isOpen(tripped)).as("not closed on the request's thread").isTrue();
             closes.runAll();
-            assertThat(isOpen(tripped[0])).isFalse();
+            assertThat(isOpen(tripped)).isFalse();
         }
     }
 
@@ -133,31 +114,49 @@ class AutomaticRollbackTest {
         v2 = store.publish(StoreFixtures.snapshot(tmp, "v2")).id();
         store.promoteStable(v1, null);
         store.promoteCanary("canary", v2, CanaryRule.percent(100), FIRST_FAILURE);
-        List<String> seen = new CopyOnWriteArrayList<>();
-        Snapshot[] tripped = new Snapshot[1];
-        SnapshotManager[] holder = new SnapshotManager[1];
-        SnapshotEventListener listener = new SnapshotEventListener() {
-            @Override
-            public void rolledBack(String snapshotId, String reason) {
-                try (SnapshotLease next = holder[0].select(RequestContext.forUser("someone"))) {
-                    seen.add("next request on " + next.snapshotId());
-                }
-                seen.add("tripped snapshot " + (isOpen(tripped[0]) ? "open" : "closed"));
-            }
-        };
+        NextRequestOnRollback listener = new NextRequestOnRollback(RequestContext.forUser("someone"));
         try (SnapshotManager manager =
                 SnapshotManager.open(store.directory(), StoreFixtures.manual().withListener(listener), closes)) {
-            holder[0] = manager;
-            try (SnapshotLease lease = manager.select(RequestContext.forUser("someone"))) {
-                assertThat(lease.snapshotId()).isEqualTo(v2);
-                tripped[0] = lease.snapshot();
-            }
+            Snapshot tripped = listener.watch(manager, v2);
 
             manager.recordFailure(v2);
 
-            assertThat(seen).containsExactly("next request on " + v1, "tripped snapshot open");
+            assertThat(listener.seen).containsExactly("next request on " + v1, "tripped snapshot open");
             closes.runAll();
-            assertThat(isOpen(tripped[0])).isFalse();
+            assertThat(isOpen(tripped)).isFalse();
+        }
+    }
+
+    /**
+     * Called on the tripping request's thread once the swap is done: records which snapshot a request made then
+     * gets, and whether the tripped snapshot (held by no lease) is still open, its close not run yet.
+     */
+    private static final class NextRequestOnRollback implements SnapshotEventListener {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+        private final RequestContext request;
+        private volatile SnapshotManager manager;
+        private volatile Snapshot tripped;
+
+        NextRequestOnRollback(RequestContext request) {
+            this.request = request;
+        }
+
+        /** Serves one request from {@code manager}, which must get {@code expected}; returns its snapshot. */
+        Snapshot watch(SnapshotManager manager, String expected) {
+            this.manager = manager;
+            try (SnapshotLease lease = manager.select(request)) {
+                assertThat(lease.snapshotId()).isEqualTo(expected);
+                tripped = lease.snapshot();
+            }
+            return tripped;
+        }
+
+        @Override
+        public void rolledBack(String snapshotId, String reason) {
+            try (SnapshotLease next = manager.select(request)) {
+                seen.add("next request on " + next.snapshotId());
+            }
+            seen.add("tripped snapshot " + (isOpen(tripped) ? "open" : "closed"));
         }
     }
 
