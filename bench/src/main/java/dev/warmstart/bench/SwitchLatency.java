@@ -116,21 +116,13 @@ public final class SwitchLatency {
         int[] switchesWithGc = {0};
         Readers quiet;
         Readers busy;
-        CountDownLatch[] verifiedB = {new CountDownLatch(1)};
-        SnapshotEventListener listener = new SnapshotEventListener() {
-            @Override
-            public void verified(String snapshotId, Duration took) {
-                if (snapshotId.equals(idB)) {
-                    verifiedB[0].countDown();
-                }
-            }
-        };
+        VerifiedAhead verifiedB = new VerifiedAhead(idB);
         ManagerOptions watching = ManagerOptions.defaults()
                 .withPollInterval(Duration.ofSeconds(1))
-                .withListener(listener);
+                .withListener(verifiedB);
         long verifiedAhead;
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), watching)) {
-            awaitVerified(verifiedB[0]);
+            verifiedB.await();
             verifiedAhead = manager.metrics().lastVerifyNanos();
             quiet = Readers.run(manager, 3000, () -> {});
             busy = Readers.run(manager, 0, () -> {
@@ -151,13 +143,13 @@ public final class SwitchLatency {
                 }
             });
         }
-        verifiedB[0] = new CountDownLatch(1);
+        verifiedB.rearm();
         ManagerOptions manual = ManagerOptions.defaults()
                 .withPollInterval(Duration.ofHours(1))
                 .withWatchService(false)
-                .withListener(listener);
+                .withListener(verifiedB);
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), manual)) {
-            awaitVerified(verifiedB[0]);
+            verifiedB.await();
             for (int i = 0; i < SWITCHES; i++) {
                 String next = manager.stableId().equals(idA) ? idB : idA;
                 long t0 = registries.switchTo(next);
@@ -261,19 +253,11 @@ public final class SwitchLatency {
         long[][] report = new long[2][TRIPS];
         long[][] leaseClose = new long[2][TRIPS];
         int[] withGc = {0};
-        CountDownLatch[] verifiedB = {new CountDownLatch(1)};
-        SnapshotEventListener listener = new SnapshotEventListener() {
-            @Override
-            public void verified(String snapshotId, Duration took) {
-                if (snapshotId.equals(idB)) {
-                    verifiedB[0].countDown();
-                }
-            }
-        };
+        VerifiedAhead verifiedB = new VerifiedAhead(idB);
         registries.switchTo(idA); // A stable, B published: verified ahead once the manager opens
         ManagerOptions watching = ManagerOptions.defaults()
                 .withPollInterval(Duration.ofSeconds(1))
-                .withListener(listener);
+                .withListener(verifiedB);
         Readers readers;
         FirstServed first = new FirstServed();
         try (SnapshotManager manager = SnapshotManager.open(store.directory(), watching)) {
@@ -281,7 +265,7 @@ public final class SwitchLatency {
                 try {
                     for (int i = 0; i < 2 * TRIPS; i++) {
                         int way = i % 2;
-                        awaitVerified(verifiedB[0]);
+                        verifiedB.await();
                         registries.promoteGuarded(idB, FIRST_FAILURE);
                         while (!served(manager, idB)) {
                             Thread.onSpinWait();
@@ -323,7 +307,7 @@ public final class SwitchLatency {
                         leaseClose[way][i / 2] = t2 - t1;
                         // The manager records the rollback in the registry on its own thread; then B is published
                         // again (and verified ahead again: the rollback released it) for the next trip.
-                        verifiedB[0] = new CountDownLatch(1);
+                        verifiedB.rearm();
                         awaitStatus(store, idB, SnapshotRecord.ROLLED_BACK);
                         registries.switchTo(idA);
                     }
@@ -353,9 +337,30 @@ public final class SwitchLatency {
         }
     }
 
-    private static void awaitVerified(CountDownLatch latch) throws InterruptedException {
-        if (!latch.await(5, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("B was not verified ahead within 5 minutes");
+    /** Counts down when snapshot B has been verified ahead; re-armed before each time B is published again. */
+    private static final class VerifiedAhead implements SnapshotEventListener {
+        private final String idB;
+        private volatile CountDownLatch latch = new CountDownLatch(1);
+
+        VerifiedAhead(String idB) {
+            this.idB = idB;
+        }
+
+        @Override
+        public void verified(String snapshotId, Duration took) {
+            if (snapshotId.equals(idB)) {
+                latch.countDown();
+            }
+        }
+
+        void rearm() {
+            latch = new CountDownLatch(1);
+        }
+
+        void await() throws InterruptedException {
+            if (!latch.await(5, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("B was not verified ahead within 5 minutes");
+            }
         }
     }
 
