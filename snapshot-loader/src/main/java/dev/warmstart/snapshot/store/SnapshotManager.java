@@ -127,19 +127,18 @@ public final class SnapshotManager implements AutoCloseable {
 
     /** For tests: a manager over a store with injected file writes. */
     static SnapshotManager open(SnapshotStore store, ManagerOptions options) throws IOException {
-        return new SnapshotManager(
-                new DirectoryRevisionSource(store, options.useWatchService()), options, new ManagerMetrics());
+        return open(store, options, ServedSnapshot.CLOSE_IN_BACKGROUND);
     }
 
     /** For tests: a manager whose retired snapshots are closed by {@code closer}, when and where the test says. */
     static SnapshotManager open(Path storeDirectory, ManagerOptions options, Executor closer) throws IOException {
+        return open(new SnapshotStore(storeDirectory, RegistryIo.ATOMIC, options.clock()), options, closer);
+    }
+
+    private static SnapshotManager open(SnapshotStore store, ManagerOptions options, Executor closer)
+            throws IOException {
         return new SnapshotManager(
-                new DirectoryRevisionSource(
-                        new SnapshotStore(storeDirectory, RegistryIo.ATOMIC, options.clock()),
-                        options.useWatchService()),
-                options,
-                new ManagerMetrics(),
-                closer);
+                new DirectoryRevisionSource(store, options.useWatchService()), options, new ManagerMetrics(), closer);
     }
 
     /** Opens a store at an {@code http://} or {@code https://} URL with the default options. */
