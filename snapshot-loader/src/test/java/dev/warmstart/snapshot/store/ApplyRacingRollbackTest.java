@@ -6,8 +6,10 @@ import dev.warmstart.snapshot.loader.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -107,6 +109,51 @@ class ApplyRacingRollbackTest {
         }
     }
 
+    /**
+     * The same race a step earlier: the guard trips while the applier is still verifying v3, so the rollback drops v3's
+     * unfinished verification. The revision is applied all the same, by the same call, with nothing reported failed:
+     * a trip is no fault of the revision.
+     */
+    @Test
+    void aRevisionWhoseVerificationARollbackDropsIsAppliedAllTheSame() throws Throwable {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = store.publish(StoreFixtures.snapshot(tmp, "v1")).id();
+        String v2 = store.publish(StoreFixtures.snapshot(tmp, "v2")).id();
+        store.promoteStable(v1, null);
+        store.promoteStable(v2, FIRST_FAILURE);
+        String v3 = store.publish(StoreFixtures.snapshot(tmp, "v3")).id();
+        Gates gates = new Gates();
+        Gate v3Verifying = gates.onOpened(v3);
+
+        try (SnapshotManager manager = SnapshotManager.open(
+                store.directory(), StoreFixtures.manual().withListener(gates).withPreverifyPublished(0), closes)) {
+            try {
+                long revision = store.promoteStable(v3, null).revision();
+
+                Worker applier = Worker.start("applier", manager::refresh);
+                v3Verifying.awaitReached("the applier's verification of v3");
+                manager.recordFailure(v2); // the rollback drops v3's verification: no state holds v3
+                assertThat(manager.stableId()).isEqualTo(v1);
+                v3Verifying.open();
+
+                assertThat(applier.join())
+                        .as("the revision is applied by this refresh")
+                        .isTrue();
+                assertThat(gates.failed).as("failures reported").isEmpty();
+                assertThat(manager.metrics().failedSwitches()).isZero();
+                assertThat(manager.revision()).isEqualTo(revision);
+                try (SnapshotLease lease = manager.select()) {
+                    assertThat(StandardCharsets.UTF_8
+                                    .decode(lease.snapshot().entry("version.txt"))
+                                    .toString())
+                            .isEqualTo("v3");
+                }
+            } finally {
+                gates.openAll();
+            }
+        }
+    }
+
     private static boolean isOpen(Snapshot snapshot) {
         return !StoreFixtures.isClosed(snapshot);
     }
@@ -136,10 +183,14 @@ class ApplyRacingRollbackTest {
         }
     }
 
-    /** The listener that stops threads at gates: when a snapshot starts its verification, and on a rollback. */
+    /**
+     * The listener that stops threads at gates: when a snapshot starts its verification, and on a rollback; it keeps
+     * what is reported failed.
+     */
     private static final class Gates implements SnapshotEventListener {
         private final Map<String, Gate> opened = new ConcurrentHashMap<>();
         private final Map<String, Gate> rolledBack = new ConcurrentHashMap<>();
+        final List<String> failed = new CopyOnWriteArrayList<>();
 
         Gate onOpened(String snapshotId) {
             return opened.computeIfAbsent(snapshotId, id -> new Gate());
@@ -160,6 +211,11 @@ class ApplyRacingRollbackTest {
             if (g != null) {
                 g.pass();
             }
+        }
+
+        @Override
+        public void failed(String what, Throwable error) {
+            failed.add(what + ": " + error.getMessage());
         }
 
         @Override
