@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.warmstart.snapshot.loader.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -151,6 +155,83 @@ class ApplyRacingRollbackTest {
             } finally {
                 gates.openAll();
             }
+        }
+    }
+
+    /**
+     * The other order: a failing request reads the state with v2 as the guarded stable, the applier then swaps in a
+     * revision where v3 is stable, and only then does the request's trip take the lock. The guard that tripped is no
+     * longer in the state serving, so the trip changes nothing and reports nothing: not the error that v2 "keeps
+     * serving with nothing to fall back to", when it serves nothing. The request is stopped in the guard's clock,
+     * between its read of the state and the lock.
+     */
+    @Test
+    void aTripOnAStateTheApplierReplacedMeanwhileReportsNoFalseFailure() throws Throwable {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = store.publish(StoreFixtures.snapshot(tmp, "v1")).id();
+        String v2 = store.publish(StoreFixtures.snapshot(tmp, "v2")).id();
+        store.promoteStable(v1, null);
+        store.promoteStable(v2, FIRST_FAILURE);
+        String v3 = store.publish(StoreFixtures.snapshot(tmp, "v3")).id();
+        Gates gates = new Gates();
+        Gate counting = new Gate();
+        Clock clock = new GatedClock("tripping request", counting);
+
+        try (SnapshotManager manager = SnapshotManager.open(
+                store.directory(), StoreFixtures.manual().withListener(gates).withClock(clock), closes)) {
+            try {
+                Worker tripper = Worker.start("tripping request", () -> {
+                    manager.recordFailure(v2);
+                    return true;
+                });
+                counting.awaitReached("the failing request counting its outcome, on the state with v2 guarded");
+                long revision = store.promoteStable(v3, FIRST_FAILURE).revision();
+                assertThat(manager.refresh()).isTrue();
+                counting.open();
+                tripper.join();
+
+                assertThat(gates.failed).as("failures reported").isEmpty();
+                assertThat(manager.metrics().rollbacks()).isZero();
+                assertThat(manager.revision()).isEqualTo(revision);
+                assertThat(manager.channels()).containsExactly(Map.entry("stable", v3));
+            } finally {
+                counting.open();
+                gates.openAll();
+            }
+        }
+    }
+
+    /** The system clock, which stops the thread named {@code stopped} at a gate whenever it reads it. */
+    private static final class GatedClock extends Clock {
+        private final String stopped;
+        private final Gate gate;
+
+        GatedClock(String stopped, Gate gate) {
+            this.stopped = stopped;
+            this.gate = gate;
+        }
+
+        @Override
+        public long millis() {
+            if (Thread.currentThread().getName().equals(stopped)) {
+                gate.pass();
+            }
+            return System.currentTimeMillis();
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
         }
     }
 
