@@ -21,14 +21,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A registry revision applied while a guard trips: the applier builds its state without the serving lock, and a
- * rollback that swaps in meanwhile drops the snapshots its own state does not hold, closing them only after its swap,
+ * A registry revision applied while a guard trips. The applier builds its state without the serving lock; a rollback
+ * that swaps in meanwhile drops the snapshots its own state does not hold, and closes them only after its swap,
  * outside the lock. The applier must never serve one of those: a request would get a snapshot about to close, and
- * once it is closed every request on it would spin in {@code select}.
+ * once it is closed every request on it would spin in {@code select}. Nor may the race cost the revision its switch,
+ * or make either side report a failure that did not happen.
  *
- * <p>The threads are put in that order by the listener (a verification's {@code opened}, the rollback's {@code
- * rolledBack}) and by a closer that runs closes only when the test says; nothing here depends on timing. The bounded
- * waits only turn a thread that never gets where it should into a failure instead of a hung build.
+ * <p>The threads are put in order by the listener (a verification's {@code opened}, the rollback's {@code
+ * rolledBack}), by the guard's clock, and by a closer that runs closes only when the test says; nothing here depends
+ * on timing. The bounded waits only turn a thread that never gets where it should into a failure, not a hung build.
  */
 class ApplyRacingRollbackTest {
     /** Any failure trips it. */
