@@ -87,10 +87,13 @@ final class AutomaticRollback {
         List<ServedSnapshot> released;
         boolean noFallback = false;
         synchronized (serving.lock) {
-            if (serving.isClosed() || !serving.trip(id)) {
+            RoutingState current = serving.current();
+            // The request judged the state it read; an applier may have swapped in one that no longer guards id
+            // (it serves it no more, or only as a fallback): there is then nothing to take out of service.
+            if (serving.isClosed() || current == null || current.guardOf(id) == null || !serving.trip(id)) {
                 return;
             }
-            RoutingState next = without(serving.current(), id);
+            RoutingState next = without(current, id);
             if (next == null) {
                 noFallback = true;
                 released = List.of();

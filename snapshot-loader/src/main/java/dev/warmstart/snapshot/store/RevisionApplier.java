@@ -102,8 +102,19 @@ final class RevisionApplier {
             try {
                 for (int attempt = 1; ; attempt++) {
                     serving.settleTrips(registry);
+                    RoutingState before = serving.current();
                     Plan plan = new Plan(registry);
-                    RoutingState next = plan.build();
+                    RoutingState next;
+                    try {
+                        next = plan.build();
+                    } catch (IOException | RuntimeException | Error e) {
+                        // Only a guard changes the state outside the apply lock: one that tripped meanwhile may have
+                        // released a snapshot this state was still verifying, which is no fault of the revision.
+                        if (serving.current() != before && attempt < 3) {
+                            continue;
+                        }
+                        throw e;
+                    }
                     RoutingState replaced;
                     long took;
                     List<ServedSnapshot> released;

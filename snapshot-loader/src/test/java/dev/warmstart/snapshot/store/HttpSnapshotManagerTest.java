@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,19 +71,19 @@ class HttpSnapshotManagerTest {
     }
 
     @Test
-    void followsPromoteAndRollbackOnTheServer() throws IOException {
+    void followsPromoteAndRollbackOnTheServer() throws IOException, InterruptedException {
         try (SnapshotManager manager = open(Duration.ofMillis(100))) {
             assertThat(manager.stableId()).isEqualTo(a.id());
             assertThat(manager.storeLocation()).isEqualTo(nginx.url().toString());
 
             store.promoteStable(b.id(), null);
-            await(() -> manager.stableId().equals(b.id()));
+            StoreFixtures.await(() -> manager.stableId().equals(b.id()), "the switch to beta");
             try (SnapshotLease lease = manager.select()) {
                 assertThat(lease.snapshot().metadata().provenance()).containsEntry("label", "beta");
             }
 
             store.rollback();
-            await(() -> manager.stableId().equals(a.id()));
+            StoreFixtures.await(() -> manager.stableId().equals(a.id()), "the rollback to alpha");
         }
     }
 
@@ -260,9 +259,10 @@ class HttpSnapshotManagerTest {
     }
 
     @Test
-    void aPublishedSnapshotIsDownloadedAndVerifiedAheadSoItsPromotionOnlySwaps() throws IOException {
+    void aPublishedSnapshotIsDownloadedAndVerifiedAheadSoItsPromotionOnlySwaps()
+            throws IOException, InterruptedException {
         try (SnapshotManager manager = open(Duration.ofHours(1))) {
-            await(() -> manager.isVerified(b));
+            StoreFixtures.await(() -> manager.isVerified(b), "the verification of beta ahead of its promotion");
             assertThat(events.verified).filteredOn(b.id()::equals).hasSize(1);
             long downloads = nginx.accessLog().stream()
                     .filter(l -> l.startsWith("GET /snapshots/" + b.id() + ".tar 200"))
@@ -333,19 +333,6 @@ class HttpSnapshotManagerTest {
         try (Stream<Path> files = Files.list(cache.resolve("snapshots"))) {
             assertThat(files.map(p -> p.getFileName().toString()))
                     .containsExactly(a.id() + "-" + a.contentHash() + ".tar");
-        }
-    }
-
-    private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within 20 s").isLessThan(deadline);
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
         }
     }
 
