@@ -268,7 +268,8 @@ public final class SnapshotStore {
 
     /**
      * Takes a misbehaving snapshot out of service: a canary serving it is removed; if it is stable, the previous
-     * stable takes its place. Marked {@code rolled-back} with the reason.
+     * stable takes its place; if a newer promotion made it a previous stable meanwhile, it is no longer one. Marked
+     * {@code rolled-back} with the reason.
      */
     public StoreRegistry markRolledBack(String id, String reason) throws IOException {
         return change("automatic rollback of " + id, registry -> {
@@ -288,18 +289,16 @@ public final class SnapshotStore {
                         registry.previousStable().get(0),
                         reason);
             }
-            if (!wasCanary) {
+            // A replica's record can arrive after an operator promoted a newer stable: the tripped snapshot is then
+            // a previous stable, and the next rollback would serve it again. It leaves the fallbacks too.
+            List<String> previous = new ArrayList<>(registry.previousStable());
+            boolean wasFallback = previous.remove(id);
+            if (!wasCanary && !wasFallback) {
                 return registry; // already out of service: nothing to change
             }
             List<SnapshotRecord> snapshots = new ArrayList<>(registry.snapshots());
             replace(snapshots, id, SnapshotRecord.ROLLED_BACK, reason);
-            return with(
-                    registry,
-                    snapshots,
-                    registry.stable(),
-                    registry.stableGuard(),
-                    registry.previousStable(),
-                    canaries);
+            return with(registry, snapshots, registry.stable(), registry.stableGuard(), previous, canaries);
         });
     }
 

@@ -113,6 +113,35 @@ class SnapshotStoreTest {
         assertThatThrownBy(() -> store.restore(999)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * A replica's automatic rollback of v2 can reach the store after an operator promoted v3 over it: v2 is then a
+     * previous stable, the fallback the next rollback would serve. It tripped its guard, so it must not stay one.
+     */
+    @Test
+    void aRollbackRecordedAfterANewerPromotionTakesTheTrippedSnapshotOutOfTheFallbacks() throws IOException {
+        SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
+        String v1 = publish(store, "v1");
+        String v2 = publish(store, "v2");
+        String v3 = publish(store, "v3");
+        store.promoteStable(v1, null);
+        store.promoteStable(v2, Guard.DEFAULT);
+        store.promoteStable(v3, Guard.DEFAULT);
+        assertThat(store.registry().previousStable()).isEqualTo(List.of(v2, v1));
+
+        StoreRegistry r = store.markRolledBack(v2, "automatic rollback: 3 failures");
+
+        assertThat(r.stable()).as("the operator's promotion stands").isEqualTo(v3);
+        assertThat(r.stableGuard()).isEqualTo(Guard.DEFAULT);
+        assertThat(r.previousStable()).isEqualTo(List.of(v1));
+        assertThat(r.snapshot(v2).orElseThrow().status()).isEqualTo(SnapshotRecord.ROLLED_BACK);
+        assertThat(r.snapshot(v2).orElseThrow().reason()).contains("3 failures");
+        assertThat(store.rollback().stable()).as("the next rollback skips v2").isEqualTo(v1);
+        // Recording it again changes nothing.
+        long revision = store.registry().revision();
+        store.markRolledBack(v2, "automatic rollback: again");
+        assertThat(store.registry().revision()).isEqualTo(revision);
+    }
+
     @Test
     void canariesTogetherCannotExceedAHundredPercent() throws IOException {
         SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
