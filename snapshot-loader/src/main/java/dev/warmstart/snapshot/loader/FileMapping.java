@@ -20,8 +20,8 @@ import java.nio.channels.FileChannel;
  * from JDK 24 on, opening a jar with {@code META-INF/versions/} entries bootstraps the JVM's first lambda, a few
  * milliseconds of every service's start-up (docs/performance.md section 5). Java 17 code cannot name a class
  * compiled for 22, so it is looked up by name, once, at the first mapping: the start-up path reads small files
- * ({@link MappedFile} does that itself) and never gets there. A jar built without a JDK 22+ has no such class, and maps as Java 17
- * does.
+ * ({@link MappedFile} does that itself) and never gets there. A jar built without a JDK 22+ has no such class, and
+ * maps as Java 17 does.
  */
 class FileMapping {
     private final FileChannel channel;

@@ -143,7 +143,7 @@ public final class PromptTemplate {
      * Reads the layout of {@link PromptLayout} with every offset bounds-checked, from a copy of the entry in one
      * array: the entry becomes strings anyway, and a prompt's first decoding in a cold JVM runs in the interpreter,
      * where each {@code ByteBuffer} read (four per segment, two per string) is a chain of calls and an array read
-     * is one bytecode; this halved the decoding of the start-up path's prompt (docs/performance.md section 5).
+     * is one bytecode: the start-up path's first prompt costs about a quarter less (docs/performance.md section 5).
      */
     private static final class Decoder {
         private final String name;
