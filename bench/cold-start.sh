@@ -7,7 +7,9 @@
 # (-XX:ArchiveClassesAtExit, then -XX:SharedArchiveFile), the AOT cache on 25 (-XX:AOTCacheOutput, then
 # -XX:AOTCache), each written by one training run of that very program, as a service image would ship it.
 # Also: a bare println (hello), the 1 GiB snapshot, Jackson / SnakeYAML parsing the same config (Java 17), and
-# ColdPhases, which times each loader call in-process (min and median over the runs).
+# ColdPhases, which times each loader call in-process (min and median over the runs), and ColdThreadCpu, the same
+# in the main thread's CPU time (which the load of other processes disturbs far less than wall time), each with an
+# archive of its own training run where the case has one (as ColdMapped has), so that it starts as that does.
 # Runs are interleaved (run 1 of every case, then run 2...) so that load from other processes spreads evenly.
 #
 # Usage: bench/cold-start.sh [RUNS] [OUTPUT.json]    (after: mvn -pl bench -am package -DskipTests)
@@ -54,21 +56,22 @@ done
 before=${BEFORE_LOADER_JAR:-}
 main_of() {
   case $1 in
-    hello) echo ColdHello ;; baseline) echo ColdBaseline ;; warmstart*) echo ColdMapped ;;
+    hello) echo ColdHello ;; baseline) echo ColdBaseline ;; warmstart*) echo ColdMapped ;; phases*) echo ColdPhases ;;
+    threadcpu*) echo ColdThreadCpu ;;
     jackson) echo ColdJackson ;; snakeyaml) echo ColdSnakeYaml ;;
   esac
 }
 cp_of() {
   case $2 in
     jackson) echo "$work/cold-$1.jar:$jackson" ;; snakeyaml) echo "$work/cold-$1.jar:$snakeyaml" ;;
-    warmstart-before | warmstart-1GiB-before) echo "$work/cold-$1.jar:$before" ;;
+    warmstart-before | warmstart-1GiB-before | phases-before | threadcpu-before) echo "$work/cold-$1.jar:$before" ;;
     *) echo "$work/cold-$1.jar:$loader" ;;
   esac
 }
 arg_of() {
   case $1 in
     warmstart-1GiB | warmstart-1GiB-before) echo "$bench_dir/1GiB-100k.tar" ;; jackson | snakeyaml) echo "$bench_dir/mix-core" ;;
-    warmstart-before) echo "${BEFORE_SNAPSHOT:-$bench_dir/mix.tar}" ;;
+    warmstart-before | phases-before | threadcpu-before) echo "${BEFORE_SNAPSHOT:-$bench_dir/mix.tar}" ;;
     *) echo "$bench_dir/mix.tar" ;;
   esac
 }
@@ -77,8 +80,8 @@ arg_of() {
 archive_flag() {
   if [ "$1" = 17 ]; then echo "-XX:SharedArchiveFile=$work/$2-17.jsa"; else echo "-XX:AOTCache=$work/$2-25.aot"; fi
 }
-programs=(baseline warmstart)
-[ -z "$before" ] || programs+=(warmstart-before)
+programs=(baseline warmstart phases threadcpu)
+[ -z "$before" ] || programs+=(warmstart-before phases-before threadcpu-before)
 for v in "${jdks[@]}"; do
   for p in "${programs[@]}"; do
     if [ "$v" = 17 ]; then train="-XX:ArchiveClassesAtExit=$work/$p-17.jsa"; else train="-XX:AOTCacheOutput=$work/$p-25.aot"; fi
@@ -87,7 +90,7 @@ for v in "${jdks[@]}"; do
     # -Xshare:on / -XX:AOTMode=on fail instead of silently starting without an archive that cannot be used.
     if [ "$v" = 17 ]; then strict=-Xshare:on; else strict=-XX:AOTMode=on; fi
     "$(javabin "$v")" $strict $(archive_flag "$v" "$p") -Xlog:class+load -cp "$(cp_of "$v" "$p")" \
-      "dev.warmstart.bench.cold.$(main_of "$p")" "$(arg_of "$p")" >"$work/check-$p-$v.log"
+      "dev.warmstart.bench.cold.$(main_of "$p")" "$(arg_of "$p")" >"$work/check-$p-$v.log" 2>&1
     grep -q "cold.$(main_of "$p") source: shared objects file" "$work/check-$p-$v.log" \
       || { echo "the $p archive on Java $v was not used: see $work/check-$p-$v.log"; exit 1; }
     [ "$p" = baseline ] || grep -q "loader.Snapshot source: shared objects file" "$work/check-$p-$v.log" \
@@ -117,16 +120,31 @@ for c in "${cases[@]}"; do
   IFS='|' read -r name v archive _ <<<"$c"
   echo "$name|$v|$archive|$(command_of "$c")"
 done >"$work/cases.txt"
+# ColdPhases and ColdThreadCpu in place of ColdMapped, named after the case they stand for, with their own archive
+# where that has one.
+for probe in phases threadcpu; do
+  for v in "${jdks[@]}"; do
+    echo "warmstart-$v|$v|none|$probe" "warmstart-archive-$v|$v|$probe|$probe"
+    [ -z "$before" ] || echo "warmstart-before-$v|$v|none|$probe-before" \
+      "warmstart-archive-before-$v|$v|$probe-before|$probe-before"
+  done | tr ' ' '\n' | while read -r c; do
+    IFS='|' read -r name v archive _ <<<"$c"
+    echo "$name|$v|$archive|$(command_of "$c")"
+  done >"$work/$probe.txt"
+done
 # The measuring loop: wait4() gives each JVM's CPU time (user + system, all its threads) and peak RSS exactly;
 # CPU time is the figure that other processes competing for the cores disturb least.
-python3 - "$runs" "$work/cases.txt" "$out" <<'PY'
+python3 - "$runs" "$work/cases.txt" "$out" "$work/phases.txt" "$work/threadcpu.txt" <<'PY'
 import json, os, subprocess, sys, time
 
-runs, cases_file, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-cases = []
-for line in open(cases_file):
-    name, java, archive, command = line.rstrip("\n").split("|", 3)
-    cases.append({"case": name, "java": int(java), "archive": archive, "argv": command.split()})
+runs, cases_file, out, phases_file, threadcpu_file = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+def read_cases(path):
+    cases = []
+    for line in open(path):
+        name, java, archive, command = line.rstrip("\n").split("|", 3)
+        cases.append({"case": name, "java": int(java), "archive": archive, "argv": command.split()})
+    return cases
+cases = read_cases(cases_file)
 
 def run(argv):
     t0 = time.perf_counter_ns()
@@ -186,25 +204,31 @@ for v in (17, 25):
 add("Java 17, Jackson", "jackson-17", "baseline-17")
 add("Java 17, SnakeYAML", "snakeyaml-17", "baseline-17")
 # Where the loader's part goes: ColdPhases times each loader call in-process (the first, open, includes loading
-# the loader's classes); the minimum over the runs is the figure the load disturbs least.
-phases = {}
-for c in cases:
-    if c["case"] in ("warmstart-%d" % c["java"], "warmstart-archive-%d" % c["java"]):
-        argv = [a if a != "dev.warmstart.bench.cold.ColdMapped" else "dev.warmstart.bench.cold.ColdPhases" for a in c["argv"]]
-        seen = {}
-        for _ in range(runs):
-            p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+# the loader's classes) in wall time, ColdThreadCpu in the main thread's CPU time; the minimum over the runs is the
+# figure the load disturbs least. Interleaved as above.
+def in_process(path, label):
+    probe_cases = read_cases(path)
+    seen = {c["case"]: {} for c in probe_cases}
+    for _ in range(runs):
+        for c in probe_cases:
+            p = subprocess.run(c["argv"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
             words = p.stderr.split()
             for k, v in zip(words[::2], words[1::2]):
-                seen.setdefault(k, []).append(float(v))
-        phases[c["case"]] = {k: {"minMs": min(v), "medianMs": pct(v, 0.5)} for k, v in seen.items()}
-        print("%-28s in-process, min (median) ms: %s" % (c["case"], "  ".join(
-            "%s %.2f (%.2f)" % (k, v["minMs"], v["medianMs"]) for k, v in phases[c["case"]].items())))
+                seen[c["case"]].setdefault(k, []).append(float(v))
+    result = {}
+    for c in probe_cases:
+        result[c["case"]] = {k: {"minMs": min(v), "medianMs": pct(v, 0.5)} for k, v in seen[c["case"]].items()}
+        print("%-28s %s, min (median) ms: %s" % (c["case"], label, "  ".join(
+            "%s %.2f (%.2f)" % (k, v["minMs"], v["medianMs"]) for k, v in result[c["case"]].items())))
+    return result
+phases = in_process(phases_file, "in-process")
+thread_cpu = in_process(threadcpu_file, "main-thread CPU")
 load = " ".join(open("/proc/loadavg").read().split()[:3]) + " on %d cores" % os.cpu_count()
 print("load average after the runs: " + load)
 if out:
     with open(out, "w") as f:
-        json.dump({"runs": runs, "load": load, "cases": list(by_name.values()), "adds": adds, "phases": phases},
+        json.dump({"runs": runs, "load": load, "cases": list(by_name.values()), "adds": adds, "phases": phases,
+                   "threadCpu": thread_cpu},
                   f, indent=2)
         f.write("\n")
 PY

@@ -17,7 +17,8 @@ import java.util.Map;
  * with {@link ColdMapped}). With {@code -Dpre=jar,nio,crc,exc,cls} it first does parts of the work ahead of
  * {@code Snapshot.open}, each timed on its own: load a loader class (opening the loader jar), open and read a
  * {@code FileChannel}, initialise {@code CRC32C}, load the loader's exception classes, load the classes
- * {@code open} runs. Prints one line of "name milliseconds" pairs to stderr. Run by hand, e.g.:
+ * {@code open} runs. Prints one line of "name milliseconds" pairs to stderr. {@code bench/cold-start.sh} runs it
+ * without {@code -Dpre}, with an archive of its own training run where the case has one; by hand, e.g.:
  *
  * <pre>
  * java -cp bench/target/cold-start/cold-17.jar:LOADER.jar dev.warmstart.bench.cold.ColdThreadCpu mix.tar

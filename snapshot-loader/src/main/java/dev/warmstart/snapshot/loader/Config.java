@@ -31,7 +31,12 @@ import java.util.function.UnaryOperator;
  */
 public final class Config {
     private final ConfigTable table;
+    /**
+     * Null for the process's environment and system properties: made when a value with a placeholder is read, so
+     * that a start-up whose lookups find none does not load the class.
+     */
     private final Placeholders placeholders;
+
     private final String source;
     private final String prefix;
 
@@ -41,12 +46,16 @@ public final class Config {
     }
 
     Config(ByteBuffer table, String source, UnaryOperator<String> env, UnaryOperator<String> sys) {
-        this(new ConfigTable(table, source, null), new Placeholders(env, sys, source), source, "");
+        this(
+                new ConfigTable(table, source, null),
+                env == null && sys == null ? null : new Placeholders(env, sys, source),
+                source,
+                "");
     }
 
     /** A config over a table mapped from {@code mapped}, whose faults are reported as the file changing size. */
     Config(ByteBuffer table, String source, MappedFile mapped) {
-        this(new ConfigTable(table, source, mapped), new Placeholders(null, null, source), source, "");
+        this(new ConfigTable(table, source, mapped), null, source, "");
     }
 
     private Config(ConfigTable table, Placeholders placeholders, String source, String prefix) {
@@ -331,7 +340,8 @@ public final class Config {
             case ConfigTableLayout.TYPE_BIG_NUMBER:
                 return table.text(r);
             case ConfigTableLayout.TYPE_STRING_WITH_PLACEHOLDERS:
-                return placeholders.resolve(table.text(r), full(key));
+                Placeholders p = placeholders != null ? placeholders : new Placeholders(null, null, source);
+                return p.resolve(table.text(r), full(key));
             case ConfigTableLayout.TYPE_LONG:
                 return Long.toString(table.longValue(r));
             case ConfigTableLayout.TYPE_DOUBLE:
@@ -376,7 +386,8 @@ public final class Config {
     }
 
     private String full(String key) {
-        return ConfigPath.join(prefix, key);
+        // The root config's keys are the keys: no call into ConfigPath, a class less on a service's start-up path.
+        return prefix.isEmpty() ? key : ConfigPath.join(prefix, key);
     }
 
     private int find(String key) {

@@ -182,15 +182,8 @@ final class ConfigTable {
     private int compareKey(int r, byte[] key) {
         int rec = record(r);
         int len = table.getInt(rec + 4);
-        int off = heapSlice(table.getInt(rec), len, r);
-        int n = Math.min(len, key.length);
-        for (int k = 0; k < n; k++) {
-            int c = (table.get(off + k) & 0xff) - (key[k] & 0xff);
-            if (c != 0) {
-                return c;
-            }
-        }
-        return len - key.length;
+        // The index's comparison (eight bytes per read), not a class of its own: one class less to load at start-up.
+        return SnapshotIndex.compareBytes(table, heapSlice(table.getInt(rec), len, r), len, key);
     }
 
     private int valueOffset(int r, int expectedLength) {

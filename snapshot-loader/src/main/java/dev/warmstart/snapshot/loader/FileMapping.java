@@ -20,32 +20,17 @@ import java.nio.channels.FileChannel;
  * from JDK 24 on, opening a jar with {@code META-INF/versions/} entries bootstraps the JVM's first lambda, a few
  * milliseconds of every service's start-up (docs/performance.md section 5). Java 17 code cannot name a class
  * compiled for 22, so it is looked up by name, once, at the first mapping: the start-up path reads small files
- * ({@link #read(long)}) and never gets there. A jar built without a JDK 22+ has no such class, and maps as Java 17
- * does.
+ * ({@link MappedFile} does that itself) and never gets there. A jar built without a JDK 22+ has no such class, and
+ * maps as Java 17 does.
  */
 class FileMapping {
     private final FileChannel channel;
-    private final ByteBuffer memory;
 
     /**
-     * @param channel the file that {@link #map(long, long)} maps range by range; null for read memory
-     * @param memory the memory a small file is read into; null for a mapped file
+     * @param channel the file that {@link #map(long, long)} maps range by range
      */
-    FileMapping(FileChannel channel, ByteBuffer memory) {
+    FileMapping(FileChannel channel) {
         this.channel = channel;
-        this.memory = memory;
-    }
-
-    /**
-     * Sets aside the direct memory a small file is read into instead of mapped, on every Java version: freed by the
-     * garbage collector, not by {@link #close()}. Not taken from an arena on Java 22+: creating the first shared
-     * arena costs a cold JVM tens of milliseconds of FFM bootstrap, which the read path exists to avoid
-     * (docs/cold-start.md).
-     *
-     * @param length the file's length, at most {@link Integer#MAX_VALUE}: the bytes {@link #buffer()} holds
-     */
-    static FileMapping read(long length) {
-        return new FileMapping(null, ByteBuffer.allocateDirect((int) length));
     }
 
     /**
@@ -58,7 +43,7 @@ class FileMapping {
      */
     static FileMapping map(FileChannel channel, long length) throws IOException {
         FileMapping arena = Arenas.map(channel, length);
-        return arena != null ? arena : new FileMapping(channel, null);
+        return arena != null ? arena : new FileMapping(channel);
     }
 
     /**
@@ -70,14 +55,6 @@ class FileMapping {
     }
 
     /**
-     * The memory a file {@link #read} instead of mapped is read into, writable, positioned at 0; null for a mapped
-     * file.
-     */
-    ByteBuffer buffer() {
-        return memory;
-    }
-
-    /**
      * Returns {@code length} bytes at {@code offset} (at most 2 GiB) of a {@link #map mapped} file, read-only.
      *
      * @throws IOException when the operating system refuses the mapping
@@ -86,9 +63,9 @@ class FileMapping {
         return channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
     }
 
-    /** Releases nothing here: the garbage collector unmaps each buffer, and frees read memory, once unreachable. */
+    /** Releases nothing here: the garbage collector unmaps each buffer once unreachable. */
     void close() {
-        // Nothing to release on Java 17, nor for memory a small file was read into.
+        // Nothing to release on Java 17.
     }
 
     /**

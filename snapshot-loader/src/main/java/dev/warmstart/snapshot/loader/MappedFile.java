@@ -34,7 +34,7 @@ final class MappedFile {
     private final FileChannel channel;
     private final long regionSize;
     private final long length;
-    /** Set in the constructor for a file read whole; for a mapped file, set when it is first mapped. */
+    /** Set when the file is first mapped; never for a file read whole, which needs nothing of FileMapping. */
     private volatile FileMapping mapping; // written under this object's lock
 
     private boolean closed; // guarded by this
@@ -48,9 +48,7 @@ final class MappedFile {
         this.length = length;
         if (length <= readLimit) {
             this.regionSize = Long.MAX_VALUE; // one region, whatever the offset
-            FileMapping memory = FileMapping.read(length);
-            this.regions = new ByteBuffer[] {readInto(memory)};
-            this.mapping = memory;
+            this.regions = new ByteBuffer[] {readWhole()};
             return;
         }
         // Mapped on first use, not here: open needs only the file's first bytes (head()), and a mapping's cost
@@ -136,28 +134,24 @@ final class MappedFile {
     }
 
     /**
-     * Reads the whole file, with positional reads (the channel's position is never used), into the memory
-     * {@link FileMapping} set aside for it; returns a read-only view, as a mapping would be.
+     * Reads the whole file, with positional reads (the channel's position is never used), into one new direct
+     * buffer; returns a read-only view, as a mapping would be. The memory is freed by the garbage collector, not by
+     * {@link #close()}, on every Java version: not taken from an arena on Java 22+, because creating the first
+     * shared arena costs a cold JVM tens of milliseconds of FFM bootstrap, which reading exists to avoid
+     * (docs/cold-start.md). Done here rather than by {@link FileMapping}, so that a start-up that reads its snapshot
+     * loads no class it does not run (docs/performance.md section 5).
      */
-    private ByteBuffer readInto(FileMapping memory) throws IOException {
-        boolean done = false;
-        try {
-            ByteBuffer buffer = memory.buffer();
-            long at = 0;
-            while (buffer.hasRemaining()) {
-                int n = channel.read(buffer, at);
-                if (n < 0) {
-                    throw changedSize(Long.toString(at), null);
-                }
-                at += n;
+    private ByteBuffer readWhole() throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect((int) length);
+        long at = 0;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                throw changedSize(Long.toString(at), null);
             }
-            done = true;
-            return buffer.flip().asReadOnlyBuffer();
-        } finally {
-            if (!done) {
-                memory.close();
-            }
+            at += n;
         }
+        return buffer.flip().asReadOnlyBuffer();
     }
 
     /** Maps a range, saying what to check when the operating system refuses. */

@@ -139,40 +139,50 @@ public final class PromptTemplate {
         return "PromptTemplate[" + name + ", " + syntax + ", variables " + variables + "]";
     }
 
-    /** Reads the layout of {@link PromptLayout} with every offset bounds-checked. */
+    /**
+     * Reads the layout of {@link PromptLayout} with every offset bounds-checked, from a copy of the entry in one
+     * array: the entry becomes strings anyway, and a prompt's first decoding in a cold JVM runs in the interpreter,
+     * where each {@code ByteBuffer} read (four per segment, two per string) is a chain of calls and an array read
+     * is one bytecode: the start-up path's first prompt costs about a quarter less (docs/performance.md section 5).
+     */
     private static final class Decoder {
         private final String name;
-        private final ByteBuffer buf;
+        private final ByteBuffer entry;
         private final String source;
+        /** The entry's bytes, copied by {@link #decode()}. */
+        private byte[] buf;
+
         private int heapStart;
         private int heapLength;
 
-        Decoder(String name, ByteBuffer buf, String source) {
+        Decoder(String name, ByteBuffer entry, String source) {
             this.name = name;
-            this.buf = buf;
+            this.entry = entry;
             this.source = source;
         }
 
         PromptTemplate decode() {
-            int length = buf.capacity();
+            int length = entry.capacity();
             if (length < PromptLayout.HEADER_LENGTH) {
                 throw corrupt("is " + length + " bytes, shorter than its header");
             }
+            buf = new byte[length];
+            entry.get(0, buf);
             for (int i = 0; i < PromptLayout.MAGIC.length; i++) {
-                if (buf.get(i) != PromptLayout.MAGIC[i]) {
+                if (buf[i] != PromptLayout.MAGIC[i]) {
                     throw corrupt("has a bad magic");
                 }
             }
-            PromptSyntax syntax = switch (buf.get(8)) {
+            PromptSyntax syntax = switch (buf[8]) {
                 case PromptLayout.SYNTAX_PLAIN -> PromptSyntax.PLAIN;
                 case PromptLayout.SYNTAX_DIFY -> PromptSyntax.DIFY;
                 case PromptLayout.SYNTAX_JINJA2 -> PromptSyntax.JINJA2;
-                default -> throw corrupt("has unknown syntax code " + buf.get(8));
+                default -> throw corrupt("has unknown syntax code " + buf[8]);
             };
-            long segmentCount = buf.getInt(12) & 0xffffffffL;
-            long variableCount = buf.getInt(16) & 0xffffffffL;
-            long metadataCount = buf.getInt(20) & 0xffffffffL;
-            long heap = buf.getInt(24) & 0xffffffffL;
+            long segmentCount = getInt(12) & 0xffffffffL;
+            long variableCount = getInt(16) & 0xffffffffL;
+            long metadataCount = getInt(20) & 0xffffffffL;
+            long heap = getInt(24) & 0xffffffffL;
             long expected = PromptLayout.HEADER_LENGTH
                     + segmentCount * PromptLayout.SEGMENT_LENGTH
                     + variableCount * PromptLayout.VARIABLE_LENGTH
@@ -187,27 +197,26 @@ public final class PromptTemplate {
             heapStart = metadataStart + (int) metadataCount * PromptLayout.METADATA_LENGTH;
             heapLength = (int) heap;
 
-            String text = string(buf.getInt(28), buf.getInt(32));
+            String text = string(getInt(28), getInt(32));
             List<String> variables = new ArrayList<>((int) variableCount);
             for (int i = 0; i < variableCount; i++) {
                 int at = variablesStart + i * PromptLayout.VARIABLE_LENGTH;
-                variables.add(string(buf.getInt(at), buf.getInt(at + 4)));
+                variables.add(string(getInt(at), getInt(at + 4)));
             }
             Map<String, String> metadata = new LinkedHashMap<>();
             for (int i = 0; i < metadataCount; i++) {
                 int at = metadataStart + i * PromptLayout.METADATA_LENGTH;
-                metadata.put(
-                        string(buf.getInt(at), buf.getInt(at + 4)), string(buf.getInt(at + 8), buf.getInt(at + 12)));
+                metadata.put(string(getInt(at), getInt(at + 4)), string(getInt(at + 8), getInt(at + 12)));
             }
             String[] literals = new String[(int) segmentCount];
             String[] slots = new String[(int) segmentCount];
             for (int i = 0; i < segmentCount; i++) {
                 int at = segmentsStart + i * PromptLayout.SEGMENT_LENGTH;
-                int kind = buf.getInt(at);
+                int kind = getInt(at);
                 if (kind == PromptLayout.SEGMENT_LITERAL) {
-                    literals[i] = string(buf.getInt(at + 4), buf.getInt(at + 8));
+                    literals[i] = string(getInt(at + 4), getInt(at + 8));
                 } else if (kind == PromptLayout.SEGMENT_SLOT) {
-                    int v = buf.getInt(at + 4);
+                    int v = getInt(at + 4);
                     if (v < 0 || v >= variableCount) {
                         throw corrupt("has a slot for variable " + v + " of " + variableCount);
                     }
@@ -231,9 +240,15 @@ public final class PromptTemplate {
             if (offset < 0 || length < 0 || (long) offset + length > heapLength) {
                 throw corrupt("points outside its heap (" + offset + "+" + length + " of " + heapLength + " bytes)");
             }
-            byte[] bytes = new byte[length];
-            buf.get(heapStart + offset, bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
+            return new String(buf, heapStart + offset, length, StandardCharsets.UTF_8);
+        }
+
+        /** The big-endian int at {@code at}, which the header checks put inside the entry. */
+        private int getInt(int at) {
+            return (buf[at] & 0xff) << 24
+                    | (buf[at + 1] & 0xff) << 16
+                    | (buf[at + 2] & 0xff) << 8
+                    | (buf[at + 3] & 0xff);
         }
 
         private RuntimeException corrupt(String what) {

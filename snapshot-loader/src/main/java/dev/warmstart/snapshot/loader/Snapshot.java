@@ -13,7 +13,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -175,7 +174,12 @@ public final class Snapshot implements AutoCloseable {
         if (regionSize < 4096 || regionSize % SnapshotFormat.BLOCK != 0 || regionSize > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("region size must be a multiple of 512 between 4 KiB and 2 GiB");
         }
-        boolean verifyOnAccess = Arrays.asList(options).contains(SnapshotOption.VERIFY_ON_FIRST_ACCESS);
+        boolean verifyOnAccess = false;
+        // A loop, not Arrays.asList(options).contains: without options it initialises neither the enum nor a list
+        // class, which an archived start-up otherwise pays for (docs/performance.md section 5).
+        for (SnapshotOption option : options) {
+            verifyOnAccess |= option == SnapshotOption.VERIFY_ON_FIRST_ACCESS;
+        }
         requireRegularFile(file);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         try {
@@ -191,8 +195,13 @@ public final class Snapshot implements AutoCloseable {
      * waiting on it) forever, and the others fail later with a message that does not say why.
      */
     private static void requireRegularFile(Path file) throws IOException {
+        // Files.isRegularFile is one stat() on the JDK's own file systems; readAttributes first loads a dozen
+        // attribute-view classes (0.15-0.2 ms of an archived Java 17 start-up), so it is left to the error path.
+        if (Files.isRegularFile(file)) {
+            return;
+        }
         BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        if (!attributes.isRegularFile()) {
+        if (!attributes.isRegularFile()) { // not when it became one between the two calls
             String what = attributes.isDirectory() ? "a directory" : "a special file (FIFO, socket or device)";
             throw Failures.notRegularFile(
                     file.toString(), "is " + what + ", not a snapshot file; pass the path of a snapshot .tar");

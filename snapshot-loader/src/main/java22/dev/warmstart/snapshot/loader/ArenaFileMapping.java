@@ -36,7 +36,7 @@ final class ArenaFileMapping extends FileMapping {
      * @throws IOException when the operating system refuses the mapping
      */
     ArenaFileMapping(FileChannel channel, long length) throws IOException {
-        super(channel, null);
+        super(channel);
         Arena shared = Arena.ofShared();
         try {
             this.file = channel.map(FileChannel.MapMode.READ_ONLY, 0, length, shared);

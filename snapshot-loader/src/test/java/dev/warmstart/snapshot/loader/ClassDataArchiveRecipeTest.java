@@ -155,6 +155,25 @@ class ClassDataArchiveRecipeTest {
         }
     }
 
+    /**
+     * What an archive leaves of a start-up on Java 17 is mostly the work of the classes the path runs, so the path
+     * loads none it does not run: a small snapshot is read without {@code FileMapping}, and a lookup of the root
+     * config whose value has no placeholder needs neither {@code Placeholders} nor {@code ConfigPath}
+     * (docs/performance.md section 5).
+     */
+    @Test
+    void theStartUpPathLoadsNoLoaderClassItDoesNotRun() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Result result =
+                run(java, "-Xshare:auto", "-Xlog:class+load:file=classes.log", "-jar", "app.jar", snapshot.toString());
+        assertThat(result.output).contains(EXPECTED);
+        String log = Files.readString(dir.resolve("classes.log"));
+        assertThat(log).contains("dev.warmstart.snapshot.loader.MappedFile source:");
+        for (String type : List.of("loader.FileMapping", "loader.Placeholders", "format.ConfigPath")) {
+            assertThat(log).as("class loading log").doesNotContain("dev.warmstart.snapshot." + type + " source:");
+        }
+    }
+
     private void assertLoaderClassesCameFromTheArchive() throws IOException {
         String log = Files.readString(dir.resolve("classes.log"));
         for (String type : List.of("Snapshot", "MappedFile", "SnapshotIndex", "Config", "PromptTemplate")) {

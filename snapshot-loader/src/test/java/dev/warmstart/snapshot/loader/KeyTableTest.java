@@ -88,6 +88,40 @@ class KeyTableTest {
     }
 
     @Test
+    void keysThatShareLongPrefixesOrDifferAtEightByteBoundariesAreEachFound() {
+        // Lookups compare eight bytes at a time: keys differing just before, at and after a chunk boundary, keys
+        // that are prefixes of others, and bytes above 0x7f (which sort after ASCII, as unsigned bytes).
+        List<String> keys = List.of(
+                "services.svc_0125.endpoint",
+                "services.svc_0125.endpoint2",
+                "services.svc_0125.endpoinu",
+                "services.svc_0126.endpoint",
+                "services",
+                "services.svc_012",
+                "service\\.",
+                "servicez",
+                "services.svc_0125.éndpoint",
+                "services.svc_0125.ndpoint",
+                "abcdefg",
+                "abcdefgh",
+                "abcdefghi",
+                "abcdefgi");
+        Map<String, Object> tree = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            tree.put(keys.get(i), i);
+        }
+        Config c = config(tree);
+        for (int i = 0; i < keys.size(); i++) {
+            assertThat(c.getInt(ConfigPath.escapeSegment(keys.get(i))))
+                    .as(keys.get(i))
+                    .isEqualTo(i);
+        }
+        for (String absent : List.of("services.svc_0125.endpoin", "services.svc_0125", "abcdefgg", "abcdefghh", "")) {
+            assertThat(c.contains(absent)).as(absent).isFalse();
+        }
+    }
+
+    @Test
     void numbersKeepTheirType() {
         Config c = config(map(
                 "i",

@@ -9,6 +9,7 @@ import dev.warmstart.snapshot.writer.ConfigTableWriter;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -108,6 +109,32 @@ class SnapshotEdgeTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(dir.toString())
                 .hasMessageContaining("is a directory");
+    }
+
+    @Test
+    void aSnapshotsConfigResolvesPlaceholdersFromTheProcessSystemProperties() throws IOException {
+        ConfigTableWriter table = new ConfigTableWriter();
+        table.put("", Map.of("model", Map.of("name", "${sys:warmstart.edge.model:-fallback}")));
+        Path file = SnapshotTestFiles.write(
+                dir.resolve("placeholders.tar"), Map.of(SnapshotFormat.CONFIG_TABLE_ENTRY, table.toTableBytes()));
+        try (Snapshot snapshot = Snapshot.open(file)) {
+            assertThat(snapshot.config().getString("model.name")).isEqualTo("fallback");
+            System.setProperty("warmstart.edge.model", "gpt-4o");
+            try {
+                assertThat(snapshot.config().getString("model.name")).isEqualTo("gpt-4o");
+                assertThat(snapshot.config().subtree("model").getString("name")).isEqualTo("gpt-4o");
+            } finally {
+                System.clearProperty("warmstart.edge.model");
+            }
+        }
+    }
+
+    @Test
+    void aMissingFileIsANoSuchFileExceptionNamingIt() {
+        Path missing = dir.resolve("missing.tar");
+        assertThatThrownBy(() -> Snapshot.open(missing))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("missing.tar");
     }
 
     @Test
