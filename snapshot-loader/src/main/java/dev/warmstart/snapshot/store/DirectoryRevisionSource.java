@@ -2,20 +2,16 @@ package dev.warmstart.snapshot.store;
 
 import dev.warmstart.snapshot.writer.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Revisions from a store directory: {@code registry.json} re-read when the directory reports a change
- * ({@link WatchService}) and at least every poll interval, snapshots mapped straight from {@code snapshots/}.
+ * ({@link DirectoryEvents}: inotify read on the watcher's own thread where it can, else the {@link WatchService}) and
+ * at least every poll interval, snapshots mapped straight from {@code snapshots/}.
  */
 final class DirectoryRevisionSource implements RevisionSource {
     private static final System.Logger LOG = System.getLogger(SnapshotManager.class.getName());
@@ -23,7 +19,7 @@ final class DirectoryRevisionSource implements RevisionSource {
     private final SnapshotStore store;
     private final boolean useWatchService;
     private final Object watchLock = new Object();
-    private WatchService watchService;
+    private DirectoryEvents events;
     private boolean watchStarted;
     private volatile boolean closed;
 
@@ -69,8 +65,8 @@ final class DirectoryRevisionSource implements RevisionSource {
         synchronized (watchLock) {
             registering = useWatchService && !watchStarted && !closed;
         }
-        WatchService ws = watchService();
-        if (ws == null) {
+        DirectoryEvents events = events();
+        if (events == null) {
             Thread.sleep(max.toMillis());
             return;
         }
@@ -79,22 +75,7 @@ final class DirectoryRevisionSource implements RevisionSource {
             // and before the watch existed, instead of leaving that to the next poll.
             return;
         }
-        long deadline = System.nanoTime() + max.toNanos();
-        try {
-            while (true) {
-                long left = deadline - System.nanoTime();
-                WatchKey key = left > 0 ? ws.poll(left, TimeUnit.NANOSECONDS) : null;
-                if (key == null) {
-                    return; // the poll interval: the registry is read anyway
-                }
-                boolean registry = concernsRegistry(key.pollEvents());
-                if (!key.reset() || registry) {
-                    return; // a key that cannot be reset (the directory is gone): the refresh says what is wrong
-                }
-            }
-        } catch (ClosedWatchServiceException e) {
-            throw new InterruptedException("the watch service of " + store.directory() + " is closed");
-        }
+        events.await(max.toNanos()); // an event or the poll interval: the registry is read either way
     }
 
     /**
@@ -103,13 +84,17 @@ final class DirectoryRevisionSource implements RevisionSource {
      */
     static boolean concernsRegistry(List<WatchEvent<?>> events) {
         for (WatchEvent<?> e : events) {
-            if (!(e.context() instanceof Path name)
-                    || !(name.toString().equals(StoreFiles.LOCK_FILE)
-                            || AtomicFiles.isTemporary(name, AtomicFiles.TEMP_SUFFIX))) {
+            if (!(e.context() instanceof Path name) || concernsRegistry(name)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** @return whether an event for {@code name} in the store directory may mean a new registry */
+    static boolean concernsRegistry(Path name) {
+        return !(name.toString().equals(StoreFiles.LOCK_FILE)
+                || AtomicFiles.isTemporary(name, AtomicFiles.TEMP_SUFFIX));
     }
 
     @Override
@@ -121,43 +106,28 @@ final class DirectoryRevisionSource implements RevisionSource {
     public void close() {
         synchronized (watchLock) {
             closed = true;
-            if (watchService != null) {
-                try {
-                    watchService.close();
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "cannot close the watch service of " + store.directory(), e);
-                }
-                watchService = null;
+            if (events != null) {
+                events.close();
+                events = null;
             }
         }
     }
 
     /** Registered on first use, on the watcher's thread; null when events are off or unavailable. */
-    private WatchService watchService() {
+    private DirectoryEvents events() {
         synchronized (watchLock) {
             if (!useWatchService || watchStarted || closed) {
-                return watchService;
+                return events;
             }
             watchStarted = true;
-            WatchService ws = null;
             try {
-                ws = FileSystems.getDefault().newWatchService();
-                store.directory()
-                        .register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-                watchService = ws;
+                events = DirectoryEvents.open(store.directory());
             } catch (IOException | UnsupportedOperationException e) {
                 LOG.log(
                         System.Logger.Level.INFO,
                         "no file-system events for " + store.directory() + " (" + e + "); polling instead");
-                if (ws != null) {
-                    try {
-                        ws.close();
-                    } catch (IOException closing) {
-                        e.addSuppressed(closing);
-                    }
-                }
             }
-            return watchService;
+            return events;
         }
     }
 }
