@@ -162,6 +162,25 @@ public final class SwitchLatency {
                 }
             });
         }
+        if (Boolean.getBoolean("bench.switch.watcherOnly")) { // for comparing two loaders' watchers quickly
+            String row = String.format(
+                    Locale.ROOT,
+                    "  {\"shape\": \"%s\", \"switchesWithGc\": %d,%n"
+                            + "   \"promoteToFirstRequestMs\": %s,%n   \"rollbackToFirstRequestMs\": %s,%n"
+                            + "   \"promoteToFirstRequestWithoutGcMs\": %s,%n"
+                            + "   \"rollbackToFirstRequestWithoutGcMs\": %s,%n"
+                            + "   \"applyMs\": %s,%n   \"readerDuringSwitches\": %s}",
+                    shape.label(),
+                    switchesWithGc[0],
+                    stats(promoted),
+                    stats(rolledBack),
+                    stats(without(promoted, promotedGc)),
+                    stats(without(rolledBack, rolledBackGc)),
+                    stats(applied),
+                    busy.json());
+            System.err.println(row);
+            return row;
+        }
         verifiedB.rearm();
         ManagerOptions manual = ManagerOptions.defaults()
                 .withPollInterval(Duration.ofHours(1))
