@@ -14,8 +14,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -85,7 +83,7 @@ final class InotifyEvents implements DirectoryEvents {
     private final Path directory;
     private final int inotify;
     private final int wakeUp;
-    /** Two struct pollfd: the eventfd first, then inotify (left out once the watch is gone); poll sets revents. */
+    /** Two struct pollfd: the eventfd first, then inotify (left out once the watch is gone). */
     private final MemorySegment pollFds;
 
     private final MemorySegment buffer;
@@ -165,6 +163,8 @@ final class InotifyEvents implements DirectoryEvents {
                     return false;
                 }
                 int millis = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
+                pollFds.set(JAVA_SHORT, 6, (short) 0);
+                pollFds.set(JAVA_SHORT, 14, (short) 0);
                 int ready = poll(watchGone ? 1 : 2, millis);
                 if (closedNow()) {
                     throw closedException();
@@ -184,8 +184,7 @@ final class InotifyEvents implements DirectoryEvents {
                     Thread.sleep(Math.max(1, millis));
                     return false;
                 }
-                // Ready and not closed: the eventfd is only written by close, so inotify has events.
-                if (ready > 0 && !watchGone && drain()) {
+                if (ready > 0 && pollFds.get(JAVA_SHORT, 14) != 0 && drain()) {
                     return true;
                 }
             }
@@ -207,24 +206,17 @@ final class InotifyEvents implements DirectoryEvents {
      */
     private boolean drain() {
         long n = read();
-        if (n <= 0) {
-            return false;
-        }
-        // Parsed from a heap copy: on this path every access through a MemorySegment is an interpreted VarHandle call.
-        byte[] events = new byte[(int) n];
-        MemorySegment.copy(buffer, JAVA_BYTE, 0, events, 0, events.length);
-        ByteBuffer view = ByteBuffer.wrap(events).order(ByteOrder.nativeOrder());
         boolean registry = false;
-        for (int at = 0; at + EVENT_HEADER <= events.length; ) {
-            int mask = view.getInt(at + 4);
-            int length = view.getInt(at + 12);
+        for (long at = 0; at + EVENT_HEADER <= n; ) {
+            int mask = buffer.get(JAVA_INT, at + 4);
+            int length = buffer.get(JAVA_INT, at + 12);
             if ((mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) != 0) {
                 watchGone = true; // the refresh that follows says what is wrong with the store
                 registry = true;
             } else if ((mask & IN_Q_OVERFLOW) != 0 || length == 0) {
                 registry = true; // events lost, or one without a name
             } else if (!registry
-                    && DirectoryRevisionSource.concernsRegistry(Path.of(name(events, at + EVENT_HEADER, length)))) {
+                    && DirectoryRevisionSource.concernsRegistry(Path.of(name(at + EVENT_HEADER, length)))) {
                 registry = true;
             }
             at += EVENT_HEADER + length;
@@ -233,12 +225,14 @@ final class InotifyEvents implements DirectoryEvents {
     }
 
     /** The NUL-padded name of an event. */
-    private static String name(byte[] events, int offset, int length) {
+    private String name(long offset, int length) {
         int end = 0;
-        while (end < length && events[offset + end] != 0) {
+        while (end < length && buffer.get(JAVA_BYTE, offset + end) != 0) {
             end++;
         }
-        return new String(events, offset, end, StandardCharsets.UTF_8);
+        byte[] bytes = new byte[end];
+        MemorySegment.copy(buffer, JAVA_BYTE, offset, bytes, 0, end);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     @Override
