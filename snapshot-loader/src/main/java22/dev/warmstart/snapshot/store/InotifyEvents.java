@@ -199,29 +199,32 @@ final class InotifyEvents implements DirectoryEvents {
     }
 
     /**
-     * Reads the queued events, as many as the buffer holds: one read, because every downcall on this rarely run path
-     * goes through the interpreter. Events left queued make the next {@code poll} return at once.
+     * Reads every queued event.
      *
      * @return whether one of them may mean a new registry
      */
     private boolean drain() {
-        long n = read();
         boolean registry = false;
-        for (long at = 0; at + EVENT_HEADER <= n; ) {
-            int mask = buffer.get(JAVA_INT, at + 4);
-            int length = buffer.get(JAVA_INT, at + 12);
-            if ((mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) != 0) {
-                watchGone = true; // the refresh that follows says what is wrong with the store
-                registry = true;
-            } else if ((mask & IN_Q_OVERFLOW) != 0 || length == 0) {
-                registry = true; // events lost, or one without a name
-            } else if (!registry
-                    && DirectoryRevisionSource.concernsRegistry(Path.of(name(at + EVENT_HEADER, length)))) {
-                registry = true;
+        while (true) {
+            long n = read();
+            if (n <= 0) {
+                return registry; // EAGAIN: nothing more queued (a non-blocking descriptor)
             }
-            at += EVENT_HEADER + length;
+            for (long at = 0; at + EVENT_HEADER <= n; ) {
+                int mask = buffer.get(JAVA_INT, at + 4);
+                int length = buffer.get(JAVA_INT, at + 12);
+                if ((mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) != 0) {
+                    watchGone = true; // the refresh that follows says what is wrong with the store
+                    registry = true;
+                } else if ((mask & IN_Q_OVERFLOW) != 0 || length == 0) {
+                    registry = true; // events lost, or one without a name
+                } else if (!registry
+                        && DirectoryRevisionSource.concernsRegistry(Path.of(name(at + EVENT_HEADER, length)))) {
+                    registry = true;
+                }
+                at += EVENT_HEADER + length;
+            }
         }
-        return registry;
     }
 
     /** The NUL-padded name of an event. */
