@@ -2,16 +2,20 @@ package dev.warmstart.snapshot.store;
 
 import dev.warmstart.snapshot.writer.AtomicFiles;
 import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Revisions from a store directory: {@code registry.json} re-read when the directory reports a change
- * ({@link DirectoryEvents}: inotify read on the watcher's own thread where it can, else the {@link WatchService}) and
- * at least every poll interval, snapshots mapped straight from {@code snapshots/}.
+ * ({@link WatchService}) and at least every poll interval, snapshots mapped straight from {@code snapshots/}.
  */
 final class DirectoryRevisionSource implements RevisionSource {
     private static final System.Logger LOG = System.getLogger(SnapshotManager.class.getName());
@@ -19,7 +23,7 @@ final class DirectoryRevisionSource implements RevisionSource {
     private final SnapshotStore store;
     private final boolean useWatchService;
     private final Object watchLock = new Object();
-    private DirectoryEvents events;
+    private WatchService watchService;
     private boolean watchStarted;
     private volatile boolean closed;
 
@@ -65,8 +69,8 @@ final class DirectoryRevisionSource implements RevisionSource {
         synchronized (watchLock) {
             registering = useWatchService && !watchStarted && !closed;
         }
-        DirectoryEvents events = events();
-        if (events == null) {
+        WatchService ws = watchService();
+        if (ws == null) {
             Thread.sleep(max.toMillis());
             return;
         }
@@ -75,7 +79,22 @@ final class DirectoryRevisionSource implements RevisionSource {
             // and before the watch existed, instead of leaving that to the next poll.
             return;
         }
-        events.await(max.toNanos()); // an event or the poll interval: the registry is read either way
+        long deadline = System.nanoTime() + max.toNanos();
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                WatchKey key = left > 0 ? ws.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (key == null) {
+                    return; // the poll interval: the registry is read anyway
+                }
+                boolean registry = concernsRegistry(key.pollEvents());
+                if (!key.reset() || registry) {
+                    return; // a key that cannot be reset (the directory is gone): the refresh says what is wrong
+                }
+            }
+        } catch (ClosedWatchServiceException e) {
+            throw new InterruptedException("the watch service of " + store.directory() + " is closed");
+        }
     }
 
     /**
@@ -84,17 +103,13 @@ final class DirectoryRevisionSource implements RevisionSource {
      */
     static boolean concernsRegistry(List<WatchEvent<?>> events) {
         for (WatchEvent<?> e : events) {
-            if (!(e.context() instanceof Path name) || concernsRegistry(name)) {
+            if (!(e.context() instanceof Path name)
+                    || !(name.toString().equals(StoreFiles.LOCK_FILE)
+                            || AtomicFiles.isTemporary(name, AtomicFiles.TEMP_SUFFIX))) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** @return whether an event for {@code name} in the store directory may mean a new registry */
-    static boolean concernsRegistry(Path name) {
-        return !(name.toString().equals(StoreFiles.LOCK_FILE)
-                || AtomicFiles.isTemporary(name, AtomicFiles.TEMP_SUFFIX));
     }
 
     @Override
@@ -106,28 +121,43 @@ final class DirectoryRevisionSource implements RevisionSource {
     public void close() {
         synchronized (watchLock) {
             closed = true;
-            if (events != null) {
-                events.close();
-                events = null;
+            if (watchService != null) {
+                try {
+                    watchService.close();
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "cannot close the watch service of " + store.directory(), e);
+                }
+                watchService = null;
             }
         }
     }
 
     /** Registered on first use, on the watcher's thread; null when events are off or unavailable. */
-    private DirectoryEvents events() {
+    private WatchService watchService() {
         synchronized (watchLock) {
             if (!useWatchService || watchStarted || closed) {
-                return events;
+                return watchService;
             }
             watchStarted = true;
+            WatchService ws = null;
             try {
-                events = DirectoryEvents.open(store.directory());
+                ws = FileSystems.getDefault().newWatchService();
+                store.directory()
+                        .register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+                watchService = ws;
             } catch (IOException | UnsupportedOperationException e) {
                 LOG.log(
                         System.Logger.Level.INFO,
                         "no file-system events for " + store.directory() + " (" + e + "); polling instead");
+                if (ws != null) {
+                    try {
+                        ws.close();
+                    } catch (IOException closing) {
+                        e.addSuppressed(closing);
+                    }
+                }
             }
-            return events;
+            return watchService;
         }
     }
 }
