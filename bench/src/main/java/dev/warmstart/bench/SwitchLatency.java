@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Hot-switch cost, per shape: the time from a registry change (the rename of a new {@code registry.json} into the
@@ -53,6 +54,12 @@ public final class SwitchLatency {
     private static final int COLD_SWITCHES = 6;
     /** Automatic rollbacks per way of reporting the failure (inside the request's lease, and after it). */
     private static final int TRIPS = 20;
+    /**
+     * Times watcher switches the way rounds two to four did, for comparison: this thread spins on {@code select()}
+     * until it is served by the new snapshot, a third thread that never sleeps beside the readers
+     * ({@code -Dbench.switch.spinningTimer=true}).
+     */
+    private static final boolean SPINNING_TIMER = Boolean.getBoolean("bench.switch.spinningTimer");
     /** Trips at the first failure: the failing request is the one that takes B out of service. */
     private static final Guard FIRST_FAILURE = new Guard(0, Duration.ofMinutes(5), 1);
 
@@ -111,6 +118,8 @@ public final class SwitchLatency {
 
         long[] promoted = new long[SWITCHES / 2];
         long[] rolledBack = new long[SWITCHES / 2];
+        boolean[] promotedGc = new boolean[SWITCHES / 2];
+        boolean[] rolledBackGc = new boolean[SWITCHES / 2];
         long[] applied = new long[SWITCHES];
         long[] refreshed = new long[SWITCHES];
         int[] switchesWithGc = {0};
@@ -125,23 +134,52 @@ public final class SwitchLatency {
             verifiedB.await();
             verifiedAhead = manager.metrics().lastVerifyNanos();
             quiet = Readers.run(manager, 3000, () -> {});
-            busy = Readers.run(manager, 0, () -> {
+            FirstServed first = new FirstServed();
+            busy = Readers.run(manager, 0, first, () -> {
                 for (int i = 0; i < SWITCHES; i++) {
                     String next = i % 2 == 0 ? idB : idA;
                     long collections = collections();
+                    first.watch(next);
                     long t0 = registries.switchTo(next);
-                    while (!served(manager, next)) {
-                        Thread.onSpinWait();
+                    long took;
+                    if (SPINNING_TIMER) {
+                        while (!served(manager, next)) {
+                            Thread.onSpinWait();
+                        }
+                        took = System.nanoTime() - t0;
+                        first.stop();
+                    } else {
+                        took = first.await() - t0;
                     }
-                    long took = System.nanoTime() - t0;
-                    if (collections() != collections) {
+                    boolean gc = collections() != collections;
+                    if (gc) {
                         switchesWithGc[0]++;
                     }
                     (i % 2 == 0 ? promoted : rolledBack)[i / 2] = took;
+                    (i % 2 == 0 ? promotedGc : rolledBackGc)[i / 2] = gc;
                     applied[i] = manager.metrics().lastSwitchNanos();
                     pause();
                 }
             });
+        }
+        if (Boolean.getBoolean("bench.switch.watcherOnly")) { // for comparing two loaders' watchers quickly
+            String row = String.format(
+                    Locale.ROOT,
+                    "  {\"shape\": \"%s\", \"switchesWithGc\": %d,%n"
+                            + "   \"promoteToFirstRequestMs\": %s,%n   \"rollbackToFirstRequestMs\": %s,%n"
+                            + "   \"promoteToFirstRequestWithoutGcMs\": %s,%n"
+                            + "   \"rollbackToFirstRequestWithoutGcMs\": %s,%n"
+                            + "   \"applyMs\": %s,%n   \"readerDuringSwitches\": %s}",
+                    shape.label(),
+                    switchesWithGc[0],
+                    stats(promoted),
+                    stats(rolledBack),
+                    stats(without(promoted, promotedGc)),
+                    stats(without(rolledBack, rolledBackGc)),
+                    stats(applied),
+                    busy.json());
+            System.err.println(row);
+            return row;
         }
         verifiedB.rearm();
         ManagerOptions manual = ManagerOptions.defaults()
@@ -182,6 +220,8 @@ public final class SwitchLatency {
                         + " \"switchesWithGc\": %d,"
                         + " \"verifiedAheadMs\": %.1f,%n"
                         + "   \"promoteToFirstRequestMs\": %s,%n   \"rollbackToFirstRequestMs\": %s,%n"
+                        + "   \"promoteToFirstRequestWithoutGcMs\": %s,%n"
+                        + "   \"rollbackToFirstRequestWithoutGcMs\": %s,%n"
                         + "   \"applyMs\": %s,%n   \"refreshToFirstRequestMs\": %s,%n"
                         + "   \"refreshVerifyingOnTheSwitchMs\": %s,%n"
                         + "   \"readerQuiet\": %s,%n   \"readerDuringSwitches\": %s,%n"
@@ -194,6 +234,8 @@ public final class SwitchLatency {
                 verifiedAhead / 1e6,
                 stats(promoted),
                 stats(rolledBack),
+                stats(without(promoted, promotedGc)),
+                stats(without(rolledBack, rolledBackGc)),
                 stats(applied),
                 stats(refreshed),
                 stats(cold),
@@ -266,10 +308,9 @@ public final class SwitchLatency {
                     for (int i = 0; i < 2 * TRIPS; i++) {
                         int way = i % 2;
                         verifiedB.await();
+                        first.watch(idB);
                         registries.promoteGuarded(idB, FIRST_FAILURE);
-                        while (!served(manager, idB)) {
-                            Thread.onSpinWait();
-                        }
+                        first.await();
                         pause();
                         long collections = collections();
                         long t0;
@@ -293,6 +334,8 @@ public final class SwitchLatency {
                             t1 = System.nanoTime();
                             t2 = t1;
                         }
+                        // The reporter's own next request, by definition on this thread. The rollback swapped inside
+                        // the call above, on this thread, so its first select is served by A: the loop is a check.
                         while (!served(manager, idA)) {
                             Thread.onSpinWait();
                         }
@@ -460,7 +503,22 @@ public final class SwitchLatency {
         return target;
     }
 
+    /** @return the samples whose flag is false: the switches no garbage collection fell into */
+    private static long[] without(long[] nanos, boolean[] flagged) {
+        long[] kept = new long[nanos.length];
+        int n = 0;
+        for (int i = 0; i < nanos.length; i++) {
+            if (!flagged[i]) {
+                kept[n++] = nanos[i];
+            }
+        }
+        return Arrays.copyOf(kept, n);
+    }
+
     static String stats(long[] nanos) {
+        if (nanos.length == 0) {
+            return "null";
+        }
         long[] s = nanos.clone();
         Arrays.sort(s);
         return String.format(
@@ -481,21 +539,46 @@ public final class SwitchLatency {
         return n;
     }
 
-    /** When any request was first served by a snapshot, once {@link #watch armed}: one volatile read otherwise. */
+    /**
+     * When any request was first served by a snapshot, once {@link #watch armed}: one volatile read otherwise. The
+     * thread that armed it waits {@link #await parked}, woken by the reader that saw the snapshot first, instead of
+     * spinning on {@code select()} itself: a third thread that never sleeps would take, on a 2-core machine, the
+     * core the manager's watcher needs to make the switch it is timing.
+     */
     static final class FirstServed {
+        /** A switch not served within this long is a failure of the benchmark, not a sample. */
+        private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
         private volatile String id;
+        private volatile Thread waiter;
         private final java.util.concurrent.atomic.AtomicLong at = new java.util.concurrent.atomic.AtomicLong();
 
         void watch(String snapshotId) {
             at.set(0);
+            waiter = Thread.currentThread();
             id = snapshotId;
         }
 
         void served(String snapshotId) {
             String watched = id;
             if (watched != null && watched.equals(snapshotId) && at.get() == 0) {
-                at.compareAndSet(0, System.nanoTime());
+                if (at.compareAndSet(0, System.nanoTime())) {
+                    LockSupport.unpark(waiter); // after the time is taken: the wake-up is not part of it
+                }
             }
+        }
+
+        /** @return when a request was first served by the watched snapshot; stops watching */
+        long await() {
+            long deadline = System.nanoTime() + TIMEOUT_NANOS;
+            while (at.get() == 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("no request was served by " + id + " within 30 s");
+                }
+                LockSupport.parkNanos(this, left);
+            }
+            return stop();
         }
 
         /** @return when it was first served since {@link #watch}, or 0; stops watching */
@@ -513,10 +596,10 @@ public final class SwitchLatency {
      */
     static final class Readers {
         /**
-         * Two by default: with the thread timing the switch, three threads that never sleep on the 2 vCPUs the
-         * benchmark machine has, so every wake-up on the switch path has to take a core from one of them. {@code
-         * -Dbench.switch.readers=1} leaves one core for the manager's own threads, the load of a service not running
-         * flat out (run-all.sh runs both).
+         * Two by default: two threads that never sleep on the 2 vCPUs the benchmark machine has, so every wake-up on
+         * the switch path has to take a core from one of them (the thread timing a switch sleeps until a reader is
+         * served by the new snapshot). {@code -Dbench.switch.readers=1} leaves one core for the manager's own
+         * threads, the load of a service not running flat out (run-all.sh runs both).
          */
         static final int THREADS = Integer.getInteger("bench.switch.readers", 2);
 
