@@ -3,6 +3,7 @@ package dev.warmstart.snapshot.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.warmstart.snapshot.loader.Snapshot;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -55,14 +56,14 @@ class ApplyRacingRollbackTest {
     @Test
     void aRevisionAppliedWhileAGuardTripsNeverServesASnapshotTheRollbackDropped() throws Throwable {
         SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
-        String v1 = store.publish(StoreFixtures.snapshot(tmp, "v1")).id();
-        String v2 = store.publish(StoreFixtures.snapshot(tmp, "v2")).id();
+        String v1 = publish(store, "v1");
+        String v2 = publish(store, "v2");
         store.promoteStable(v1, null);
         store.promoteStable(v2, FIRST_FAILURE);
         // The two newest published snapshots are verified ahead, newest first, on one thread: holding that thread in
         // the blocker's verification leaves the canary's waiting, for the applier to verify itself.
-        String canary = store.publish(StoreFixtures.snapshot(tmp, "canary")).id();
-        String blocker = store.publish(StoreFixtures.snapshot(tmp, "blocker")).id();
+        String canary = publish(store, "canary");
+        String blocker = publish(store, "blocker");
         Gates gates = new Gates();
         Gate blockerVerifying = gates.onOpened(blocker);
         Gate canaryVerifying = gates.onOpened(canary);
@@ -72,7 +73,7 @@ class ApplyRacingRollbackTest {
                 SnapshotManager.open(store.directory(), StoreFixtures.manual().withListener(gates), closes)) {
             try {
                 blockerVerifying.awaitReached("the verification ahead of " + blocker);
-                String v3 = store.publish(StoreFixtures.snapshot(tmp, "v3")).id();
+                String v3 = publish(store, "v3");
                 store.promoteStable(v3, null);
                 long revision = store.promoteCanary("canary", canary, CanaryRule.percent(10), null)
                         .revision();
@@ -99,10 +100,7 @@ class ApplyRacingRollbackTest {
                         .as("the v3 a request got after the apply is still open once every close handed over ran")
                         .isTrue();
                 try (SnapshotLease next = manager.select()) {
-                    assertThat(StandardCharsets.UTF_8
-                                    .decode(next.snapshot().entry("version.txt"))
-                                    .toString())
-                            .isEqualTo("v3");
+                    assertThat(version(next)).isEqualTo("v3");
                 }
                 assertThat(manager.revision()).isEqualTo(revision);
                 assertThat(manager.channels()).containsExactly(Map.entry("stable", v3), Map.entry("canary", canary));
@@ -122,11 +120,11 @@ class ApplyRacingRollbackTest {
     @Test
     void aRevisionWhoseVerificationARollbackDropsIsAppliedAllTheSame() throws Throwable {
         SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
-        String v1 = store.publish(StoreFixtures.snapshot(tmp, "v1")).id();
-        String v2 = store.publish(StoreFixtures.snapshot(tmp, "v2")).id();
+        String v1 = publish(store, "v1");
+        String v2 = publish(store, "v2");
         store.promoteStable(v1, null);
         store.promoteStable(v2, FIRST_FAILURE);
-        String v3 = store.publish(StoreFixtures.snapshot(tmp, "v3")).id();
+        String v3 = publish(store, "v3");
         Gates gates = new Gates();
         Gate v3Verifying = gates.onOpened(v3);
 
@@ -148,10 +146,7 @@ class ApplyRacingRollbackTest {
                 assertThat(manager.metrics().failedSwitches()).isZero();
                 assertThat(manager.revision()).isEqualTo(revision);
                 try (SnapshotLease lease = manager.select()) {
-                    assertThat(StandardCharsets.UTF_8
-                                    .decode(lease.snapshot().entry("version.txt"))
-                                    .toString())
-                            .isEqualTo("v3");
+                    assertThat(version(lease)).isEqualTo("v3");
                 }
             } finally {
                 gates.openAll();
@@ -169,11 +164,11 @@ class ApplyRacingRollbackTest {
     @Test
     void aTripOnAStateTheApplierReplacedMeanwhileReportsNoFalseFailure() throws Throwable {
         SnapshotStore store = SnapshotStore.open(tmp.resolve("store"));
-        String v1 = store.publish(StoreFixtures.snapshot(tmp, "v1")).id();
-        String v2 = store.publish(StoreFixtures.snapshot(tmp, "v2")).id();
+        String v1 = publish(store, "v1");
+        String v2 = publish(store, "v2");
         store.promoteStable(v1, null);
         store.promoteStable(v2, FIRST_FAILURE);
-        String v3 = store.publish(StoreFixtures.snapshot(tmp, "v3")).id();
+        String v3 = publish(store, "v3");
         Gates gates = new Gates();
         Gate counting = new Gate();
         Clock clock = new GatedClock("tripping request", counting);
@@ -234,6 +229,17 @@ class ApplyRacingRollbackTest {
         public Clock withZone(ZoneId zone) {
             return this;
         }
+    }
+
+    private String publish(SnapshotStore store, String label) throws IOException {
+        return store.publish(StoreFixtures.snapshot(tmp, label)).id();
+    }
+
+    /** @return the label of the snapshot the lease serves */
+    private static String version(SnapshotLease lease) {
+        return StandardCharsets.UTF_8
+                .decode(lease.snapshot().entry("version.txt"))
+                .toString();
     }
 
     private static boolean isOpen(Snapshot snapshot) {
