@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark of docs/performance.md, in one run, results into docs/bench/ and the chart into docs/.
-# Takes about 15 minutes. Shapes are generated once into $BENCH_DIR (default $TMPDIR/warmstart-bench, ~3 GiB).
+# Takes about 25 minutes. Shapes are generated once into $BENCH_DIR (default $TMPDIR/warmstart-bench, ~3 GiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 results=docs/bench
