@@ -668,8 +668,8 @@ public final class SnapshotWriter implements Closeable {
                     putPadded(pax);
                 }
                 put(TarHeaders.header(e.utf8Name, e.length, createdSeconds, TarHeaders.TYPE_FILE));
-                if (e.deferred instanceof FileRegion region && sha == null) {
-                    transfer(region.channel(), region.position(), e.length, e.name);
+                if (e.deferred instanceof FileRegion region) {
+                    copy(region.channel(), region.position(), e.length, e.name);
                 } else if (e.deferred != null) {
                     byte[] data = e.deferred.bytes();
                     if (data.length != e.length) {
@@ -677,10 +677,8 @@ public final class SnapshotWriter implements Closeable {
                                 "entry '" + e.name + "' was added as " + e.length + " bytes but holds " + data.length);
                     }
                     put(data);
-                } else if (sha == null) {
-                    transfer(spoolChannel, e.spoolOffset, e.length, e.name);
                 } else {
-                    copyFromSpool(e);
+                    copy(spoolChannel, e.spoolOffset, e.length, e.name);
                 }
                 pad(e.length);
             }
@@ -719,33 +717,34 @@ public final class SnapshotWriter implements Closeable {
             }
         }
 
-        /** Copies {@code length} bytes at {@code position} of {@code from} to the output, in the kernel. */
-        private void transfer(FileChannel from, long position, long length, String name) throws IOException {
-            flush();
+        /**
+         * Copies {@code length} bytes at {@code position} of {@code from} (the spool, or a file a deferred entry lies
+         * in) to the output: in the kernel when nothing is hashed, else through the heap in chunks of at most
+         * {@link #COPY_BUFFER}, hashed on the way.
+         */
+        private void copy(FileChannel from, long position, long length, String name) throws IOException {
+            if (sha == null) {
+                flush();
+            }
+            ByteBuffer chunk =
+                    sha == null ? null : ByteBuffer.allocate((int) Math.min(COPY_BUFFER, Math.max(length, 1)));
             long done = 0;
             while (done < length) {
-                long n = from.transferTo(position + done, length - done, out);
-                if (n <= 0 && position + done >= from.size()) {
+                long n;
+                if (chunk == null) {
+                    n = from.transferTo(position + done, length - done, out);
+                } else {
+                    chunk.clear().limit((int) Math.min(chunk.capacity(), length - done));
+                    n = from.read(chunk, position + done);
+                    if (n > 0) {
+                        put(chunk.array(), 0, (int) n);
+                    }
+                }
+                if (n < 0 || (n == 0 && position + done >= from.size())) {
                     throw new IOException("the file holding entry '" + name + "' ended " + (length - done)
                             + " bytes before the entry did");
                 }
                 done += n;
-            }
-        }
-
-        private void copyFromSpool(PendingEntry e) throws IOException {
-            ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(COPY_BUFFER, Math.max(e.length, 1)));
-            long pos = e.spoolOffset;
-            long end = e.spoolOffset + e.length;
-            while (pos < end) {
-                chunk.clear();
-                chunk.limit((int) Math.min(chunk.capacity(), end - pos));
-                int n = spoolChannel.read(chunk, pos);
-                if (n < 0) {
-                    throw new IOException("spool file " + spool + " ended early");
-                }
-                pos += n;
-                put(chunk.array(), 0, n);
             }
         }
 
