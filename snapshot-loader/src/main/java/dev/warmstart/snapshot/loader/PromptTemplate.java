@@ -147,27 +147,25 @@ public final class PromptTemplate {
      */
     private static final class Decoder {
         private final String name;
-        private final ByteBuffer entry;
         private final String source;
-        /** The entry's bytes, copied by {@link #decode()}. */
-        private byte[] buf;
+        /** A copy of the entry's bytes. */
+        private final byte[] buf;
 
         private int heapStart;
         private int heapLength;
 
         Decoder(String name, ByteBuffer entry, String source) {
             this.name = name;
-            this.entry = entry;
             this.source = source;
+            this.buf = new byte[entry.capacity()];
+            entry.get(0, buf);
         }
 
         PromptTemplate decode() {
-            int length = entry.capacity();
+            int length = buf.length;
             if (length < PromptLayout.HEADER_LENGTH) {
                 throw corrupt("is " + length + " bytes, shorter than its header");
             }
-            buf = new byte[length];
-            entry.get(0, buf);
             for (int i = 0; i < PromptLayout.MAGIC.length; i++) {
                 if (buf[i] != PromptLayout.MAGIC[i]) {
                     throw corrupt("has a bad magic");

@@ -61,8 +61,9 @@ final class AutomaticRollback {
             return;
         }
         long[] totals = served.outcomes().totals();
-        if (guard.trips(totals[1], totals[0] + totals[1])) {
-            trip(snapshotId, guard, totals[1], totals[0] + totals[1]);
+        long total = totals[0] + totals[1];
+        if (guard.trips(totals[1], total)) {
+            trip(snapshotId, guard, totals[1], total);
         }
     }
 

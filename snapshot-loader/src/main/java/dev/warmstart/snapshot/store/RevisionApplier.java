@@ -20,6 +20,9 @@ final class RevisionApplier {
     private final ManagerOptions options;
     private final ManagerMetrics metrics;
     private final FailureReporter failures;
+    /** Builds of one revision's state before giving up to the next poll, when guards keep changing the state. */
+    private static final int MAX_ATTEMPTS = 3;
+
     /** Serialises appliers (watcher and {@code refresh()}); the serving lock is taken only for the swap itself. */
     private final Object applyLock = new Object();
 
@@ -110,7 +113,7 @@ final class RevisionApplier {
                     } catch (IOException | RuntimeException | Error e) {
                         // Only a guard changes the state outside the apply lock: one that tripped meanwhile may have
                         // released a snapshot this state was still verifying, which is no fault of the revision.
-                        if (serving.current() != before && attempt < 3) {
+                        if (serving.current() != before && attempt < MAX_ATTEMPTS) {
                             continue;
                         }
                         throw e;
@@ -124,7 +127,7 @@ final class RevisionApplier {
                         }
                         // A guard may have tripped (and released a snapshot) while this state was built unlocked.
                         if (!plan.stillValid(next)) {
-                            if (attempt < 3) {
+                            if (attempt < MAX_ATTEMPTS) {
                                 continue;
                             }
                             throw new StoreException(
