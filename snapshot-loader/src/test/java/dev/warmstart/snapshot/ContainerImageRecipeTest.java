@@ -93,11 +93,7 @@ class ContainerImageRecipeTest {
 
     @Test
     void theRecipesImageStartsTheServiceWithTheLoaderClassesFromTheAotCache() throws Exception {
-        Path jdk25 = RecipeService.jdk25();
-        assumeTrue(
-                Files.isExecutable(jdk25.resolve("bin/java")),
-                "no JDK 25 at " + jdk25 + ": the container-image recipe (Java 25 AOT cache) is not built here;"
-                        + " set -Dwarmstart.jdk25=DIR or JAVA25_HOME to build it");
+        Path jdk25 = RecipeService.jdk25OrSkip("the container-image recipe (Java 25 AOT cache)");
         assumeTrue(
                 onPath("podman") && (onPath("runc") || Files.isExecutable(Path.of("/usr/sbin/runc"))),
                 "podman or runc is not installed: the container-image recipe of docs/cold-start.md is not built"

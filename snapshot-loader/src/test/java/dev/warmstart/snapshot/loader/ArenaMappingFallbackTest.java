@@ -55,9 +55,7 @@ class ArenaMappingFallbackTest {
 
     @Test
     void onJava22AJarWithoutTheArenaMappingMapsTheJava17WayAndOneWithItUnmapsOnClose() throws Exception {
-        Path jdk25 = RecipeService.jdk25();
-        Path java = jdk25.resolve("bin/java");
-        assumeTrue(Files.isExecutable(java), "no JDK 25 at " + jdk25 + ": the Java 22+ fallback is not tested here");
+        Path java = RecipeService.jdk25OrSkip("the Java 22+ fallback").resolve("bin/java");
         Path loaderJar = RecipeService.loaderJar(dir.resolve("snapshot-loader.jar"));
         assumeTrue(
                 hasEntry(loaderJar, ARENA_CLASS),

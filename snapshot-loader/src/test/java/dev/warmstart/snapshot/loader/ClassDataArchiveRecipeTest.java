@@ -1,7 +1,6 @@
 package dev.warmstart.snapshot.loader;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,12 +74,7 @@ class ClassDataArchiveRecipeTest {
 
     @Test
     void aotCacheOfATrainingRunServesTheLoaderClassesToTheNextStartOnJava25() throws Exception {
-        Path jdk25 = RecipeService.jdk25();
-        Path java = jdk25.resolve("bin/java");
-        assumeTrue(
-                Files.isExecutable(java),
-                "no JDK 25 at " + jdk25 + ": the AOT cache recipe is not tested here; set -Dwarmstart.jdk25=DIR or"
-                        + " JAVA25_HOME to test it");
+        Path java = RecipeService.jdk25OrSkip("the AOT cache recipe").resolve("bin/java");
 
         Result training = run(java.toString(), "-XX:AOTCacheOutput=app.aot", "-jar", "app.jar", snapshot.toString());
         assertThat(training.output).as("training run").contains(EXPECTED);
@@ -106,9 +100,7 @@ class ClassDataArchiveRecipeTest {
      */
     @Test
     void aotCacheServesTheJava22MappingToAServiceWhoseSnapshotIsMapped() throws Exception {
-        Path jdk25 = RecipeService.jdk25();
-        Path java = jdk25.resolve("bin/java");
-        assumeTrue(Files.isExecutable(java), "no JDK 25 at " + jdk25 + ": the AOT cache recipe is not tested here");
+        Path java = RecipeService.jdk25OrSkip("the AOT cache recipe").resolve("bin/java");
         Path big = RecipeService.writeMappedSnapshot(dir.resolve("big-snapshot.tar"));
 
         Result training = run(java.toString(), "-XX:AOTCacheOutput=big.aot", "-jar", "app.jar", big.toString());
@@ -134,11 +126,7 @@ class ClassDataArchiveRecipeTest {
      */
     @Test
     void withoutAnArchiveTheStartUpPathLoadsNoExceptionClassAndNoCrc32c() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Result result =
-                run(java, "-Xshare:auto", "-Xlog:class+load:file=classes.log", "-jar", "app.jar", snapshot.toString());
-        assertThat(result.output).contains(EXPECTED);
-        String log = Files.readString(dir.resolve("classes.log"));
+        String log = classLoadingLogOfAStart();
         assertThat(log).contains("dev.warmstart.snapshot.loader.PromptTemplate source:");
         assertThat(log).doesNotContain("java.util.zip.CRC32C source:");
         for (String type : List.of(
@@ -163,15 +151,20 @@ class ClassDataArchiveRecipeTest {
      */
     @Test
     void theStartUpPathLoadsNoLoaderClassItDoesNotRun() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Result result =
-                run(java, "-Xshare:auto", "-Xlog:class+load:file=classes.log", "-jar", "app.jar", snapshot.toString());
-        assertThat(result.output).contains(EXPECTED);
-        String log = Files.readString(dir.resolve("classes.log"));
+        String log = classLoadingLogOfAStart();
         assertThat(log).contains("dev.warmstart.snapshot.loader.MappedFile source:");
         for (String type : List.of("loader.FileMapping", "loader.Placeholders", "format.ConfigPath")) {
             assertThat(log).as("class loading log").doesNotContain("dev.warmstart.snapshot." + type + " source:");
         }
+    }
+
+    /** Starts the service without an archive, as recipe 1 does, and returns the JVM's class-loading log. */
+    private String classLoadingLogOfAStart() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Result result =
+                run(java, "-Xshare:auto", "-Xlog:class+load:file=classes.log", "-jar", "app.jar", snapshot.toString());
+        assertThat(result.output).contains(EXPECTED);
+        return Files.readString(dir.resolve("classes.log"));
     }
 
     private void assertLoaderClassesCameFromTheArchive() throws IOException {

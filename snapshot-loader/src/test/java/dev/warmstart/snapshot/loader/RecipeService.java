@@ -1,6 +1,7 @@
 package dev.warmstart.snapshot.loader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.warmstart.snapshot.format.SnapshotFormat;
 import dev.warmstart.snapshot.writer.ConfigTableWriter;
@@ -39,11 +40,24 @@ public final class RecipeService {
 
     /**
      * @return the JDK 25 the Java 25 halves of these tests run on: {@code -Dwarmstart.jdk25}, else {@code
-     *     JAVA25_HOME}, else where CI installs it; the caller skips when it has no {@code bin/java}
+     *     JAVA25_HOME}, else where CI installs it
      */
-    public static Path jdk25() {
+    private static Path jdk25() {
         return Path.of(
                 System.getProperty("warmstart.jdk25", System.getenv().getOrDefault("JAVA25_HOME", DEFAULT_JDK25)));
+    }
+
+    /**
+     * @return {@link #jdk25()}, the test skipped (saying what it leaves untested and how to point it at a JDK 25)
+     *     when it has no {@code bin/java}
+     */
+    public static Path jdk25OrSkip(String untested) {
+        Path jdk25 = jdk25();
+        assumeTrue(
+                Files.isExecutable(jdk25.resolve("bin/java")),
+                "no JDK 25 at " + jdk25 + ": " + untested + " is not tested here; set -Dwarmstart.jdk25=DIR or"
+                        + " JAVA25_HOME to test it");
+        return jdk25;
     }
 
     /** The service's snapshot, small enough to be read into memory at open. */
